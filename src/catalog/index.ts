@@ -1,0 +1,38 @@
+/**
+ * The endpoint catalog: every Binance margin endpoint this server exposes, as data.
+ * The 61 of the margin-trading skill plus the 4 Binance added since (addedAfterSkill).
+ */
+import type { Weight } from '../binance/limiter.js';
+import { accountEndpoints } from './endpoints/account.js';
+import { borrowEndpoints } from './endpoints/borrow.js';
+import { historyEndpoints } from './endpoints/history.js';
+import { isolatedEndpoints } from './endpoints/isolated.js';
+import { specialKeyEndpoints, userStreamEndpoints } from './endpoints/keys.js';
+import { marketEndpoints } from './endpoints/market.js';
+import { tradeEndpoints } from './endpoints/trade.js';
+import type { Endpoint, Params } from './types.js';
+
+export * from './types.js';
+
+export const CATALOG: readonly Endpoint[] = [
+  ...accountEndpoints,
+  ...tradeEndpoints,
+  ...borrowEndpoints,
+  ...isolatedEndpoints,
+  ...marketEndpoints,
+  ...historyEndpoints,
+  ...specialKeyEndpoints,
+  ...userStreamEndpoints,
+];
+
+export const endpointId = (e: Pick<Endpoint, 'method' | 'path'>) => `${e.method} ${e.path}`;
+
+const byName = new Map(CATALOG.map((e) => [e.name, e]));
+export const findEndpoint = (name: string): Endpoint | undefined => byName.get(name);
+
+export function weightOf(e: Endpoint, params: Params): Weight {
+  return typeof e.weight === 'function' ? e.weight(params) : e.weight;
+}
+
+/** True when a write must pass the confirmation gate on Mainnet. */
+export const isGated = (e: Endpoint) => e.write && !e.ungated;

@@ -1,0 +1,60 @@
+/**
+ * What one Binance endpoint is, as data. Tools, the gate, the rails and the docs
+ * table are all generated from these entries; adding an endpoint is adding one.
+ */
+import type { z } from 'zod';
+import type { HttpMethod, SecurityType } from '../binance/client.js';
+import type { Weight } from '../binance/limiter.js';
+
+export const TOOLSETS = ['core', 'trade', 'account', 'borrow', 'isolated', 'market', 'history', 'special-keys', 'user-stream'] as const;
+export type Toolset = (typeof TOOLSETS)[number];
+
+/** Validated parameters as they go on the wire (plain decimal strings, joined lists). */
+export type Params = Record<string, string | number | undefined>;
+
+/** How the rails value a state-changing call (limits of interface.md §9). */
+export type Valuation = 'order' | 'oco' | 'oto' | 'otoco' | 'borrow-repay' | 'symbol-only' | 'none';
+
+export interface SummaryContext {
+  /** "on main (Mainnet)" */
+  where: string;
+}
+
+export interface Endpoint {
+  /** Tool name: snake_case, verb first, ≤ 40 characters. */
+  name: string;
+  title: string;
+  /** One line for the agent: when to use it (and what instead), not how Binance names it. */
+  description: string;
+  method: HttpMethod;
+  path: string;
+  security: SecurityType;
+  /** Request weight per Binance's docs; a function when it depends on the parameters. */
+  weight: Weight | ((params: Params) => Weight);
+  /** Parameters under their Binance names, in the order they are sent. */
+  params: Record<string, z.ZodType>;
+  /** Changes account state (orders, borrows, settings, keys). */
+  write: boolean;
+  toolset: Toolset;
+  /** Cancels, disables, deletes, liquidates, repays or exchanges. */
+  destructive?: boolean;
+  /** Cross-field rules Binance documents; return a message naming the parameters, or undefined. */
+  check?: (params: Params) => string | undefined;
+  /** Parameters that carry our client order ids (interface.md §7); the first is generated when absent. */
+  clientOrderIds?: { generate?: string; prefix: string[] };
+  /** The one-sentence summary shown at the confirmation gate. */
+  summary?: (params: Params, ctx: SummaryContext) => string;
+  /** True when this call only reduces risk, so the kill switch lets it through. */
+  reducesRisk?: (params: Params) => boolean;
+  valuation?: Valuation;
+  /** Listen-key calls: writes that never need confirmation (interface.md §5). */
+  ungated?: boolean;
+  /** Added to Binance's docs after the margin-trading skill's 61 endpoints. */
+  addedAfterSkill?: boolean;
+  /** Binance no longer serves it; the text explains. */
+  retired?: string;
+  /** Fields of Binance's answer that hold credentials and are masked in results. */
+  credentialFields?: string[];
+}
+
+export const weight = (amount: number, per: 'IP' | 'UID'): Weight => ({ amount, per });

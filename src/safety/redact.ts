@@ -1,0 +1,87 @@
+/**
+ * Masking and redaction: the one module every result, error and log line passes.
+ *
+ * - mask*: the display forms of interface.md §4 (API key first 5 + "..." + last 4;
+ *   secret or private key "***..." + last 5). Short values show less, never all.
+ * - Redactor: knows every configured credential by value and replaces it in any text,
+ *   plain, percent-encoded or base64 (private key bodies), and blanks signature=
+ *   values, so a URL or an upstream error message cannot leak one.
+ */
+
+/** API key: first 5 + "..." + last 4 (su1Qc...8akf). Below 18 characters that would show half, so less is shown. */
+export function maskApiKey(key: string): string {
+  if (key.length >= 18) return `${key.slice(0, 5)}...${key.slice(-4)}`;
+  if (key.length >= 8) return `${key.slice(0, 2)}...${key.slice(-2)}`;
+  return '***';
+}
+
+/** Secret, private key or passphrase: "***..." + last 5; shorter values show at most a quarter. */
+export function maskSecret(secret: string): string {
+  const s = secret.trim();
+  if (s.length >= 20) return `***...${s.slice(-5)}`;
+  const shown = Math.floor(s.length / 4);
+  return shown > 0 ? `***...${s.slice(-shown)}` : '***';
+}
+
+export type CredentialKind = 'apiKey' | 'secret' | 'privateKey' | 'passphrase';
+
+interface Known {
+  value: string;
+  replacement: string;
+}
+
+const SIGNATURE = /(signature=)[^&\s"'\\]+/gi;
+const PEM_BLOCK = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
+const ALREADY_MASKED = /^(\*\*\*(\.\.\.\S{0,5})?|\S{0,5}\.\.\.\S{0,4})$/;
+const CREDENTIAL_FIELD = /^(api[-_ ]?key|secret(key)?|secret[-_ ]?key|private[-_ ]?key|passphrase|signature|x-mbx-apikey|password)$/i;
+
+export class Redactor {
+  private known: Known[] = [];
+
+  /** Registers a credential so that every later scrub removes it in all its forms. */
+  add(value: string | undefined, kind: CredentialKind): void {
+    if (!value || value.length < 4) return;
+    const replacement = kind === 'apiKey' ? maskApiKey(value) : maskSecret(value);
+    const forms = new Set<string>([value, encodeURIComponent(value)]);
+    if (kind === 'privateKey') {
+      // A PEM's body lines, and the body joined, are base64 of the key: remove each form.
+      const body = value.replace(/-----[^-]+-----/g, '');
+      const lines = body.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 16);
+      for (const l of lines) forms.add(l);
+      const joined = lines.join('');
+      if (joined) forms.add(joined);
+      forms.add(Buffer.from(value, 'utf8').toString('base64'));
+    } else {
+      forms.add(Buffer.from(value, 'utf8').toString('base64'));
+    }
+    for (const form of forms) if (form.length >= 4) this.known.push({ value: form, replacement });
+    // Longest first, so a form that contains another is replaced whole.
+    this.known.sort((a, b) => b.value.length - a.value.length);
+  }
+
+  clear(): void {
+    this.known = [];
+  }
+
+  scrubText(text: string): string {
+    let out = text.replace(SIGNATURE, '$1[REDACTED]').replace(PEM_BLOCK, '[PRIVATE KEY REDACTED]');
+    for (const k of this.known) if (out.includes(k.value)) out = out.split(k.value).join(k.replacement);
+    return out;
+  }
+
+  /** Deep copy with every string scrubbed and credential-named fields masked. */
+  scrub<T>(value: T, depth = 0): T {
+    if (typeof value === 'string') return this.scrubText(value) as T;
+    if (value === null || typeof value !== 'object' || depth > 20) return value;
+    if (Array.isArray(value)) return value.map((v) => this.scrub(v, depth + 1)) as T;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (typeof v === 'string' && CREDENTIAL_FIELD.test(k) && !ALREADY_MASKED.test(v)) out[k] = /api[-_ ]?key/i.test(k) ? maskApiKey(v) : maskSecret(v);
+      else out[k] = this.scrub(v, depth + 1);
+    }
+    return out as T;
+  }
+}
+
+/** One process-wide redactor: the accounts store feeds it, the envelope and the logger use it. */
+export const redactor = new Redactor();
