@@ -123,13 +123,14 @@ export class BinanceClient {
     const signed = isSigned(endpoint.security);
     if (needsApiKey(endpoint.security) && !creds) throw new ToolError('config', `${endpoint.method} ${endpoint.path} needs an API key.`);
     const accountKey = creds?.accountKey ?? '-';
-    await this.limiter.acquire(opts.weight ?? endpoint.weight, accountKey, write);
     const pool = await this.getPool();
 
     let resynced = false;
     let attempt = 0;
     for (;;) {
       attempt++;
+      // Every attempt is charged; a read held back by Retry-After or the budget waits here.
+      await this.limiter.acquire(opts.weight ?? endpoint.weight, accountKey, write);
       let query = buildQuery(params);
       if (signed) {
         const timestamp = await this.clock.timestamp();

@@ -1,0 +1,237 @@
+/**
+ * The straight path of every endpoint tool call, top to bottom:
+ *
+ *   validated arguments → account resolution → prepare (cross-field rules, client ids)
+ *   → read-only / environment checks → rails (kill switch, limits) → confirmation gate
+ *   → dispatcher (journal, then the Binance client) → result envelope
+ *
+ * Reads skip the rails and the gate. Writes that need the user's CONFIRM stop at the
+ * gate and return a pending action; `confirm` resumes them at the rails.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Account, AccountStore } from '../accounts/store.js';
+import { endpointId, findEndpoint, type Endpoint, type Params } from '../catalog/index.js';
+import type { Config } from '../config.js';
+import { configError, confirmationError, ToolError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Journal } from '../safety/journal.js';
+import { buildPreview, type Preview } from '../safety/preview.js';
+import type { Rails } from '../safety/rails.js';
+import { redactor } from '../safety/redact.js';
+import type { PriceIndex } from '../safety/valuation.js';
+import { fail, ok } from '../tools/envelope.js';
+import type { Dispatcher } from './dispatch.js';
+import { CONFIRM_WORD, type ClearedAction, type FrozenAction, type Gate } from './gate.js';
+import { envName, type Hosts } from './hosts.js';
+import { prepare } from './prepare.js';
+import { protectCredentials } from './credentials.js';
+
+/** What the pipeline needs from the MCP session that made the call. */
+export interface Session {
+  /** True when the client declared the elicitation capability. */
+  canElicit(): boolean;
+  /** Asks the user; resolves with what they typed, or null when they declined or cancelled. Throws on error or timeout. */
+  askUser(message: string): Promise<string | null>;
+}
+
+export interface PipelineDeps {
+  config: Config;
+  accounts: AccountStore;
+  hosts: Hosts;
+  gate: Gate;
+  rails: Rails;
+  journal: Journal;
+  dispatcher: Dispatcher;
+  log: Logger;
+}
+
+export class Pipeline {
+  constructor(private readonly d: PipelineDeps) {}
+
+  async callEndpoint(endpoint: Endpoint, args: Record<string, unknown>, session: Session): Promise<CallToolResult> {
+    const { account: accountName, ...rawParams } = args as { account?: string } & Record<string, unknown>;
+    let account: Account | undefined;
+    let frozen: FrozenAction | undefined;
+    try {
+      account = this.d.accounts.resolve(accountName);
+      const { params, clientOrderId } = this.prepareOrJournal(endpoint, rawParams, account);
+      if (endpoint.write && this.d.config.readOnly) throw configError(`${endpoint.name} changes account state and the server runs read-only (--read-only); nothing was sent.`);
+
+      if (!endpoint.write) {
+        const res = await this.d.dispatcher.read(account, endpoint, params);
+        return this.success(account, endpoint, res.data);
+      }
+
+      const environment = envName(account);
+      frozen = {
+        id: randomUUID(),
+        tool: endpoint.name,
+        account: account.name,
+        environment,
+        endpoint: endpointId(endpoint),
+        params,
+        clientOrderId,
+        summary: endpoint.summary!(params, { where: `on ${account.name} (${account.environment})` }),
+      };
+      const value = await this.checkRails(account, endpoint, frozen);
+      frozen.valueUsdt = value;
+
+      if (!this.d.gate.needsConfirmation(endpoint, environment)) {
+        return await this.execute(account, endpoint, this.d.gate.clearUngated(endpoint, frozen));
+      }
+      return await this.askForConfirmation(account, endpoint, frozen, session);
+    } catch (err) {
+      return this.failure(err, endpoint);
+    }
+  }
+
+  /** confirm_action: the token's frozen request, exactly, once. */
+  async confirm(token: string, confirmation: string): Promise<CallToolResult> {
+    try {
+      const cleared = this.d.gate.redeem(token, confirmation);
+      const endpoint = findEndpoint(cleared.tool)!;
+      const account = this.d.accounts.resolve(cleared.account);
+      if (envName(account) !== cleared.environment) throw configError(`Account "${account.name}" changed environment since the action was frozen; nothing was sent.`);
+      // Limits and the kill switch are checked again: prices and the journal move.
+      await this.checkRails(account, endpoint, cleared);
+      return await this.execute(account, endpoint, cleared);
+    } catch (err) {
+      return this.failure(err);
+    }
+  }
+
+  private prepareOrJournal(endpoint: Endpoint, raw: Record<string, unknown>, account: Account) {
+    try {
+      return prepare(endpoint, raw);
+    } catch (err) {
+      if (endpoint.write) this.journalRefused(endpoint, account, raw, err);
+      throw err;
+    }
+  }
+
+  private async checkRails(account: Account, endpoint: Endpoint, action: FrozenAction): Promise<number | undefined> {
+    try {
+      const value = await this.d.rails.check(account, endpoint, action.params, this.priceIndex(account));
+      return value?.valueUsdt;
+    } catch (err) {
+      this.journalRefused(endpoint, account, action.params, err, action);
+      throw err;
+    }
+  }
+
+  private async askForConfirmation(account: Account, endpoint: Endpoint, frozen: FrozenAction, session: Session): Promise<CallToolResult> {
+    const { preview, phrase } = await this.preview(account, endpoint, frozen.params);
+    if (phrase) frozen.summary = `${frozen.summary} (${phrase})`;
+    const mode = this.d.config.confirmVia;
+    const elicit = mode === 'elicitation' || (mode === 'auto' && session.canElicit());
+    const base = { id: frozen.id, account: frozen.account, environment: frozen.environment, endpoint: frozen.endpoint, tool: frozen.tool, params: frozen.params, clientOrderId: frozen.clientOrderId, summary: frozen.summary };
+
+    if (elicit) {
+      if (!session.canElicit())
+        throw configError('The server is set to confirm through elicitation (--confirm-via elicitation) and this client does not support it; nothing was sent.', 'Use a client with elicitation, or start the server with --confirm-via token.');
+      this.d.journal.append({ ...base, phase: 'pending', reason: 'elicitation' });
+      let typed: string | null;
+      try {
+        typed = await session.askUser(`${frozen.summary}.\n\nType ${CONFIRM_WORD} to execute it. Anything else cancels.`);
+      } catch (err) {
+        // Fail closed: no execution, and no token instead.
+        this.d.journal.append({ ...base, phase: 'refused', reason: `elicitation failed: ${(err as Error).message}` });
+        throw confirmationError(`The confirmation request to the user failed (${(err as Error).message}); nothing was executed and no token was issued.`);
+      }
+      if (typed === null || typed.trim() !== CONFIRM_WORD) {
+        this.d.journal.append({ ...base, phase: 'refused', reason: typed === null ? 'user declined' : 'user did not type CONFIRM' });
+        throw confirmationError(typed === null ? 'The user declined; nothing was executed.' : 'The user did not type CONFIRM; nothing was executed.');
+      }
+      return this.execute(account, endpoint, this.d.gate.clearConfirmedByUser(frozen, typed));
+    }
+
+    const { token, expiresAt } = this.d.gate.issue(frozen);
+    this.d.journal.append({ ...base, phase: 'pending' });
+    return ok({
+      status: 'confirmation_required',
+      token,
+      expiresAt,
+      action: { account: frozen.account, environment: frozen.environment, endpoint: frozen.endpoint, params: frozen.params },
+      summary: frozen.summary,
+      preview,
+      instructions: `Show the summary to the user and ask them to type ${CONFIRM_WORD}. Only then call confirm_action with this token and confirmation "${CONFIRM_WORD}".`,
+    });
+  }
+
+  private async preview(account: Account, endpoint: Endpoint, params: Params): Promise<{ preview: Preview; phrase: string }> {
+    try {
+      return await buildPreview(endpoint, params, (tool, p) => this.readTool(account, tool, p), this.priceIndex(account));
+    } catch (err) {
+      return { preview: { unavailable: [`preview (${(err as Error).message})`] }, phrase: '' };
+    }
+  }
+
+  private async execute(account: Account, endpoint: Endpoint, cleared: ClearedAction): Promise<CallToolResult> {
+    const outcome = await this.d.dispatcher.write(account, endpoint, cleared);
+    const data = await protectCredentials(endpoint, account, outcome.data, this.d.config.stateDir);
+    return this.success(account, endpoint, data, outcome.reconciled);
+  }
+
+  /** A catalog read on behalf of the rails or the preview. */
+  private async readTool(account: Account, tool: string, params: Params): Promise<unknown> {
+    const endpoint = findEndpoint(tool)!;
+    return (await this.d.dispatcher.read(account, endpoint, params)).data;
+  }
+
+  /** Price index reads, memoised for one call. */
+  private priceIndex(account: Account): PriceIndex {
+    const cache = new Map<string, Promise<string>>();
+    return (symbol) => {
+      let p = cache.get(symbol);
+      if (!p) {
+        p = this.readTool(account, 'get_price_index', { symbol }).then((d) => {
+          const price = (d as { price?: string }).price;
+          if (price === undefined) throw new Error(`no price index for ${symbol}`);
+          return price;
+        });
+        cache.set(symbol, p);
+      }
+      return p;
+    };
+  }
+
+  private success(account: Account, endpoint: Endpoint, data: unknown, reconciled?: boolean): CallToolResult {
+    const masked = endpoint.credentialFields ? maskFields(data, endpoint.credentialFields) : data;
+    return ok({ account: account.name, environment: envName(account), endpoint: endpointId(endpoint), data: masked, ...(reconciled ? { reconciled: true } : {}) });
+  }
+
+  private failure(err: unknown, endpoint?: Endpoint): CallToolResult {
+    if (endpoint?.retired && err instanceof ToolError && err.kind === 'binance')
+      return fail(new ToolError('binance', `${endpoint.retired} (Binance answered: ${err.message})`, { ...err.fields, hint: 'This endpoint is retired; do not retry it.' }));
+    if (!(err instanceof ToolError)) this.d.log.error({ err: redactor.scrubText(String((err as Error)?.stack ?? err)) }, 'unexpected error in a tool call');
+    return fail(err);
+  }
+
+  private journalRefused(endpoint: Endpoint, account: Account, params: Record<string, unknown>, err: unknown, action?: FrozenAction): void {
+    if (!endpoint.write) return;
+    this.d.journal.append({
+      id: action?.id ?? randomUUID(),
+      phase: 'refused',
+      account: account.name,
+      environment: envName(account),
+      endpoint: endpointId(endpoint),
+      tool: endpoint.name,
+      params,
+      clientOrderId: action?.clientOrderId,
+      summary: action?.summary,
+      reason: err instanceof Error ? err.message : String(err),
+    });
+  }
+}
+
+/** Masks credential fields Binance returns (special keys), at any depth. */
+function maskFields(data: unknown, fields: string[]): unknown {
+  if (Array.isArray(data)) return data.map((d) => maskFields(d, fields));
+  if (data && typeof data === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(data)) out[k] = fields.includes(k) && typeof v === 'string' ? redactor.scrub({ [k]: v })[k] : maskFields(v, fields);
+    return out;
+  }
+  return data;
+}

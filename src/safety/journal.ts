@@ -1,0 +1,109 @@
+/**
+ * The intent journal (interface.md §9): one JSON line per event of every
+ * state-changing call, in `journal/YYYY-MM.jsonl` under the state directory, mode
+ * 0600. The `intent` line is flushed to disk (fsync) before the request leaves, so
+ * after a crash the journal still says what may have been sent. Lines pass the
+ * redactor: no key, secret, signature or passphrase is ever written.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, writeSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { redactor } from './redact.js';
+
+export type JournalPhase = 'refused' | 'pending' | 'intent' | 'result' | 'unknown';
+
+export interface JournalEntry {
+  time: string;
+  id: string;
+  phase: JournalPhase;
+  account: string;
+  environment: string;
+  endpoint: string;
+  tool: string;
+  params: Record<string, unknown>;
+  clientOrderId?: string;
+  summary?: string;
+  /** Order or borrow value in USDT, when the rails valued it (daily cap). */
+  valueUsdt?: number;
+  /** result: Binance's HTTP status, order id or error code. */
+  status?: string;
+  orderId?: string | number;
+  errorCode?: number;
+  reason?: string;
+  reconciled?: boolean;
+}
+
+export class Journal {
+  private fd: number | undefined;
+  private month = '';
+  private readonly dir: string;
+
+  constructor(stateDir: string) {
+    this.dir = join(stateDir, 'journal');
+  }
+
+  private open(now: Date): number {
+    const month = now.toISOString().slice(0, 7);
+    if (this.fd !== undefined && month === this.month) return this.fd;
+    if (this.fd !== undefined) closeSync(this.fd);
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const file = join(this.dir, `${month}.jsonl`);
+    this.fd = openSync(file, 'a', 0o600);
+    chmodSync(file, 0o600);
+    this.month = month;
+    return this.fd;
+  }
+
+  /** Appends one line; `durable` fsyncs it before returning (the intent line). */
+  append(entry: Omit<JournalEntry, 'time'>, durable = false): void {
+    const now = new Date();
+    const fd = this.open(now);
+    const line = JSON.stringify(redactor.scrub({ time: now.toISOString(), ...entry })) + '\n';
+    writeSync(fd, line);
+    if (durable) fsyncSync(fd);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** Entries of the last two monthly files, oldest first. */
+  private read(): JournalEntry[] {
+    if (!existsSync(this.dir)) return [];
+    const files = readdirSync(this.dir).filter((f) => /^\d{4}-\d{2}\.jsonl$/.test(f)).sort().slice(-2);
+    const out: JournalEntry[] = [];
+    for (const f of files) {
+      for (const line of readFileSync(join(this.dir, f), 'utf8').split('\n')) {
+        if (!line.trim()) continue;
+        try {
+          out.push(JSON.parse(line) as JournalEntry);
+        } catch {
+          /* a torn last line after a crash: skip it */
+        }
+      }
+    }
+    return out;
+  }
+
+  recent(limit: number, account?: string): JournalEntry[] {
+    const all = this.read().filter((e) => account === undefined || e.account === account);
+    return all.slice(-limit).reverse();
+  }
+
+  /**
+   * The USDT value of an account's orders and borrows over the last 24 hours:
+   * executed writes and those whose outcome is unknown (they may have executed).
+   */
+  valueSince(account: string, sinceMs: number): number {
+    const intents = new Map<string, number>();
+    const counted = new Set<string>();
+    for (const e of this.read()) {
+      if (e.account !== account || Date.parse(e.time) < sinceMs) continue;
+      if (e.phase === 'intent' && typeof e.valueUsdt === 'number') intents.set(e.id, e.valueUsdt);
+      if ((e.phase === 'result' && e.status === 'ok') || e.phase === 'unknown') counted.add(e.id);
+    }
+    let total = 0;
+    for (const id of counted) total += intents.get(id) ?? 0;
+    return total;
+  }
+}

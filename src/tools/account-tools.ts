@@ -1,0 +1,155 @@
+/**
+ * list_accounts, show_account, add_account: the accounts of TOOLS.md, with masked
+ * credentials only. add_account is the one tool that takes credentials; it never
+ * repeats them, nor the path of a credentials file.
+ */
+import { readFileSync } from 'node:fs';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { Account, AccountStore } from '../accounts/store.js';
+import { ACCOUNT_NAME, type Limits } from '../accounts/toolsmd.js';
+import { ToolError, validationError } from '../errors.js';
+import { maskApiKey, maskSecret, redactor } from '../safety/redact.js';
+import { fail, ok } from './envelope.js';
+import { accountParam } from './endpoint-tools.js';
+
+export const limitsView = (l: Limits) =>
+  Object.keys(l).length
+    ? {
+        ...(l.maxOrderValue !== undefined ? { maxOrderValueUsdt: l.maxOrderValue } : {}),
+        ...(l.maxBorrowValue !== undefined ? { maxBorrowValueUsdt: l.maxBorrowValue } : {}),
+        ...(l.maxDailyValue !== undefined ? { maxDailyValueUsdt: l.maxDailyValue } : {}),
+        ...(l.allowedSymbols ? { allowedSymbols: l.allowedSymbols } : {}),
+      }
+    : 'none';
+
+export const accountLabel = (a: Account) => `${a.name} (${a.environment})`;
+
+export function registerAccountTools(server: McpServer, accounts: AccountStore): void {
+  server.registerTool(
+    'list_accounts',
+    {
+      title: 'List accounts',
+      description: 'The configured Binance accounts: name, environment (Mainnet = real money), description and limits. Never keys.',
+      inputSchema: z.strictObject({}),
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    () => {
+      const list = accounts.list();
+      return ok({
+        accounts: list.map((a) => ({ name: a.name, environment: a.environment, label: accountLabel(a), ...(a.description ? { description: a.description } : {}), limits: limitsView(a.limits) })),
+        ...(accounts.sandboxOnly ? { note: 'No accounts file: the sandbox demo account (simulated exchange, no real money) is in use.' } : {}),
+        ...(accounts.problems().length ? { problems: accounts.problems().map((p) => `account "${p.account}": ${p.field ? `${p.field} ` : ''}${p.message}`) } : {}),
+      });
+    },
+  );
+
+  server.registerTool(
+    'show_account',
+    {
+      title: 'Show account',
+      description: 'One account’s environment, signing scheme, description, limits and masked credentials.',
+      inputSchema: z.strictObject({ account: accountParam() }),
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    ({ account }) => {
+      try {
+        const a = accounts.resolve(account);
+        let privateKey: string | undefined;
+        if (a.signing !== 'HMAC') {
+          try {
+            privateKey = maskSecret(accounts.readPrivateKey(a).replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''));
+          } catch {
+            privateKey = 'unreadable (check Private Key File)';
+          }
+        }
+        return ok({
+          name: a.name,
+          environment: a.environment,
+          label: accountLabel(a),
+          signing: a.signing,
+          ...(a.description ? { description: a.description } : {}),
+          apiKey: maskApiKey(a.apiKey),
+          ...(a.secret ? { secret: maskSecret(a.secret) } : {}),
+          ...(privateKey ? { privateKey } : {}),
+          ...(a.passphrase ? { passphrase: '***' } : {}),
+          limits: limitsView(a.limits),
+        });
+      } catch (err) {
+        return fail(err);
+      }
+    },
+  );
+
+  server.registerTool(
+    'add_account',
+    {
+      title: 'Add account',
+      description:
+        'Save a Binance account the user gave you into TOOLS.md. Needs name, environment and signing from the user; credentials as apiKey + secret (HMAC) or privateKeyFile (RSA/Ed25519), or a credentialsFile the user shared (line 1 API key, line 2 secret).',
+      inputSchema: z.strictObject({
+        name: z.string().regex(ACCOUNT_NAME, 'letters, digits, _ . - (max 64)').optional(),
+        environment: z.enum(['Mainnet', 'Testnet', 'Sandbox']).optional(),
+        signing: z.enum(['HMAC', 'RSA', 'Ed25519']).optional(),
+        apiKey: z.string().min(8).max(256).optional(),
+        secret: z.string().min(8).max(256).optional(),
+        credentialsFile: z.string().min(1).optional().describe('Path of a file: API key line, then secret line'),
+        privateKeyFile: z.string().min(1).optional().describe('PEM file for RSA/Ed25519'),
+        passphrase: z.string().min(1).optional().describe('Of an encrypted private key'),
+        description: z.string().max(200).optional(),
+        replace: z.boolean().optional().describe('Overwrite an account of the same name'),
+      }),
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    },
+    async (args) => {
+      try {
+        const missing = (['name', 'environment', 'signing'] as const).filter((k) => args[k] === undefined);
+        if (missing.length)
+          throw validationError(
+            `add_account needs ${missing.join(', ')}; ask the user for ${missing.length > 1 ? 'them' : 'it'} (environment: Mainnet, Testnet or Sandbox; signing: HMAC, RSA or Ed25519).`,
+          );
+        let { apiKey, secret } = args;
+        if (args.credentialsFile) {
+          if (apiKey || secret) throw validationError('Give either credentialsFile or apiKey/secret, not both.');
+          let lines: string[];
+          try {
+            lines = readFileSync(args.credentialsFile, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+          } catch {
+            throw validationError('The credentials file could not be read.', 'Ask the user to check the file they shared.');
+          }
+          if (lines.length < 1 || /\s/.test(lines[0])) throw validationError('The credentials file must hold the API key on its first line (and the secret on the second for HMAC).');
+          [apiKey, secret] = lines;
+          redactor.add(apiKey, 'apiKey');
+          redactor.add(secret, 'secret');
+        }
+        if (!apiKey) throw validationError('add_account needs the API key (apiKey or credentialsFile).');
+        if (args.signing === 'HMAC' && !secret) throw validationError('An HMAC account needs its secret (secret or the second line of credentialsFile).');
+        if (args.signing !== 'HMAC' && !args.privateKeyFile) throw validationError(`A ${args.signing} account needs privateKeyFile (a PEM private key).`);
+        const { replaced } = await accounts.add(
+          {
+            name: args.name!,
+            environment: args.environment!,
+            signing: args.signing!,
+            apiKey,
+            secret: args.signing === 'HMAC' ? secret : undefined,
+            privateKeyFile: args.privateKeyFile,
+            passphrase: args.passphrase,
+            description: args.description,
+          },
+          args.replace ?? false,
+        );
+        return ok({
+          added: args.name,
+          replaced,
+          environment: args.environment,
+          signing: args.signing,
+          apiKey: maskApiKey(apiKey),
+          ...(secret && args.signing === 'HMAC' ? { secret: maskSecret(secret) } : {}),
+          note: 'Saved to the accounts file (mode 0600). It is in use now; no restart needed.',
+        });
+      } catch (err) {
+        return fail(err instanceof ToolError ? err : new ToolError('config', `The account could not be saved to the accounts file (${(err as NodeJS.ErrnoException).code ?? 'write error'}).`));
+      }
+    },
+  );
+}

@@ -1,0 +1,44 @@
+/**
+ * One MCP tool per catalog entry, generated: a strict zod object of the endpoint's
+ * parameters plus `account`, the `binance/endpoint` tag, annotations from the
+ * entry's nature, and a handler that hands the call to the pipeline.
+ */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { ACCOUNT_NAME } from '../accounts/toolsmd.js';
+import { CATALOG, endpointId, type Endpoint, type Toolset } from '../catalog/index.js';
+import type { Pipeline, Session } from '../pipeline/pipeline.js';
+
+export const accountParam = () => z.string().regex(ACCOUNT_NAME, 'is not an account name').optional().describe('Account name (list_accounts); default main');
+
+/** The endpoints a server with these options exposes. */
+export function exposedEndpoints(opts: { toolsets: readonly Toolset[]; readOnly: boolean }): Endpoint[] {
+  return CATALOG.filter((e) => opts.toolsets.includes(e.toolset) && !(opts.readOnly && e.write));
+}
+
+export function annotationsOf(e: Endpoint): ToolAnnotations {
+  return e.write
+    ? { readOnlyHint: false, destructiveHint: !!e.destructive, idempotentHint: false, openWorldHint: true }
+    : { readOnlyHint: true, openWorldHint: true };
+}
+
+export function inputSchemaOf(e: Endpoint) {
+  return z.strictObject({ ...e.params, account: accountParam() });
+}
+
+export function registerEndpointTools(server: McpServer, pipeline: Pipeline, session: Session, opts: { toolsets: readonly Toolset[]; readOnly: boolean }): void {
+  for (const e of exposedEndpoints(opts)) {
+    server.registerTool(
+      e.name,
+      {
+        title: e.title,
+        description: e.description,
+        inputSchema: inputSchemaOf(e),
+        annotations: annotationsOf(e),
+        _meta: { 'binance/endpoint': endpointId(e) },
+      },
+      (args: Record<string, unknown>) => pipeline.callEndpoint(e, args, session),
+    );
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Tool results as interface.md §4 fixes them: structuredContent, and the same object
+ * as JSON text. Everything passes the redactor on the way out.
+ */
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ToolError } from '../errors.js';
+import { redactor } from '../safety/redact.js';
+
+export function ok(structured: Record<string, unknown>): CallToolResult {
+  const clean = redactor.scrub(structured);
+  return { content: [{ type: 'text', text: JSON.stringify(clean) }], structuredContent: clean };
+}
+
+export function fail(err: unknown): CallToolResult {
+  const error =
+    err instanceof ToolError
+      ? err.toJSON()
+      : { kind: 'config', message: `Internal error: ${err instanceof Error ? err.message : String(err)}` };
+  const clean = redactor.scrub({ error: dropUndefined(error) });
+  return { isError: true, content: [{ type: 'text', text: JSON.stringify(clean) }], structuredContent: clean };
+}
+
+function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}

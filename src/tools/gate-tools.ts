@@ -1,0 +1,48 @@
+/** confirm_action, list_pending_actions, cancel_pending_action: the token side of the gate. */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { Gate } from '../pipeline/gate.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { confirmationError } from '../errors.js';
+import { fail, ok } from './envelope.js';
+
+export function registerGateTools(server: McpServer, gate: Gate, pipeline: Pipeline): void {
+  server.registerTool(
+    'confirm_action',
+    {
+      title: 'Confirm pending action',
+      description: 'Execute a pending action once the USER has typed CONFIRM. Never confirm on your own: show the summary and wait for the user.',
+      inputSchema: z.strictObject({
+        token: z.string().min(1).max(200).describe('From the confirmation_required result'),
+        confirmation: z.string().max(100).describe('Exactly what the user typed; must be CONFIRM'),
+      }),
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    },
+    ({ token, confirmation }) => pipeline.confirm(token, confirmation),
+  );
+
+  server.registerTool(
+    'list_pending_actions',
+    {
+      title: 'List pending actions',
+      description: 'Actions waiting for the user’s CONFIRM, with their summaries and expiry.',
+      inputSchema: z.strictObject({}),
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    () => ok({ pending: gate.list() }),
+  );
+
+  server.registerTool(
+    'cancel_pending_action',
+    {
+      title: 'Cancel pending action',
+      description: 'Drop a pending action so its token can no longer be confirmed.',
+      inputSchema: z.strictObject({ token: z.string().min(1).max(200) }),
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    ({ token }) => {
+      const action = gate.cancel(token);
+      return action ? ok({ cancelled: true, summary: action.summary }) : fail(confirmationError('Unknown, used or expired token; nothing to cancel.'));
+    },
+  );
+}

@@ -1,0 +1,59 @@
+/** server_status and recent_actions: what an agent should know before it trades. */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { AccountStore } from '../accounts/store.js';
+import { ACCOUNT_NAME } from '../accounts/toolsmd.js';
+import type { Config } from '../config.js';
+import type { Hosts } from '../pipeline/hosts.js';
+import type { Journal } from '../safety/journal.js';
+import type { Rails } from '../safety/rails.js';
+import { VERSION } from '../version.js';
+import { limitsView } from './account-tools.js';
+import { ok } from './envelope.js';
+
+export function registerStatusTools(
+  server: McpServer,
+  deps: { config: Config; accounts: AccountStore; hosts: Hosts; journal: Journal; rails: Rails; confirmation: () => string },
+): void {
+  server.registerTool(
+    'server_status',
+    {
+      title: 'Server status',
+      description: 'Call before trading: real money or sandbox per account, read-only, how CONFIRM is asked, kill switch, rate-limit use and clock offset.',
+      inputSchema: z.strictObject({}),
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    () => {
+      const { config, accounts } = deps;
+      const list = accounts.list();
+      return ok({
+        version: VERSION,
+        mode: {
+          sandbox: accounts.sandboxOnly,
+          readOnly: config.readOnly,
+          toolsets: config.toolsets,
+          realMoney: list.some((a) => a.environment === 'Mainnet'),
+        },
+        confirmation: deps.confirmation(),
+        confirmAll: config.confirmAll,
+        killSwitch: deps.rails.killSwitchOn() ? 'ON: every state-changing call except cancels, repays and closing a stream is refused' : 'off',
+        accounts: list.map((a) => ({ name: a.name, environment: a.environment, signing: a.signing, limits: limitsView(a.limits) })),
+        hosts: deps.hosts.status(),
+      });
+    },
+  );
+
+  server.registerTool(
+    'recent_actions',
+    {
+      title: 'Recent actions',
+      description: 'The journal of state-changing calls, newest first: refused, pending, intent, result and unknown-outcome entries.',
+      inputSchema: z.strictObject({
+        limit: z.number().int().min(1).max(200).optional().describe('Default 20'),
+        account: z.string().regex(ACCOUNT_NAME).optional(),
+      }),
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    ({ limit, account }) => ok({ actions: deps.journal.recent(limit ?? 20, account) }),
+  );
+}

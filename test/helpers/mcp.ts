@@ -1,0 +1,87 @@
+/**
+ * Starts the real server (createServer) with an MCP SDK client on an in-memory
+ * transport, a private state directory and an accounts file of the test's choosing.
+ */
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { parseConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { createServer, type ServerHandle } from '../../src/server.js';
+
+export interface TestServer {
+  client: Client;
+  handle: ServerHandle;
+  config: Config;
+  dir: string;
+  /** Every log line the server wrote. */
+  logs: string[];
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  toolsMd?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  /** Makes the client declare elicitation and answer with this. */
+  elicit?: (message: string) => Promise<ElicitResult> | ElicitResult;
+  /** Files to create in the test directory (relative path → content). */
+  files?: Record<string, string>;
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'bmm-test-'));
+  for (const [name, content] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, name), content, { mode: 0o600 });
+  const toolsMdPath = join(dir, 'TOOLS.md');
+  if (opts.toolsMd !== undefined) writeFileSync(toolsMdPath, opts.toolsMd, { mode: 0o600 });
+  const parsed = parseConfig(['--tools-md', toolsMdPath, ...(opts.args ?? [])], {
+    BINANCE_STATE_DIR: join(dir, 'state'),
+    BINANCE_RECONCILE_MS: '1500',
+    ...opts.env,
+  }, dir);
+  if (typeof parsed === 'string') throw new Error('unexpected help/version');
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  const log = createLogger('debug', sink);
+  const handle = createServer(parsed, log);
+  const client = new Client({ name: 'test-client', version: '1.0.0' }, { capabilities: opts.elicit ? { elicitation: {} } : {} });
+  if (opts.elicit) {
+    const answer = opts.elicit;
+    client.setRequestHandler(ElicitRequestSchema, async (req) => answer(String(req.params.message)));
+  }
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  await handle.server.connect(serverTransport);
+  await client.connect(clientTransport);
+  return {
+    client,
+    handle,
+    config: parsed,
+    dir,
+    logs,
+    call: (name, args = {}) => client.callTool({ name, arguments: args }) as Promise<CallToolResult>,
+    async close() {
+      await client.close().catch(() => undefined);
+      await handle.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const structured = (r: CallToolResult) => r.structuredContent as Record<string, any>;
+export const errorOf = (r: CallToolResult) => (r.structuredContent as { error: { kind: string; message: string; code?: number; hint?: string; clientOrderId?: string } }).error;
+
+/** A TOOLS.md with one account per entry. */
+export function toolsMd(accounts: { name: string; fields: Record<string, string> }[], before = '# My notes\n\nSome text.\n\n', afterText = '\n## Other\n\nKeep me.\n'): string {
+  const blocks = accounts.map((a) => [`### ${a.name}`, ...Object.entries(a.fields).map(([k, v]) => `- ${k}: ${v}`)].join('\n')).join('\n\n');
+  return `${before}## Binance Accounts\n\n${blocks}\n${afterText}`;
+}
