@@ -123,6 +123,11 @@ export class SandboxWire {
     this.keys.set(apiKey, { apiKey, accountId, publicKey: createPublicKey(publicKeyPem) });
   }
 
+  /** Forgets an API key (a deleted special key); later requests with it get -2015. */
+  removeKey(apiKey: string): boolean {
+    return this.keys.delete(apiKey);
+  }
+
   addRoute(route: Route): void {
     this.routes.set(`${route.method} ${route.path}`, route);
   }
