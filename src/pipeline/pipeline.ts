@@ -197,6 +197,7 @@ export class Pipeline {
   }
 
   private success(account: Account, endpoint: Endpoint, data: unknown, reconciled?: boolean): CallToolResult {
+    this.d.log[endpoint.write ? 'info' : 'debug']({ tool: endpoint.name, account: account.name, environment: account.environment, reconciled }, 'tool call succeeded');
     const masked = endpoint.credentialFields ? maskFields(data, endpoint.credentialFields) : data;
     return ok({ account: account.name, environment: envName(account), endpoint: endpointId(endpoint), data: masked, ...(reconciled ? { reconciled: true } : {}) });
   }
@@ -204,7 +205,8 @@ export class Pipeline {
   private failure(err: unknown, endpoint?: Endpoint): CallToolResult {
     if (endpoint?.retired && err instanceof ToolError && err.kind === 'binance')
       return fail(new ToolError('binance', `${endpoint.retired} (Binance answered: ${err.message})`, { ...err.fields, hint: 'This endpoint is retired; do not retry it.' }));
-    if (!(err instanceof ToolError)) this.d.log.error({ err: redactor.scrubText(String((err as Error)?.stack ?? err)) }, 'unexpected error in a tool call');
+    if (err instanceof ToolError) this.d.log.warn({ tool: endpoint?.name, kind: err.kind, code: err.code, message: err.message }, 'tool call failed');
+    else this.d.log.error({ err: redactor.scrubText(String((err as Error)?.stack ?? err)) }, 'unexpected error in a tool call');
     return fail(err);
   }
 
