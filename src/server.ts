@@ -22,9 +22,10 @@ import { VERSION } from './version.js';
 
 export const INSTRUCTIONS = `Binance Margin Trading (cross and isolated). Call server_status first: it says which accounts trade real money (Mainnet) and which are the sandbox.
 - Every endpoint tool takes optional "account" (default "main"; see list_accounts). Results are {account, environment, endpoint, data}; data is Binance's JSON.
+- Pairs like BTCUSDT, assets like USDT. isIsolated "TRUE" means the isolated account of "symbol"; default is cross margin. Times are ms since the epoch.
 - Send decimals (quantity, price, amount) as strings, e.g. "0.001".
 - Writes on Mainnet are not executed at once: they return status "confirmation_required" with a token and a summary. Show the summary to the user and ask them to type CONFIRM; only then call confirm_action(token, "CONFIRM"). Never confirm on your own. Some clients ask the user directly instead.
-- Our client order ids start with "agent-". A write that ends in error kind "unknown_outcome" may have executed: query it by that id before placing again; never just retry.
+- Client order ids: the server sends "agent-" + yours, or generates one. A write that ends in error kind "unknown_outcome" may have executed: query it by that id before placing again; never just retry.
 - Error kind "policy" means the user's limits or kill switch refused the call: do not work around it.
 - Typical flow: get_cross_margin_account → get_max_borrowable → place_order (sideEffectType MARGIN_BUY borrows) → get_order → borrow_or_repay REPAY.`;
 

@@ -11,21 +11,15 @@ import { isPositiveDecimal, toPlainDecimal } from '../binance/decimal.js';
 const SYMBOL = /^[A-Z0-9]{2,20}$/;
 const ASSET = /^[A-Z0-9]{1,20}$/;
 
+const described = <T extends z.ZodType>(schema: T, description?: string): T => (description ? schema.describe(description) : schema);
+
 /** A trading pair such as BTCUSDT; lower case is accepted and upper-cased. */
-export const symbol = (description = 'Pair, e.g. BTCUSDT') =>
-  z
-    .string()
-    .transform((s) => s.trim().toUpperCase())
-    .pipe(z.string().regex(SYMBOL, 'must be a pair like BTCUSDT (letters and digits)'))
-    .describe(description);
+export const symbol = (description?: string) =>
+  described(z.string().transform((s) => s.trim().toUpperCase()).pipe(z.string().regex(SYMBOL, 'must be a pair like BTCUSDT (letters and digits)')), description);
 
 /** An asset such as USDT; lower case is accepted and upper-cased. */
-export const asset = (description = 'Asset, e.g. USDT') =>
-  z
-    .string()
-    .transform((s) => s.trim().toUpperCase())
-    .pipe(z.string().regex(ASSET, 'must be an asset like USDT (letters and digits)'))
-    .describe(description);
+export const asset = (description?: string) =>
+  described(z.string().transform((s) => s.trim().toUpperCase()).pipe(z.string().regex(ASSET, 'must be an asset like USDT (letters and digits)')), description);
 
 /**
  * A positive decimal, given as a string ("0.01") or a JSON number (0.01). The output
@@ -48,16 +42,18 @@ export const decimal = (description?: string) => {
 };
 
 export const int = (opts: { min?: number; max?: number; description?: string } = {}) => {
+  const min = opts.min ?? 0;
   let schema = z.number().int();
-  schema = schema.min(opts.min ?? 0);
+  // A lower bound of 0 goes unsaid in the schema (ids and times are never negative) but is still checked.
+  schema = min === 0 ? (schema.refine((v) => v >= 0, 'must not be negative') as unknown as z.ZodNumber) : schema.min(min);
   if (opts.max !== undefined) schema = schema.max(opts.max);
   return opts.description ? schema.describe(opts.description) : schema;
 };
 
 /** Milliseconds since the epoch. */
-export const time = (description = 'ms epoch') => z.number().int().min(0).describe(description);
+export const time = () => int();
 
-export const recvWindow = () => z.number().int().min(1).max(60_000);
+export const recvWindow = () => z.number().int().max(60_000).refine((v) => v >= 1, 'must be at least 1');
 
 export const oneOf = <T extends readonly [string, ...string[]]>(values: T, description?: string) => {
   const schema = z.enum(values);
@@ -65,7 +61,8 @@ export const oneOf = <T extends readonly [string, ...string[]]>(values: T, descr
 };
 
 /** Binance's isolated-margin switch, "TRUE" or "FALSE" as Binance spells it. */
-export const isIsolated = () => z.enum(['TRUE', 'FALSE']).describe('TRUE: isolated margin of `symbol`; default FALSE (cross)');
+/** Explained once in the server instructions rather than in 18 schemas. */
+export const isIsolated = () => z.enum(['TRUE', 'FALSE']);
 
 /** A boolean sent as Binance expects: "TRUE"/"FALSE" (upper) or "true"/"false". */
 export const bool = (upper: boolean, description?: string) => {

@@ -30,7 +30,7 @@ export function registerAccountTools(server: McpServer, accounts: AccountStore):
     'list_accounts',
     {
       title: 'List accounts',
-      description: 'The configured Binance accounts: name, environment (Mainnet = real money), description and limits. Never keys.',
+      description: 'Accounts: name, environment (Mainnet = real money), description, limits.',
       inputSchema: z.strictObject({}),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -48,7 +48,7 @@ export function registerAccountTools(server: McpServer, accounts: AccountStore):
     'show_account',
     {
       title: 'Show account',
-      description: 'One account’s environment, signing scheme, description, limits and masked credentials.',
+      description: 'One account with masked credentials.',
       inputSchema: z.strictObject({ account: accountParam() }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -86,7 +86,7 @@ export function registerAccountTools(server: McpServer, accounts: AccountStore):
     {
       title: 'Add account',
       description:
-        'Save a Binance account the user gave you into TOOLS.md. Needs name, environment and signing from the user; credentials as apiKey + secret (HMAC) or privateKeyFile (RSA/Ed25519), or a credentialsFile the user shared (line 1 API key, line 2 secret).',
+        'Save an account the user gave you to TOOLS.md. Ask the user for name, environment, signing; then apiKey + secret (HMAC), privateKeyFile (RSA/Ed25519), or a credentialsFile (key line, secret line).',
       inputSchema: z.strictObject({
         name: z.string().regex(ACCOUNT_NAME, 'letters, digits, _ . - (max 64)').optional(),
         environment: z.enum(['Mainnet', 'Testnet', 'Sandbox']).optional(),

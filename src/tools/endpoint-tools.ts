@@ -6,21 +6,24 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { ACCOUNT_NAME } from '../accounts/toolsmd.js';
 import { CATALOG, endpointId, type Endpoint, type Toolset } from '../catalog/index.js';
 import type { Pipeline, Session } from '../pipeline/pipeline.js';
 
-export const accountParam = () => z.string().regex(ACCOUNT_NAME, 'is not an account name').optional().describe('Account name (list_accounts); default main');
+/** Every endpoint tool's `account`; the server instructions explain it once instead of 65 times. */
+export const accountParam = () => z.string().optional();
 
 /** The endpoints a server with these options exposes. */
 export function exposedEndpoints(opts: { toolsets: readonly Toolset[]; readOnly: boolean }): Endpoint[] {
   return CATALOG.filter((e) => opts.toolsets.includes(e.toolset) && !(opts.readOnly && e.write));
 }
 
+/**
+ * MCP annotations: reads are read-only; writes say whether they destroy. Every tool
+ * reaches Binance, which is what the spec's default openWorldHint (true) already says,
+ * so it is not repeated 65 times.
+ */
 export function annotationsOf(e: Endpoint): ToolAnnotations {
-  return e.write
-    ? { readOnlyHint: false, destructiveHint: !!e.destructive, idempotentHint: false, openWorldHint: true }
-    : { readOnlyHint: true, openWorldHint: true };
+  return e.write ? { readOnlyHint: false, destructiveHint: !!e.destructive } : { readOnlyHint: true };
 }
 
 export function inputSchemaOf(e: Endpoint) {

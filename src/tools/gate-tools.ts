@@ -25,7 +25,7 @@ export function registerGateTools(server: McpServer, gate: Gate, pipeline: Pipel
     'list_pending_actions',
     {
       title: 'List pending actions',
-      description: 'Actions waiting for the user’s CONFIRM, with their summaries and expiry.',
+      description: "Actions awaiting the user's CONFIRM.",
       inputSchema: z.strictObject({}),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -36,7 +36,7 @@ export function registerGateTools(server: McpServer, gate: Gate, pipeline: Pipel
     'cancel_pending_action',
     {
       title: 'Cancel pending action',
-      description: 'Drop a pending action so its token can no longer be confirmed.',
+      description: 'Drop a pending action.',
       inputSchema: z.strictObject({ token: z.string().min(1).max(200) }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },

@@ -19,7 +19,7 @@ export function registerStatusTools(
     'server_status',
     {
       title: 'Server status',
-      description: 'Call before trading: real money or sandbox per account, read-only, how CONFIRM is asked, kill switch, rate-limit use and clock offset.',
+      description: 'Call before trading: real money or sandbox, read-only, how CONFIRM is asked, kill switch, rate limits, clock.',
       inputSchema: z.strictObject({}),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -47,7 +47,7 @@ export function registerStatusTools(
     'recent_actions',
     {
       title: 'Recent actions',
-      description: 'The journal of state-changing calls, newest first: refused, pending, intent, result and unknown-outcome entries.',
+      description: 'Journal of state-changing calls, newest first.',
       inputSchema: z.strictObject({
         limit: z.number().int().min(1).max(200).optional().describe('Default 20'),
         account: z.string().regex(ACCOUNT_NAME).optional(),

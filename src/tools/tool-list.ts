@@ -2,7 +2,8 @@
  * tools/list, computed once and kept: an agent pays for every byte of it, and the SDK
  * would rebuild 80 JSON Schemas on every request. The compaction is lossless for a
  * client: it drops the per-tool `$schema` URI and writes "string or number" decimals
- * as one `type` array instead of an `anyOf` of two schemas.
+ * as one `type` array instead of an `anyOf` of two schemas, and leaves out values
+ * that only restate a default.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListToolsRequestSchema, type ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
@@ -14,6 +15,11 @@ export function compactSchema(schema: unknown): unknown {
   if (!schema || typeof schema !== 'object') return schema;
   const s = { ...(schema as Json) };
   delete s.$schema;
+  // zod writes JavaScript's safe-integer bounds on every integer; they say nothing to an agent.
+  if (s.maximum === Number.MAX_SAFE_INTEGER) delete s.maximum;
+  if (s.minimum === Number.MIN_SAFE_INTEGER) delete s.minimum;
+  // An enum of strings needs no `type: string` beside it.
+  if (Array.isArray(s.enum) && s.type === 'string' && s.enum.every((v) => typeof v === 'string')) delete s.type;
   const anyOf = s.anyOf as Json[] | undefined;
   if (Array.isArray(anyOf) && anyOf.length === 2 && anyOf.every((a) => Object.keys(a).length === 1 && typeof a.type === 'string')) {
     delete s.anyOf;
@@ -31,7 +37,15 @@ export function installCompactToolList(server: McpServer): void {
   server.server.setRequestHandler(ListToolsRequestSchema, async (req, extra) => {
     if (!cached) {
       const full = await original(req, extra);
-      cached = { ...full, tools: full.tools.map((t) => ({ ...t, inputSchema: compactSchema(t.inputSchema) as ListToolsResult['tools'][number]['inputSchema'] })) };
+      cached = {
+        ...full,
+        tools: full.tools.map(({ execution, ...t }) => ({
+          ...t,
+          // `taskSupport: forbidden` is what an absent `execution` means; leave it out.
+          ...(execution && execution.taskSupport !== 'forbidden' ? { execution } : {}),
+          inputSchema: compactSchema(t.inputSchema) as ListToolsResult['tools'][number]['inputSchema'],
+        })),
+      };
     }
     return cached;
   });

@@ -9,7 +9,7 @@ export const accountEndpoints: Endpoint[] = [
   {
     name: 'get_cross_margin_account',
     title: 'Get cross margin account',
-    description: 'Start here: margin level, totals, and every asset’s free, locked, borrowed, interest and net amount in the cross margin account.',
+    description: "Start here: margin level, totals, and each asset's free, locked, borrowed, interest and net amount (cross margin).",
     method: 'GET',
     path: '/sapi/v1/margin/account',
     security: 'USER_DATA',
@@ -21,7 +21,7 @@ export const accountEndpoints: Endpoint[] = [
   {
     name: 'get_margin_level_thresholds',
     title: 'Get margin level thresholds',
-    description: 'The margin levels at which the account is normal, gets a margin call, and is liquidated.',
+    description: 'Margin levels of normal, margin call and liquidation.',
     method: 'GET',
     path: '/sapi/v1/margin/tradeCoeff',
     security: 'USER_DATA',
@@ -33,7 +33,7 @@ export const accountEndpoints: Endpoint[] = [
   {
     name: 'set_max_leverage',
     title: 'Set cross margin max leverage',
-    description: 'Change the cross margin account’s max leverage (3 or 5 for Cross Margin Classic). Limited to one call a minute.',
+    description: 'Change cross margin max leverage (3 or 5 on Cross Margin Classic). One call a minute.',
     method: 'POST',
     path: '/sapi/v1/margin/max-leverage',
     security: 'USER_DATA',
@@ -59,7 +59,7 @@ export const accountEndpoints: Endpoint[] = [
   {
     name: 'get_max_transferable',
     title: 'Get max transferable',
-    description: 'How much of an asset can be moved out of the cross or isolated margin account.',
+    description: 'How much of an asset can leave the cross or isolated account.',
     method: 'GET',
     path: '/sapi/v1/margin/maxTransferable',
     security: 'USER_DATA',
@@ -71,7 +71,7 @@ export const accountEndpoints: Endpoint[] = [
   {
     name: 'liquidate_margin_account',
     title: 'Manually liquidate margin account',
-    description: 'Liquidate the whole cross margin account, or one isolated pair: sells collateral to repay all debt. Irreversible.',
+    description: 'Liquidate the cross account or one isolated pair: sells collateral to repay all debt. Irreversible.',
     method: 'POST',
     path: '/sapi/v1/margin/manual-liquidation',
     security: 'MARGIN',
@@ -88,7 +88,7 @@ export const accountEndpoints: Endpoint[] = [
   {
     name: 'get_available_inventory',
     title: 'Get margin available inventory',
-    description: 'How much of each asset Binance can still lend, for cross (MARGIN) or isolated margin.',
+    description: 'How much of each asset Binance can still lend (cross or isolated).',
     method: 'GET',
     path: '/sapi/v1/margin/available-inventory',
     security: 'USER_DATA',

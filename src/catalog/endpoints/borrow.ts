@@ -8,7 +8,7 @@ export const borrowEndpoints: Endpoint[] = [
   {
     name: 'borrow_or_repay',
     title: 'Borrow or repay',
-    description: 'Borrow an asset into, or repay it from, the cross or isolated margin account. Check get_max_borrowable first.',
+    description: 'Borrow into, or repay from, the cross or isolated account. Check get_max_borrowable first.',
     method: 'POST',
     path: '/sapi/v1/margin/borrow-repay',
     security: 'MARGIN',
@@ -32,7 +32,7 @@ export const borrowEndpoints: Endpoint[] = [
   {
     name: 'get_max_borrowable',
     title: 'Get max borrowable',
-    description: 'The most of an asset the account can borrow now (cross, or one isolated pair). Weight 750 (UID).',
+    description: 'The most of an asset the account can borrow now (cross or isolated). Weight 750.',
     method: 'GET',
     path: '/sapi/v1/margin/maxBorrowable',
     security: 'USER_DATA',
@@ -44,7 +44,7 @@ export const borrowEndpoints: Endpoint[] = [
   {
     name: 'get_next_hourly_interest_rate',
     title: 'Get next hourly interest rate',
-    description: 'The interest rate that the next hourly accrual will charge on borrowed assets.',
+    description: 'Interest rate of the next hourly accrual.',
     method: 'GET',
     path: '/sapi/v1/margin/next-hourly-interest-rate',
     security: 'USER_DATA',
@@ -56,7 +56,7 @@ export const borrowEndpoints: Endpoint[] = [
   {
     name: 'get_interest_rate_history',
     title: 'Get interest rate history',
-    description: 'Daily margin interest rates of an asset over time (30 days at most per query).',
+    description: 'Daily interest rates of an asset (≤ 30 days a query).',
     method: 'GET',
     path: '/sapi/v1/margin/interestRateHistory',
     security: 'USER_DATA',
@@ -74,7 +74,7 @@ export const borrowEndpoints: Endpoint[] = [
   {
     name: 'get_cross_margin_fee_data',
     title: 'Get cross margin fee data',
-    description: 'Cross margin interest rates and borrow limits per asset and VIP level.',
+    description: 'Cross margin interest rates and borrow limits by VIP level.',
     method: 'GET',
     path: '/sapi/v1/margin/crossMarginData',
     security: 'USER_DATA',
@@ -86,7 +86,7 @@ export const borrowEndpoints: Endpoint[] = [
   {
     name: 'list_small_liabilities',
     title: 'List small liabilities',
-    description: 'Debts small enough to be exchanged away with exchange_small_liabilities.',
+    description: 'Debts small enough for exchange_small_liabilities.',
     method: 'GET',
     path: '/sapi/v1/margin/exchange-small-liability',
     security: 'USER_DATA',
@@ -98,7 +98,7 @@ export const borrowEndpoints: Endpoint[] = [
   {
     name: 'exchange_small_liabilities',
     title: 'Exchange small liabilities',
-    description: 'Pay off small cross margin debts (listed by list_small_liabilities) with the account’s other assets.',
+    description: 'Pay off small cross debts (list_small_liabilities) with other assets.',
     method: 'POST',
     path: '/sapi/v1/margin/exchange-small-liability',
     security: 'MARGIN',
@@ -114,7 +114,7 @@ export const borrowEndpoints: Endpoint[] = [
   {
     name: 'get_liquidation_loan',
     title: 'Get liquidation loan',
-    description: 'The loan left when a liquidation drove cross margin equity below zero: amount, repaid and remaining.',
+    description: 'The loan left when a liquidation drove equity below zero: amount, repaid, remaining.',
     method: 'GET',
     path: '/sapi/v1/margin/liquidation-loan',
     security: 'USER_DATA',
@@ -127,7 +127,7 @@ export const borrowEndpoints: Endpoint[] = [
   {
     name: 'repay_liquidation_loan',
     title: 'Repay liquidation loan',
-    description: 'Repay the liquidation loan from the spot wallet; amount at most the remaining loan (see get_liquidation_loan).',
+    description: 'Repay the liquidation loan from the spot wallet, at most what remains.',
     method: 'POST',
     path: '/sapi/v1/margin/liquidation-loan/repay',
     security: 'MARGIN',

@@ -5,14 +5,14 @@ import { weight, type Endpoint } from '../types.js';
 
 const recvWindow = () => P.recvWindow().optional();
 const isolated = () => P.isIsolated().optional();
-const page = () => ({ current: P.int({ min: 1, description: 'Page, from 1' }).optional(), size: P.int({ min: 1, max: 100 }).optional() });
+const page = () => ({ current: P.int({ min: 1 }).optional(), size: P.int({ min: 1, max: 100 }).optional() });
 const span = () => ({ startTime: P.time().optional(), endTime: P.time().optional() });
 
 export const historyEndpoints: Endpoint[] = [
   {
     name: 'get_all_orders',
     title: 'Get all margin orders',
-    description: 'All orders of a symbol (open, filled, cancelled), newest last; at most 24 h per startTime/endTime window. Heavy: weight 200.',
+    description: 'All orders of a symbol; ≤ 24 h per startTime–endTime. Weight 200.',
     method: 'GET',
     path: '/sapi/v1/margin/allOrders',
     security: 'USER_DATA',
@@ -25,12 +25,12 @@ export const historyEndpoints: Endpoint[] = [
   {
     name: 'get_all_order_lists',
     title: 'Get all order lists',
-    description: 'All OCO/OTO/OTOCO order lists, by time or from an orderListId. Heavy: weight 200.',
+    description: 'All order lists, by time or from fromId. Weight 200.',
     method: 'GET',
     path: '/sapi/v1/margin/allOrderList',
     security: 'USER_DATA',
     weight: weight(200, 'IP'),
-    params: { isIsolated: isolated(), symbol: P.symbol('Required when isIsolated=TRUE').optional(), fromId: P.int({ description: 'orderListId to start from' }).optional(), ...span(), limit: P.int({ min: 1, max: 1000 }).optional(), recvWindow: recvWindow() },
+    params: { isIsolated: isolated(), symbol: P.symbol().optional(), fromId: P.int({ description: 'orderListId to start from' }).optional(), ...span(), limit: P.int({ min: 1, max: 1000 }).optional(), recvWindow: recvWindow() },
     write: false,
     toolset: 'history',
     check: all(timeRange(), (p) => (p.fromId !== undefined && (p.startTime !== undefined || p.endTime !== undefined) ? 'fromId cannot be combined with startTime or endTime.' : undefined)),
@@ -58,7 +58,7 @@ export const historyEndpoints: Endpoint[] = [
   {
     name: 'get_capital_flow',
     title: 'Get capital flow',
-    description: 'Every movement of the margin account (transfers, borrows, repays, trades, fees, liquidations); startTime–endTime at most 7 days.',
+    description: 'Every movement of the margin account (transfers, loans, trades, fees, liquidations); startTime–endTime ≤ 7 days.',
     method: 'GET',
     path: '/sapi/v1/margin/capital-flow',
     security: 'USER_DATA',
@@ -82,7 +82,7 @@ export const historyEndpoints: Endpoint[] = [
   {
     name: 'get_borrow_repay_history',
     title: 'Get borrow/repay history',
-    description: 'Past borrows or repays (type), with principal and interest.',
+    description: 'Past borrows or repays.',
     method: 'GET',
     path: '/sapi/v1/margin/borrow-repay',
     security: 'USER_DATA',
@@ -103,7 +103,7 @@ export const historyEndpoints: Endpoint[] = [
   {
     name: 'get_interest_history',
     title: 'Get interest history',
-    description: 'Interest charged on borrowed assets, hour by hour.',
+    description: 'Interest charged, hour by hour.',
     method: 'GET',
     path: '/sapi/v1/margin/interestHistory',
     security: 'USER_DATA',
@@ -116,7 +116,7 @@ export const historyEndpoints: Endpoint[] = [
   {
     name: 'get_transfer_history',
     title: 'Get transfer history',
-    description: 'Transfers into (ROLL_IN) and out of (ROLL_OUT) the margin account.',
+    description: 'Transfers in (ROLL_IN) and out (ROLL_OUT).',
     method: 'GET',
     path: '/sapi/v1/margin/transfer',
     security: 'USER_DATA',
@@ -147,7 +147,7 @@ export const historyEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/exchange-small-liability-history',
     security: 'USER_DATA',
     weight: weight(100, 'UID'),
-    params: { current: P.int({ min: 1, description: 'Page, from 1' }), size: P.int({ min: 1, max: 100 }), ...span(), recvWindow: recvWindow() },
+    params: { current: P.int({ min: 1 }), size: P.int({ min: 1, max: 100 }), ...span(), recvWindow: recvWindow() },
     write: false,
     toolset: 'history',
     check: timeRange(),
@@ -155,7 +155,7 @@ export const historyEndpoints: Endpoint[] = [
   {
     name: 'get_liquidation_loan_repays',
     title: 'Get liquidation loan repay history',
-    description: 'Repayments of the liquidation loan (90 days back at most).',
+    description: 'Liquidation loan repayments (≤ 90 days back).',
     method: 'GET',
     path: '/sapi/v1/margin/liquidation-loan/repay-history',
     security: 'USER_DATA',

@@ -8,7 +8,7 @@ export const isolatedEndpoints: Endpoint[] = [
   {
     name: 'get_isolated_account',
     title: 'Get isolated margin accounts',
-    description: 'Balances, debts and margin level of isolated margin pairs (all, or up to 5 symbols).',
+    description: 'Balances, debts and margin level of isolated pairs (all, or ≤ 5 symbols).',
     method: 'GET',
     path: '/sapi/v1/margin/isolated/account',
     security: 'USER_DATA',
@@ -20,7 +20,7 @@ export const isolatedEndpoints: Endpoint[] = [
   {
     name: 'enable_isolated_account',
     title: 'Enable isolated margin account',
-    description: 'Open the isolated margin account of a pair (counts against get_isolated_account_limit).',
+    description: 'Open the isolated account of a pair (see get_isolated_account_limit).',
     method: 'POST',
     path: '/sapi/v1/margin/isolated/account',
     security: 'TRADE',
@@ -34,7 +34,7 @@ export const isolatedEndpoints: Endpoint[] = [
   {
     name: 'disable_isolated_account',
     title: 'Disable isolated margin account',
-    description: 'Close the isolated margin account of a pair; it must hold no debt or open orders.',
+    description: 'Close the isolated account of a pair; needs no debt or open orders.',
     method: 'DELETE',
     path: '/sapi/v1/margin/isolated/account',
     security: 'TRADE',
@@ -49,7 +49,7 @@ export const isolatedEndpoints: Endpoint[] = [
   {
     name: 'get_isolated_account_limit',
     title: 'Get isolated account limit',
-    description: 'How many isolated margin accounts are enabled and the most allowed.',
+    description: 'Isolated accounts enabled, and the most allowed.',
     method: 'GET',
     path: '/sapi/v1/margin/isolated/accountLimit',
     security: 'USER_DATA',
@@ -61,7 +61,7 @@ export const isolatedEndpoints: Endpoint[] = [
   {
     name: 'get_isolated_margin_fee_data',
     title: 'Get isolated margin fee data',
-    description: 'Isolated margin interest rates and borrow limits per pair and VIP level.',
+    description: 'Isolated interest rates and borrow limits by VIP level.',
     method: 'GET',
     path: '/sapi/v1/margin/isolatedMarginData',
     security: 'USER_DATA',
@@ -73,7 +73,7 @@ export const isolatedEndpoints: Endpoint[] = [
   {
     name: 'get_isolated_margin_tiers',
     title: 'Get isolated margin tiers',
-    description: 'Leverage tiers of an isolated pair: effective multiple, risk ratios and max borrowable per tier.',
+    description: 'Leverage tiers of an isolated pair: multiple, risk ratios, max borrowable.',
     method: 'GET',
     path: '/sapi/v1/margin/isolatedMarginTier',
     security: 'USER_DATA',

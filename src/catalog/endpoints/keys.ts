@@ -10,7 +10,7 @@ export const specialKeyEndpoints: Endpoint[] = [
   {
     name: 'create_special_key',
     title: 'Create special key',
-    description: 'Create a low-latency special API key for margin (cross, or one isolated symbol). Give publicKey for an RSA/Ed25519 key; an HMAC secret is saved to a private file, never shown.',
+    description: 'Create a low-latency special key (cross or one isolated symbol). publicKey makes an RSA/Ed25519 key; an HMAC secret is saved to a private file, not shown.',
     method: 'POST',
     path: '/sapi/v1/margin/apiKey',
     security: 'TRADE',
@@ -32,7 +32,7 @@ export const specialKeyEndpoints: Endpoint[] = [
   {
     name: 'delete_special_key',
     title: 'Delete special key',
-    description: 'Delete a special API key by apiName (cross, or of one isolated symbol).',
+    description: 'Delete a special key by apiName.',
     method: 'DELETE',
     path: '/sapi/v1/margin/apiKey',
     security: 'TRADE',
@@ -48,7 +48,7 @@ export const specialKeyEndpoints: Endpoint[] = [
   {
     name: 'get_special_key',
     title: 'Get special key',
-    description: 'Details of the special API key used to sign this call (its IPs, type, permission).',
+    description: 'The special key signing this call: IPs, type, permission.',
     method: 'GET',
     path: '/sapi/v1/margin/apiKey',
     security: 'TRADE',
@@ -61,7 +61,7 @@ export const specialKeyEndpoints: Endpoint[] = [
   {
     name: 'list_special_keys',
     title: 'List special keys',
-    description: 'All special API keys of the account (cross, or one isolated symbol); keys are masked.',
+    description: 'All special keys (masked).',
     method: 'GET',
     path: '/sapi/v1/margin/api-key-list',
     security: 'TRADE',
@@ -74,7 +74,7 @@ export const specialKeyEndpoints: Endpoint[] = [
   {
     name: 'set_special_key_ips',
     title: 'Set special key IPs',
-    description: 'Replace the IP whitelist of the special API key used to sign this call.',
+    description: 'Replace the IP whitelist of the special key signing this call.',
     method: 'PUT',
     path: '/sapi/v1/margin/apiKey/ip',
     security: 'TRADE',
@@ -88,7 +88,7 @@ export const specialKeyEndpoints: Endpoint[] = [
   {
     name: 'exit_special_key_mode',
     title: 'Exit special key mode',
-    description: 'Leave special key mode: deletes every special key and blocks new ones for 24 h. Refused while the account has debt.',
+    description: 'Delete every special key and block new ones for 24 h. Refused while in debt.',
     method: 'POST',
     path: '/sapi/v1/margin/exit-special-key-mode',
     security: 'TRADE',
@@ -107,7 +107,7 @@ export const userStreamEndpoints: Endpoint[] = [
   {
     name: 'start_user_stream',
     title: 'Start margin user data stream',
-    description: 'Get a listenKey for the margin user data WebSocket stream (valid 60 min; keep it alive every 30 min).',
+    description: 'A listenKey for the margin user data WebSocket (60 min; keep alive every 30).',
     method: 'POST',
     path: '/sapi/v1/margin/listen-key',
     security: 'USER_STREAM',

@@ -1,0 +1,59 @@
+/**
+ * The tools/list answer: a snapshot of every tool (names, schemas, annotations), so a
+ * schema change shows up in review, and its size, which an agent pays for in context.
+ * UPDATE_SNAPSHOTS=1 npm test rewrites the snapshot.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { z } from 'zod';
+import { CATALOG, TOOLSETS } from '../src/catalog/index.js';
+import { inputSchemaOf } from '../src/tools/endpoint-tools.js';
+import { startServer } from './helpers/mcp.js';
+
+const SNAPSHOT = new URL('../../test/snapshots/tools-list.json', import.meta.url);
+
+async function listTools(args: string[]) {
+  const s = await startServer({ args: ['--sandbox', ...args] });
+  try {
+    return (await s.client.listTools()).tools;
+  } finally {
+    await s.close();
+  }
+}
+
+test('every tool schema converts to JSON Schema', () => {
+  for (const e of CATALOG) assert.doesNotThrow(() => z.toJSONSchema(inputSchemaOf(e), { io: 'input' }), e.name);
+});
+
+test('tools/list matches the snapshot', async () => {
+  const tools = await listTools([]);
+  const text = JSON.stringify(tools, null, 1) + '\n';
+  if (process.env.UPDATE_SNAPSHOTS === '1' || !existsSync(SNAPSHOT)) {
+    mkdirSync(new URL('.', SNAPSHOT), { recursive: true });
+    writeFileSync(SNAPSHOT, text);
+  }
+  const expected = JSON.parse(readFileSync(SNAPSHOT, 'utf8'));
+  assert.deepEqual(JSON.parse(text), expected, 'tools/list changed: review the diff and run UPDATE_SNAPSHOTS=1 npm test');
+});
+
+test('tool-list size: the 65 endpoint tools ≤ 10k tokens, the core toolset ≤ 4k', async () => {
+  const size = (tools: unknown) => Buffer.byteLength(JSON.stringify(tools));
+  const rows: [string, number, number][] = [];
+  const all = await listTools([]);
+  const endpoints = all.filter((t) => t._meta?.['binance/endpoint']);
+  rows.push(['endpoints', endpoints.length, size(endpoints)]);
+  rows.push(['all', all.length, size(all)]);
+  rows.push(['read-only', ...((t) => [t.length, size(t)] as [number, number])(await listTools(['--read-only']))]);
+  for (const ts of TOOLSETS) {
+    const t = await listTools(['--toolsets', ts]);
+    rows.push([ts, t.length, size(t)]);
+  }
+  console.log('tool-list size (bytes, ≈tokens = bytes/4):');
+  for (const [name, n, bytes] of rows) console.log(`  ${name.padEnd(13)} ${String(n).padStart(3)} tools ${String(bytes).padStart(6)} B ≈ ${Math.round(bytes / 4)} tokens`);
+  assert.equal(rows[0][1], 65);
+  assert.ok(rows[0][2] / 4 <= 10_000, `endpoint tools: ${rows[0][2] / 4} tokens`);
+  assert.ok(rows[1][2] / 4 <= 11_000, `all tools: ${rows[1][2] / 4} tokens`);
+  const core = rows.find((r) => r[0] === 'core')!;
+  assert.ok(core[2] / 4 <= 4_000, `core: ${core[2] / 4} tokens`);
+});
