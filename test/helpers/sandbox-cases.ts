@@ -97,7 +97,7 @@ export const CASES: Case[] = [
   { method: 'POST', path: 'margin/exit-special-key-mode', fields: [] },
   { method: 'POST', path: 'margin/listen-key', fields: ['listenKey'], keep: (d, c) => (c.listenKey = d.listenKey) },
   { method: 'PUT', path: 'margin/listen-key', params: (c) => ({ listenKey: c.listenKey }), fields: [] },
-  { method: 'DELETE', path: 'margin/listen-key', params: (c) => ({ listenKey: c.listenKey }), fields: [] },
+  { method: 'DELETE', path: 'margin/listen-key', fields: [] },
   { method: 'POST', path: 'margin/borrow-repay', params: { asset: 'USDT', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: '100', type: 'BORROW' }, fields: ['tranId'] },
   { method: 'POST', path: 'margin/manual-liquidation', params: { type: 'MARGIN' }, fields: ['asset', 'interest', 'principal', 'liabilityAsset', 'liabilityQty'] },
   { method: 'GET', path: 'margin/forceLiquidationRec', fields: ['rows', 'total'] },

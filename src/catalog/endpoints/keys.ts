@@ -137,12 +137,13 @@ export const userStreamEndpoints: Endpoint[] = [
   {
     name: 'close_user_stream',
     title: 'Close user data stream',
-    description: 'Close a margin user data stream.',
+    description: "Close the account's margin user data stream.",
     method: 'DELETE',
     path: '/sapi/v1/margin/listen-key',
     security: 'USER_STREAM',
     weight: weight(3000, 'UID'),
-    params: { listenKey: P.text(128).optional() },
+    // The margin listen key is one per account: Binance's close takes no parameter.
+    params: {},
     write: true,
     destructive: true,
     toolset: 'user-stream',
