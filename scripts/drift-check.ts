@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { CATALOG, endpointId, weightOf, type Endpoint } from '../src/catalog/index.js';
+import { CATALOG, endpointId, paramsOf, weightOf, type Endpoint } from '../src/catalog/index.js';
 
 export interface ListedEndpoint {
   method: string;
@@ -27,7 +27,7 @@ export interface Drift {
   changed: string[];
 }
 
-const isOptional = (e: Endpoint, name: string) => e.params[name]?.safeParse(undefined).success ?? true;
+const isOptional = (e: Endpoint, name: string) => paramsOf(e)[name]?.safeParse(undefined).success ?? true;
 
 function parseWeight(w: number | string | undefined): { amount: number; per?: string } | undefined {
   if (w === undefined) return undefined;
@@ -52,11 +52,11 @@ export function compareCatalog(listed: ListedEndpoint[], catalog: readonly Endpo
     if (w && (w.amount !== base.amount || (w.per && w.per !== base.per))) drift.changed.push(`${id}: weight ${base.amount}(${base.per}) → ${w.amount}${w.per ? `(${w.per})` : ''}`);
     for (const p of l.params ?? []) {
       if (p.name === 'timestamp' || p.name === 'signature') continue;
-      if (!(p.name in e.params)) drift.changed.push(`${id}: new parameter ${p.name}${p.required ? ' (required)' : ''}`);
+      if (!(p.name in paramsOf(e))) drift.changed.push(`${id}: new parameter ${p.name}${p.required ? ' (required)' : ''}`);
       else if (p.required !== undefined && p.required === isOptional(e, p.name)) drift.changed.push(`${id}: ${p.name} is now ${p.required ? 'required' : 'optional'}`);
     }
     const names = new Set((l.params ?? []).map((p) => p.name));
-    if (l.params) for (const name of Object.keys(e.params)) if (!names.has(name)) drift.changed.push(`${id}: parameter ${name} is no longer listed`);
+    if (l.params) for (const name of Object.keys(paramsOf(e))) if (!names.has(name)) drift.changed.push(`${id}: parameter ${name} is no longer listed`);
   }
   for (const id of ours.keys()) if (!theirs.has(id)) drift.extra.push(id);
   return drift;

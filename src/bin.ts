@@ -3,10 +3,13 @@
  * and shut down cleanly when stdin closes or a signal arrives.
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { TOOLSETS } from './catalog/types.js';
 import { parseConfig, USAGE, UsageError } from './config.js';
 import { createLogger } from './log.js';
 import { createServer } from './server.js';
 import { VERSION } from './version.js';
+import type { ToolListFile } from './tools/tool-list.js';
+import { readFileSync } from 'node:fs';
 
 async function main(): Promise<void> {
   let config;
@@ -29,7 +32,7 @@ async function main(): Promise<void> {
   }
 
   const log = createLogger(config.logLevel);
-  const handle = createServer(config, log);
+  const handle = createServer(config, log, { toolList: prebuiltToolList() });
   const transport = new StdioServerTransport();
   let closing = false;
   const shutdown = async (why: string) => {
@@ -51,7 +54,7 @@ async function main(): Promise<void> {
       version: VERSION,
       accounts: accounts.map((a) => `${a.name} (${a.environment})`),
       readOnly: config.readOnly,
-      toolsets: config.toolsets.length === 9 ? 'all' : config.toolsets,
+      toolsets: config.toolsets.length === TOOLSETS.length ? 'all' : config.toolsets,
       confirmVia: config.confirmVia,
     },
     handle.accounts.sandboxOnly
@@ -61,6 +64,15 @@ async function main(): Promise<void> {
       : 'started',
   );
   for (const p of handle.accounts.problems()) log.warn({ account: p.account, field: p.field }, `accounts file: ${p.message}`);
+}
+
+/** The tool list the build wrote beside the bundle, when there is one (see tools/tool-list.ts). */
+function prebuiltToolList(): ToolListFile | undefined {
+  try {
+    return JSON.parse(readFileSync(new URL('./tool-list.json', import.meta.url), 'utf8')) as ToolListFile;
+  } catch {
+    return undefined;
+  }
 }
 
 main().catch((err) => {

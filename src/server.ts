@@ -17,7 +17,7 @@ import { registerAccountTools } from './tools/account-tools.js';
 import { registerEndpointTools } from './tools/endpoint-tools.js';
 import { registerGateTools } from './tools/gate-tools.js';
 import { registerStatusTools } from './tools/status-tools.js';
-import { installCompactToolList } from './tools/tool-list.js';
+import { installToolList, type ToolListFile } from './tools/tool-list.js';
 import { VERSION } from './version.js';
 
 export const INSTRUCTIONS = `Binance Margin Trading (cross and isolated). Call server_status first: it says which accounts trade real money (Mainnet) and which are the sandbox.
@@ -38,7 +38,7 @@ export interface ServerHandle {
   close(): Promise<void>;
 }
 
-export function createServer(config: Config, log: Logger): ServerHandle {
+export function createServer(config: Config, log: Logger, opts: { toolList?: ToolListFile } = {}): ServerHandle {
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
   const accounts = new AccountStore({ path: config.toolsMdPath, forceSandbox: config.forceSandbox });
   const hosts = new Hosts(config, accounts, log);
@@ -79,7 +79,7 @@ export function createServer(config: Config, log: Logger): ServerHandle {
   registerAccountTools(server, accounts);
   registerGateTools(server, gate, pipeline);
   registerStatusTools(server, { config, accounts, hosts, journal, rails, confirmation });
-  installCompactToolList(server);
+  installToolList(server, opts.toolList);
 
   return {
     server,

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { CATALOG, endpointId } from '../src/catalog/index.js';
+import { CATALOG, endpointId, paramsOf } from '../src/catalog/index.js';
 import { ECHO_BODY, startStandIn, type StandIn } from './helpers/standin.js';
 import { errorOf, startServer, structured, toolsMd, type TestServer } from './helpers/mcp.js';
 import { randomApiKey, randomSecret } from './helpers/keys.js';
@@ -97,7 +97,7 @@ describe('the catalog matches the endpoint list', () => {
       assert.equal(e.write, spec.write, `${id} write`);
       assert.equal(e.write && !e.ungated, spec.gatedOnMainnet, `${id} gated`);
       for (const p of spec.params) {
-        const schema = e.params[p.name];
+        const schema = paramsOf(e)[p.name];
         assert.ok(schema, `${id} lacks parameter ${p.name}`);
         const optional = schema.safeParse(undefined).success;
         if (p.required && !knowinglyOptional.has(`${id} ${p.name}`)) assert.equal(optional, false, `${id} ${p.name} should be required`);

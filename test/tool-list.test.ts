@@ -57,3 +57,9 @@ test('tool-list size: the 65 endpoint tools ≤ 10k tokens, the core toolset ≤
   const core = rows.find((r) => r[0] === 'core')!;
   assert.ok(core[2] / 4 <= 4_000, `core: ${core[2] / 4} tokens`);
 });
+
+test('the tool list the build wrote for the bundle is the one the server computes', async () => {
+  const built = JSON.parse(readFileSync(new URL('../tool-list.json', import.meta.url), 'utf8'));
+  assert.equal(built.version, (await import('../src/version.js')).VERSION);
+  assert.deepEqual(built.tools, JSON.parse(JSON.stringify(await listTools([]))));
+});

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CATALOG, endpointId } from '../src/catalog/index.js';
+import { CATALOG, endpointId, paramsOf } from '../src/catalog/index.js';
 import { newClientOrderId } from '../src/pipeline/prepare.js';
 import { errorOf, startServer, structured, toolsMd, type TestServer } from './helpers/mcp.js';
 import { randomApiKey, randomSecret } from './helpers/keys.js';
@@ -140,6 +140,6 @@ describe('validation before anything is sent', () => {
   });
 
   test('every tool that takes newClientOrderId generates one', () => {
-    for (const e of CATALOG) if ('newClientOrderId' in e.params) assert.equal(e.clientOrderIds?.generate, 'newClientOrderId', endpointId(e));
+    for (const e of CATALOG) if ('newClientOrderId' in paramsOf(e)) assert.equal(e.clientOrderIds?.generate, 'newClientOrderId', endpointId(e));
   });
 });

@@ -65,8 +65,12 @@ const RETRYABLE_429_SECONDS = 2;
 
 type UndiciModule = typeof import('undici');
 let undiciModule: Promise<UndiciModule> | undefined;
-/** undici is loaded on the first request, not at start-up: a client that only lists tools never needs it. */
-const loadUndici = () => (undiciModule ??= import('undici'));
+/**
+ * undici is loaded on the first request, not at start-up: a client that only lists
+ * tools never needs it. (Bundled, the CommonJS package arrives as `default`.)
+ */
+const loadUndici = () =>
+  (undiciModule ??= import('undici').then((m) => ((m as unknown as { Pool?: unknown }).Pool ? m : (m as unknown as { default: UndiciModule }).default)));
 
 export class BinanceClient {
   readonly clock: ServerClock;

@@ -2,6 +2,7 @@
  * The endpoint catalog: every Binance margin endpoint this server exposes, as data.
  * The 61 of the margin-trading skill plus the 4 Binance added since (addedAfterSkill).
  */
+import type { z } from 'zod';
 import type { Weight } from '../binance/limiter.js';
 import { accountEndpoints } from './endpoints/account.js';
 import { borrowEndpoints } from './endpoints/borrow.js';
@@ -29,6 +30,14 @@ export const endpointId = (e: Pick<Endpoint, 'method' | 'path'>) => `${e.method}
 
 const byName = new Map(CATALOG.map((e) => [e.name, e]));
 export const findEndpoint = (name: string): Endpoint | undefined => byName.get(name);
+
+const built = new WeakMap<Endpoint, Record<string, z.ZodType>>();
+/** An endpoint's parameter schemas, built on first use. */
+export function paramsOf(e: Endpoint): Record<string, z.ZodType> {
+  let params = built.get(e);
+  if (!params) built.set(e, (params = e.params()));
+  return params;
+}
 
 export function weightOf(e: Endpoint, params: Params): Weight {
   return typeof e.weight === 'function' ? e.weight(params) : e.weight;

@@ -31,8 +31,12 @@ export interface Endpoint {
   security: SecurityType;
   /** Request weight per Binance's docs; a function when it depends on the parameters. */
   weight: Weight | ((params: Params) => Weight);
-  /** Parameters under their Binance names, in the order they are sent. */
-  params: Record<string, z.ZodType>;
+  /**
+   * Parameters under their Binance names, in the order they are sent. A function, so
+   * that no schema is built until its tool is first called: start-up stays cheap.
+   * Read it through paramsOf(), which builds it once.
+   */
+  params: () => Record<string, z.ZodType>;
   /** Changes account state (orders, borrows, settings, keys). */
   write: boolean;
   toolset: Toolset;

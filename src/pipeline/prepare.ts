@@ -4,7 +4,7 @@
  * Nothing here talks to Binance; a refusal is a `validation` error.
  */
 import { randomBytes } from 'node:crypto';
-import type { Endpoint, Params } from '../catalog/index.js';
+import { paramsOf, type Endpoint, type Params } from '../catalog/index.js';
 import { validationError } from '../errors.js';
 
 export const CLIENT_ID_PREFIX = 'agent-';
@@ -55,6 +55,6 @@ export function prepare(endpoint: Endpoint, args: Record<string, unknown>): Prep
 
   // Send in catalog order, whatever order the arguments came in.
   const params: Params = {};
-  for (const name of Object.keys(endpoint.params)) if (given[name] !== undefined) params[name] = given[name];
+  for (const name of Object.keys(paramsOf(endpoint))) if (given[name] !== undefined) params[name] = given[name];
   return { params, clientOrderId };
 }

@@ -6,7 +6,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { CATALOG, endpointId, type Endpoint, type Toolset } from '../catalog/index.js';
+import { CATALOG, endpointId, paramsOf, type Endpoint, type Toolset } from '../catalog/index.js';
 import type { Pipeline, Session } from '../pipeline/pipeline.js';
 
 /** Every endpoint tool's `account`; the server instructions explain it once instead of 65 times. */
@@ -27,7 +27,7 @@ export function annotationsOf(e: Endpoint): ToolAnnotations {
 }
 
 export function inputSchemaOf(e: Endpoint) {
-  return z.strictObject({ ...e.params, account: accountParam() });
+  return z.strictObject({ ...paramsOf(e), account: accountParam() });
 }
 
 export function registerEndpointTools(server: McpServer, pipeline: Pipeline, session: Session, opts: { toolsets: readonly Toolset[]; readOnly: boolean }): void {
@@ -37,7 +37,8 @@ export function registerEndpointTools(server: McpServer, pipeline: Pipeline, ses
       {
         title: e.title,
         description: e.description,
-        inputSchema: inputSchemaOf(e),
+        // Built on the first call: listing tools needs no schema (see tool-list.ts).
+        inputSchema: z.lazy(() => inputSchemaOf(e)),
         annotations: annotationsOf(e),
         _meta: { 'binance/endpoint': endpointId(e) },
       },

@@ -1,14 +1,27 @@
 /**
- * tools/list, computed once and kept: an agent pays for every byte of it, and the SDK
- * would rebuild 80 JSON Schemas on every request. The compaction is lossless for a
- * client: it drops the per-tool `$schema` URI and writes "string or number" decimals
- * as one `type` array instead of an `anyOf` of two schemas, and leaves out values
- * that only restate a default.
+ * tools/list, as compact as it can be without losing meaning, and cheap to answer.
+ *
+ * An agent pays for every byte of the list, so each JSON Schema is compacted
+ * losslessly: no per-tool `$schema` URI, no safe-integer bounds, "string or number"
+ * decimals as one `type` array, enums without `type`, and no `execution` block that
+ * only restates the default. The list is computed once per process; the build also
+ * writes it to dist/tool-list.json, so the bundled server answers its first tools/list
+ * without building any schema (endpoint schemas are built when a tool is first called).
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ListToolsRequestSchema, type ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
+import { ListToolsRequestSchema, type ListToolsResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { findEndpoint } from '../catalog/index.js';
+import { VERSION } from '../version.js';
+import { inputSchemaOf } from './endpoint-tools.js';
 
 type Json = Record<string, unknown>;
+
+/** What the build writes to dist/tool-list.json: every tool the server can list. */
+export interface ToolListFile {
+  version: string;
+  tools: Tool[];
+}
 
 export function compactSchema(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(compactSchema);
@@ -29,23 +42,32 @@ export function compactSchema(schema: unknown): unknown {
   return s;
 }
 
-export function installCompactToolList(server: McpServer): void {
+function compactTool({ execution, ...tool }: Tool): Tool {
+  const endpoint = findEndpoint(tool.name);
+  // Endpoint tools are registered with lazy schemas; their JSON Schema comes from the catalog.
+  const inputSchema = endpoint ? z.toJSONSchema(inputSchemaOf(endpoint), { target: 'draft-7', io: 'input' }) : tool.inputSchema;
+  return {
+    ...tool,
+    // `taskSupport: forbidden` is what an absent `execution` means.
+    ...(execution && execution.taskSupport !== 'forbidden' ? { execution } : {}),
+    inputSchema: compactSchema(inputSchema) as Tool['inputSchema'],
+  };
+}
+
+export function installToolList(server: McpServer, prebuilt?: ToolListFile): void {
   const handlers = (server.server as unknown as { _requestHandlers: Map<string, (req: unknown, extra: unknown) => Promise<ListToolsResult>> })._requestHandlers;
-  const original = handlers.get('tools/list');
-  if (!original) return;
+  const sdkList = handlers.get('tools/list');
+  if (!sdkList) return;
+  const registered = () => Object.entries((server as unknown as { _registeredTools: Record<string, { enabled: boolean }> })._registeredTools).filter(([, t]) => t.enabled).map(([name]) => name);
   let cached: ListToolsResult | undefined;
   server.server.setRequestHandler(ListToolsRequestSchema, async (req, extra) => {
     if (!cached) {
-      const full = await original(req, extra);
-      cached = {
-        ...full,
-        tools: full.tools.map(({ execution, ...t }) => ({
-          ...t,
-          // `taskSupport: forbidden` is what an absent `execution` means; leave it out.
-          ...(execution && execution.taskSupport !== 'forbidden' ? { execution } : {}),
-          inputSchema: compactSchema(t.inputSchema) as ListToolsResult['tools'][number]['inputSchema'],
-        })),
-      };
+      if (prebuilt && prebuilt.version === VERSION) {
+        const byName = new Map(prebuilt.tools.map((t) => [t.name, t]));
+        const names = registered();
+        if (names.every((n) => byName.has(n))) cached = { tools: names.map((n) => byName.get(n)!) };
+      }
+      cached ??= { tools: (await sdkList(req, extra)).tools.map(compactTool) };
     }
     return cached;
   });

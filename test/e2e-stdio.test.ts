@@ -1,0 +1,298 @@
+/**
+ * The built bundle (dist/binance-margin-mcp.js, what package.json `bin` and the
+ * README's commands run) started as a separate process over stdio, as a user's MCP
+ * client starts it: the SDK's StdioClientTransport, and a hand-driven child process
+ * whose every stdout line is checked to be JSON-RPC. Also the process contract of
+ * interface.md §1: logs on stderr, exit 2 on a bad flag, exit 0 when stdin closes,
+ * and `npm start` (scripts/start.mjs) and `npm run demo` as the README gives them.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { LATEST_PROTOCOL_VERSION, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CATALOG } from '../src/catalog/index.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string>; scripts: Record<string, string> };
+
+const NON_ENDPOINT_TOOLS = ['list_accounts', 'show_account', 'add_account', 'confirm_action', 'list_pending_actions', 'cancel_pending_action', 'server_status', 'recent_actions'];
+const ALL_TOOLS = [...CATALOG.map((e) => e.name), ...NON_ENDPOINT_TOOLS].sort();
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh directory with no TOOLS.md in it, used as cwd and state directory. */
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bmm-e2e-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** What a client passes a server (PATH, HOME, …; no BINANCE_* of the test's own environment) plus ours. */
+function serverEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...getDefaultEnvironment(), BINANCE_STATE_DIR: join(dir, 'state'), LOG_LEVEL: 'info', ...extra };
+}
+
+interface Proc {
+  child: ChildProcessWithoutNullStreams;
+  stdoutLines: string[];
+  stderr: () => string;
+  /** Resolves with the first stdout message whose id is `id`. */
+  response(id: number, timeoutMs?: number): Promise<Record<string, any>>;
+  send(message: Record<string, unknown>): void;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  waitForStderr(re: RegExp, timeoutMs?: number): Promise<void>;
+}
+
+function start(args: string[], opts: { cwd: string; env: Record<string, string> }): Proc {
+  const child = spawn(process.execPath, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const stdoutLines: string[] = [];
+  let stdoutRest = '';
+  let stderr = '';
+  const waiters: (() => void)[] = [];
+  const wake = () => waiters.splice(0).forEach((w) => w());
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdoutRest += chunk;
+    const parts = stdoutRest.split('\n');
+    stdoutRest = parts.pop()!;
+    stdoutLines.push(...parts);
+    wake();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    wake();
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      if (stdoutRest) stdoutLines.push(stdoutRest);
+      wake();
+      resolve({ code, signal });
+    }),
+  );
+  const until = <T>(probe: () => T | undefined, what: string, timeoutMs: number) =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; stderr:\n${stderr}`)), timeoutMs);
+      const check = () => {
+        const v = probe();
+        if (v !== undefined) {
+          clearTimeout(timer);
+          resolve(v);
+        } else waiters.push(check);
+      };
+      check();
+    });
+  return {
+    child,
+    stdoutLines,
+    stderr: () => stderr,
+    send: (m) => child.stdin.write(`${JSON.stringify(m)}\n`),
+    response: (id, timeoutMs = 15_000) =>
+      until(
+        () => stdoutLines.map((l) => JSON.parse(l) as Record<string, any>).find((m) => m.id === id),
+        `the response to request ${id}`,
+        timeoutMs,
+      ),
+    waitForStderr: (re, timeoutMs = 15_000) => until(() => (re.test(stderr) ? true : undefined), String(re), timeoutMs).then(() => undefined),
+    exit,
+  };
+}
+
+const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms).unref())]);
+
+function initialize(p: Proc): Promise<Record<string, any>> {
+  p.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'e2e-raw', version: '1.0.0' } } });
+  return p.response(1).then((r) => {
+    p.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    return r;
+  });
+}
+
+/** Every stdout line is one JSON-RPC 2.0 message: nothing else may reach the client. */
+function assertOnlyJsonRpc(lines: string[]): void {
+  assert.ok(lines.length > 0, 'the server answered on stdout');
+  for (const line of lines) {
+    let message: Record<string, unknown>;
+    assert.doesNotThrow(() => (message = JSON.parse(line)), `stdout line is not JSON: ${line.slice(0, 200)}`);
+    assert.equal(message!.jsonrpc, '2.0', `stdout line is not JSON-RPC 2.0: ${line.slice(0, 200)}`);
+    assert.ok('id' in message! || 'method' in message!, `stdout line is neither a response nor a request/notification: ${line.slice(0, 200)}`);
+  }
+}
+
+describe('the built server over stdio, as a client starts it', () => {
+  test('package.json bin is the built bundle, with a node shebang', () => {
+    assert.equal(pkg.bin['binance-margin-mcp'], 'dist/binance-margin-mcp.js');
+    assert.match(readFileSync(BIN, 'utf8').split('\n')[0], /^#!\/usr\/bin\/env node$/);
+  });
+
+  test('SDK StdioClientTransport: initialize, tools/list, a call; the start-up log says sandbox on stderr', { timeout: 30_000 }, async () => {
+    const dir = scratch();
+    const transport = new StdioClientTransport({ command: process.execPath, args: [BIN], cwd: dir, env: serverEnv(dir), stderr: 'pipe' });
+    let stderr = '';
+    transport.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const client = new Client({ name: 'e2e-sdk', version: '1.0.0' });
+    try {
+      await client.connect(transport);
+      assert.deepEqual(client.getServerVersion(), { name: 'binance-margin-mcp', title: 'Binance Margin Trading', version: pkg.version });
+      assert.match(client.getInstructions() ?? '', /confirm_action/);
+      const { tools } = await client.listTools();
+      assert.deepEqual(tools.map((t) => t.name).sort(), ALL_TOOLS);
+      assert.equal(tools.length, 73);
+      const place = tools.find((t) => t.name === 'place_order')!;
+      assert.deepEqual(place._meta, { 'binance/endpoint': 'POST /sapi/v1/margin/order' });
+
+      const accounts = (await client.callTool({ name: 'list_accounts', arguments: {} })) as CallToolResult;
+      const list = accounts.structuredContent as { accounts: { name: string; environment: string }[]; note?: string };
+      assert.deepEqual(list.accounts.map((a) => [a.name, a.environment]), [['main', 'Sandbox']]);
+      assert.match(list.note ?? '', /sandbox/i);
+
+      // No accounts file (none in cwd, none in the state directory): the log line says so.
+      const startLine = stderr
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { msg: string; version?: string })
+        .find((l) => l.version !== undefined);
+      assert.ok(startLine, `a start-up log line on stderr:\n${stderr}`);
+      assert.match(startLine.msg, /SANDBOX/);
+      assert.match(startLine.msg, /no accounts file/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('raw child process: every stdout line is JSON-RPC, logs are JSON lines on stderr, closing stdin exits 0', { timeout: 30_000 }, async () => {
+    const dir = scratch();
+    const p = start([BIN], { cwd: dir, env: serverEnv(dir, { LOG_LEVEL: 'debug' }) });
+    const init = await initialize(p);
+    assert.equal(init.result.serverInfo.name, 'binance-margin-mcp');
+    p.send({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
+    assert.equal((await p.response(2)).result.tools.length, 73);
+    // A read that starts the sandbox exchange and logs on the way: still nothing but JSON-RPC on stdout.
+    p.send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'get_price_index', arguments: { symbol: 'BTCUSDT' } } });
+    const price = (await p.response(3)).result;
+    assert.equal(price.isError, undefined);
+    assert.equal(price.structuredContent.environment, 'sandbox');
+    // Schema validation failure and an unknown tool are answered as JSON-RPC too.
+    p.send({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'get_price_index', arguments: { symbol: 42 } } });
+    assert.equal((await p.response(4)).result.isError, true);
+    p.send({ jsonrpc: '2.0', id: 5, method: 'no/such/method', params: {} });
+    assert.ok((await p.response(5)).error, 'an unknown method is a JSON-RPC error');
+
+    p.child.stdin.end();
+    const { code } = await withTimeout(p.exit, 10_000, 'exit after stdin closed');
+    assert.equal(code, 0);
+    assertOnlyJsonRpc(p.stdoutLines);
+    const logs = p.stderr().split('\n').filter(Boolean);
+    assert.ok(logs.length >= 2, 'start-up and shutdown are logged');
+    for (const line of logs) assert.doesNotThrow(() => JSON.parse(line), `stderr line is not a JSON log line: ${line}`);
+    assert.ok(logs.some((l) => /stdin closed/.test(l)), 'the shutdown log line names the reason');
+  });
+
+  test('closing stdin right after start-up ends the process with exit code 0', { timeout: 20_000 }, async () => {
+    const dir = scratch();
+    const p = start([BIN, '--sandbox'], { cwd: dir, env: serverEnv(dir) });
+    await p.waitForStderr(/started on the SANDBOX/);
+    p.child.stdin.end();
+    const { code, signal } = await withTimeout(p.exit, 10_000, 'exit after stdin closed');
+    assert.equal(signal, null);
+    assert.equal(code, 0);
+    assert.deepEqual(p.stdoutLines, [], 'nothing on stdout without a request');
+  });
+
+  test('an unknown flag exits with code 2 and a clear message and the usage on stderr; stdout stays empty', { timeout: 20_000 }, async () => {
+    const dir = scratch();
+    const p = start([BIN, '--no-such-flag'], { cwd: dir, env: serverEnv(dir) });
+    const { code } = await withTimeout(p.exit, 10_000, 'exit on a bad flag');
+    assert.equal(code, 2);
+    assert.match(p.stderr(), /binance-margin-mcp: Unknown option --no-such-flag\./);
+    assert.match(p.stderr(), /Usage: binance-margin-mcp \[options\]/);
+    assert.deepEqual(p.stdoutLines, []);
+  });
+
+  test('a base URL that is not loopback stops start-up with a clear error (exit 2)', { timeout: 20_000 }, async () => {
+    const dir = scratch();
+    const p = start([BIN], { cwd: dir, env: serverEnv(dir, { BINANCE_MAINNET_BASE_URL: 'https://example.com' }) });
+    const { code } = await withTimeout(p.exit, 10_000, 'exit on a bad base URL');
+    assert.equal(code, 2);
+    assert.match(p.stderr(), /BINANCE_MAINNET_BASE_URL must point at a loopback address/);
+    assert.deepEqual(p.stdoutLines, []);
+  });
+
+  test('--version and --help answer on stderr and exit 0', { timeout: 20_000 }, async () => {
+    const dir = scratch();
+    const v = start([BIN, '--version'], { cwd: dir, env: serverEnv(dir) });
+    assert.equal((await withTimeout(v.exit, 10_000, '--version')).code, 0);
+    assert.equal(v.stderr().trim(), pkg.version);
+    const h = start([BIN, '--help'], { cwd: dir, env: serverEnv(dir) });
+    assert.equal((await withTimeout(h.exit, 10_000, '--help')).code, 0);
+    assert.match(h.stderr(), /--tools-md PATH/);
+    assert.deepEqual([...v.stdoutLines, ...h.stdoutLines], []);
+  });
+});
+
+describe('the README commands', () => {
+  test('`npm start` (node scripts/start.mjs): with no accounts file it serves MCP on the sandbox and says so', { timeout: 30_000 }, async () => {
+    assert.equal(pkg.scripts.start, 'node scripts/start.mjs');
+    const dir = scratch();
+    // Run from the repository, as `npm start` does; point the accounts file at nothing
+    // so that a developer's own TOOLS.md in the checkout is not picked up.
+    const p = start(['scripts/start.mjs'], { cwd: ROOT, env: serverEnv(dir, { BINANCE_TOOLS_MD: join(dir, 'TOOLS.md') }) });
+    const init = await initialize(p);
+    assert.equal(init.result.serverInfo.version, pkg.version);
+    p.send({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
+    assert.deepEqual(((await p.response(2)).result.tools as { name: string }[]).map((t) => t.name).sort(), ALL_TOOLS);
+    await p.waitForStderr(/started on the SANDBOX: no accounts file was found/);
+    p.child.stdin.end();
+    assert.equal((await withTimeout(p.exit, 10_000, 'exit after stdin closed')).code, 0);
+    assertOnlyJsonRpc(p.stdoutLines);
+  });
+
+  test('`npm run demo` (node dist/scripts/demo.js) runs its whole scripted session', { timeout: 60_000 }, async () => {
+    assert.equal(pkg.scripts.demo, 'npm run build && node dist/scripts/demo.js');
+    const dir = scratch();
+    const p = start([join(ROOT, 'dist/scripts/demo.js')], { cwd: dir, env: { ...serverEnv(dir), LOG_LEVEL: 'warn' } });
+    const { code } = await withTimeout(p.exit, 50_000, 'the demo to finish');
+    const out = p.stdoutLines.join('\n');
+    assert.equal(code, 0, `demo failed:\n${out}\n${p.stderr()}`);
+    for (const step of ['list_accounts', 'get_cross_margin_account', '"confirmation_required"', 'confirm_action', '"MARGIN_BUY"', 'get_order', 'origClientOrderId', 'borrow_or_repay', '"REPAY"'])
+      assert.ok(out.includes(step), `the demo shows ${step}`);
+    assert.match(out, /"status": "FILLED"/);
+    assert.match(out, /"marginBuyBorrowAmount": [1-9]/, 'the order borrowed');
+    assert.match(out, /still owed after the repay[\s\S]*"borrowed": "0\.00000000"/, 'and the repay cleared the debt');
+  });
+
+  test('the npm package as packed (package.json "files") runs on its own: `npx binance-margin-mcp`', { timeout: 60_000 }, async () => {
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { files: { path: string }[] }[];
+    const files = packed[0].files.map((f) => f.path);
+    assert.ok(files.includes(pkg.bin['binance-margin-mcp']), 'the bin is packed');
+    for (const f of ['README.md', 'TOOLS.example.md', 'server.json']) assert.ok(files.includes(f), `${f} is packed`);
+    // Only the packed files, and the dependencies npx would install.
+    const dir = scratch();
+    const pkgDir = join(dir, 'package');
+    for (const f of files) {
+      mkdirSync(dirname(join(pkgDir, f)), { recursive: true });
+      cpSync(join(ROOT, f), join(pkgDir, f));
+    }
+    symlinkSync(join(ROOT, 'node_modules'), join(pkgDir, 'node_modules'), 'dir');
+    const p = start([join(pkgDir, pkg.bin['binance-margin-mcp']), '--sandbox'], { cwd: dir, env: serverEnv(dir) });
+    await initialize(p);
+    p.send({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
+    assert.equal((await p.response(2)).result.tools.length, 73);
+    // A call that loads what start-up does not (the sandbox exchange, the HTTP client).
+    p.send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'get_price_index', arguments: { symbol: 'BTCUSDT' } } });
+    const price = (await p.response(3, 30_000)).result;
+    assert.notEqual(price.isError, true, JSON.stringify(price));
+    assert.equal(price.structuredContent.environment, 'sandbox');
+    p.child.stdin.end();
+    assert.equal((await withTimeout(p.exit, 10_000, 'exit after stdin closed')).code, 0);
+  });
+});
