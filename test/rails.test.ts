@@ -239,3 +239,16 @@ describe('status and redaction', () => {
     });
   });
 });
+
+describe('concurrent writes', () => {
+  test('the daily cap holds when calls race: writes of one account go one at a time', () =>
+    withServer({ toolsMd: sandboxAccount({ 'Max Daily Value': '1000' }) }, async (s) => {
+      const results = await Promise.all(Array.from({ length: 4 }, () => s.call('place_order', market('0.005')))); // 300 USDT each
+      const executed = results.filter((r) => !r.isError);
+      const refused = results.filter((r) => r.isError);
+      assert.equal(executed.length, 3, '3 × 300 fit under 1000');
+      assert.equal(refused.length, 1);
+      assert.equal(errorOf(refused[0]).kind, 'policy');
+      assert.match(errorOf(refused[0]).message, /Max Daily Value/);
+    }));
+});

@@ -46,7 +46,24 @@ export interface PipelineDeps {
   log: Logger;
 }
 
+/** One queue per key: run() calls for the same key never overlap. */
+class KeyedLock {
+  private readonly tails = new Map<string, Promise<unknown>>();
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(fn, fn);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    try {
+      return await result;
+    } finally {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}
+
 export class Pipeline {
+  private readonly locks = new KeyedLock();
   constructor(private readonly d: PipelineDeps) {}
 
   async callEndpoint(endpoint: Endpoint, args: Record<string, unknown>, session: Session): Promise<CallToolResult> {
@@ -167,8 +184,20 @@ export class Pipeline {
     }
   }
 
+  /**
+   * Sends a cleared write. Writes of one account go one at a time: the daily cap is
+   * checked again under the lock, so concurrent calls cannot overrun it together.
+   */
   private async execute(account: Account, endpoint: Endpoint, cleared: ClearedAction): Promise<CallToolResult> {
-    const outcome = await this.d.dispatcher.write(account, endpoint, cleared);
+    const outcome = await this.locks.run(account.name, async () => {
+      try {
+        this.d.rails.checkDaily(account, cleared.valueUsdt);
+      } catch (err) {
+        this.journalRefused(endpoint, account, cleared.params, err, cleared);
+        throw err;
+      }
+      return this.d.dispatcher.write(account, endpoint, cleared);
+    });
     const data = await protectCredentials(endpoint, account, outcome.data, this.d.config.stateDir);
     return this.success(account, endpoint, data, outcome.reconciled);
   }

@@ -63,13 +63,20 @@ export class Rails {
       throw policyError(`Limit Max Order Value is ${fmt(limits.maxOrderValue)} USDT; this order is worth ${fmt(value.valueUsdt)} USDT${value.priceUsed ? ` (at ${value.priceUsed})` : ''}.`);
     if (value.what === 'borrow' && limits.maxBorrowValue !== undefined && value.valueUsdt > limits.maxBorrowValue)
       throw policyError(`Limit Max Borrow Value is ${fmt(limits.maxBorrowValue)} USDT; this borrow is worth ${fmt(value.valueUsdt)} USDT.`);
-    if (value.what !== 'repay' && limits.maxDailyValue !== undefined) {
-      const spent = this.journal.valueSince(account.name, Date.now() - 86_400_000);
-      if (spent + value.valueUsdt > limits.maxDailyValue)
-        throw policyError(
-          `Limit Max Daily Value is ${fmt(limits.maxDailyValue)} USDT; ${fmt(spent)} USDT were used in the last 24 h and this call adds ${fmt(value.valueUsdt)} USDT.`,
-        );
-    }
-    return value.what === 'repay' ? undefined : value;
+    if (value.what === 'repay') return undefined;
+    this.checkDaily(account, value.valueUsdt);
+    return value;
+  }
+
+  /**
+   * The daily cap alone, from the journal. Run again right before sending, under the
+   * account's write lock, so that two concurrent calls cannot both fit in the last room.
+   */
+  checkDaily(account: Account, valueUsdt: number | undefined): void {
+    const cap = account.limits.maxDailyValue;
+    if (cap === undefined || valueUsdt === undefined) return;
+    const spent = this.journal.valueSince(account.name, Date.now() - 86_400_000);
+    if (spent + valueUsdt > cap)
+      throw policyError(`Limit Max Daily Value is ${fmt(cap)} USDT; ${fmt(spent)} USDT were used in the last 24 h and this call adds ${fmt(valueUsdt)} USDT.`);
   }
 }
