@@ -47,17 +47,24 @@ export class Hosts {
     return c;
   }
 
+  /** Refuses at once an account whose environment serves no margin endpoint (Testnet). */
+  assertServesMargin(account: Account): void {
+    if (account.environment === 'Testnet')
+      throw configError(
+        `Account "${account.name}" is on Binance's Spot Testnet, which serves no margin endpoints (/sapi/v1/margin/*): nothing was sent.`,
+        'Use a Sandbox account (Environment: Sandbox, or start with --sandbox) to try margin trading without real money.',
+      );
+  }
+
   /** The client and credentials for an account; refuses Testnet, which has no margin endpoints. */
   async route(account: Account): Promise<{ client: BinanceClient; creds: Credentials }> {
+    this.assertServesMargin(account);
     const creds: Credentials = { apiKey: account.apiKey, signer: this.accounts.signerFor(account), accountKey: account.name };
     switch (account.environment) {
       case 'Mainnet':
         return { client: this.client(this.config.mainnetBaseUrl), creds };
       case 'Testnet':
-        throw configError(
-          `Account "${account.name}" is on Binance's Spot Testnet, which serves no margin endpoints (/sapi/v1/margin/*): nothing was sent.`,
-          'Use a Sandbox account (Environment: Sandbox, or start with --sandbox) to try margin trading without real money.',
-        );
+        throw new Error('unreachable: Testnet was refused above'); // keys never go to another environment's host
       case 'Sandbox': {
         const sb = await this.sandboxInstance();
         if (!this.sandboxKeys.has(account.apiKey)) {

@@ -68,10 +68,9 @@ export class Pipeline {
 
   async callEndpoint(endpoint: Endpoint, args: Record<string, unknown>, session: Session): Promise<CallToolResult> {
     const { account: accountName, ...rawParams } = args as { account?: string } & Record<string, unknown>;
-    let account: Account | undefined;
-    let frozen: FrozenAction | undefined;
     try {
-      account = this.d.accounts.resolve(accountName);
+      const account = this.d.accounts.resolve(accountName);
+      this.d.hosts.assertServesMargin(account);
       const { params, clientOrderId } = this.prepareOrJournal(endpoint, rawParams, account);
       if (endpoint.write && this.d.config.readOnly) throw configError(`${endpoint.name} changes account state and the server runs read-only (--read-only); nothing was sent.`);
 
@@ -81,7 +80,7 @@ export class Pipeline {
       }
 
       const environment = envName(account);
-      frozen = {
+      const frozen: FrozenAction = {
         id: randomUUID(),
         tool: endpoint.name,
         account: account.name,
