@@ -26,7 +26,15 @@ const NON_ENDPOINT_TOOLS = ['list_accounts', 'show_account', 'add_account', 'con
 const ALL_TOOLS = [...CATALOG.map((e) => e.name), ...NON_ENDPOINT_TOOLS].sort();
 
 const dirs: string[] = [];
+const children: ChildProcessWithoutNullStreams[] = [];
 after(() => {
+  // A failed test must not leave a server running (it would keep this file from ending):
+  // closing stdin ends the server, also one started by scripts/start.mjs; then kill.
+  for (const c of children)
+    if (c.exitCode === null && c.signalCode === null) {
+      c.stdin.destroy();
+      c.kill();
+    }
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
@@ -55,6 +63,7 @@ interface Proc {
 
 function start(args: string[], opts: { cwd: string; env: Record<string, string> }): Proc {
   const child = spawn(process.execPath, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(child);
   const stdoutLines: string[] = [];
   let stdoutRest = '';
   let stderr = '';
