@@ -49,8 +49,9 @@ Options (environment variable in brackets):
   --help, --version
 
 Other environment: BINANCE_CONFIRM_TTL_SECONDS (120), BINANCE_STATE_DIR (~/.binance-margin-mcp),
-BINANCE_TIMEOUT_MS (10000), BINANCE_MAINNET_BASE_URL / BINANCE_TESTNET_BASE_URL (loopback only),
-LOG_LEVEL (info).`;
+BINANCE_TIMEOUT_MS (10000), BINANCE_RECONCILE_MS (how long an unanswered order is looked up by
+its client id; 10000, at most 10000), BINANCE_MAINNET_BASE_URL / BINANCE_TESTNET_BASE_URL
+(loopback only), LOG_LEVEL (info).`;
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
