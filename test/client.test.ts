@@ -265,3 +265,27 @@ describe('client against the stand-in', () => {
     await client.close();
   });
 });
+
+describe('a budget smaller than Binance documents', () => {
+  test('after the first 429 the client holds back: no ban, every read served once the minute rolls', async () => {
+    const standIn = await startStandIn([{ method: 'GET', path: SIGNED_GET.path, security: 'USER_DATA', weight: 10 }], { ipWeightLimit: 100 });
+    const apiKey = randomApiKey();
+    const secret = randomSecret();
+    standIn.wire.addKey({ apiKey, accountId: 'a', hmacSecret: secret });
+    // Put the stand-in near the end of its minute so that the test waits seconds, not a minute.
+    const now = Date.now();
+    standIn.wire.clockSkewMs = 57_500 - (now % 60_000);
+    const client = new BinanceClient(standIn.url);
+    try {
+      const creds = { apiKey, signer: hmacSigner(secret), accountKey: 'a' };
+      const results = await Promise.allSettled(Array.from({ length: 20 }, () => client.send(SIGNED_GET, {}, creds)));
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 20, JSON.stringify(results.find((r) => r.status === 'rejected')));
+      assert.ok(standIn.wire.stats.tooMany <= 8, `429s: ${standIn.wire.stats.tooMany} (at most the requests already in flight)`);
+      assert.equal(standIn.wire.stats.banned, 0);
+      assert.ok(client.limiter.snapshot().ipBudget1m <= 100, 'the budget was learned from the 429');
+    } finally {
+      await client.close();
+      await standIn.close();
+    }
+  });
+});

@@ -114,3 +114,20 @@ test('credentials never leave in results, errors, logs or the journal', async ()
     await standIn.close();
   }
 });
+
+test('the redactor: every form of a credential is found and replaced; clean text passes untouched', async () => {
+  const { Redactor } = await import('../src/safety/redact.js');
+  const r = new Redactor();
+  const secret = 'S3cr3t+/=With-Symbols_0123456789';
+  const pem = ed25519KeyPair().privateKey;
+  r.add(secret, 'secret');
+  r.add(pem, 'privateKey');
+  const body = pem.split('\n').filter((l) => l && !l.startsWith('-----'))[0];
+  for (const leak of [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64'), body, 'signature=abcdef0123', pem]) {
+    assert.equal(r.mayHold(`x ${leak} y`), true, leak);
+    const out = r.scrubText(`x ${leak} y`);
+    assert.ok(!out.includes(secret) && !out.includes(body) && !out.includes('abcdef0123'), out);
+  }
+  assert.equal(r.mayHold('{"asset":"BTC","free":"0.1"}'), false);
+  assert.equal(r.mayHold('{"apiKey":"x"}'), true, 'a credential-named field is always scrubbed');
+});

@@ -61,7 +61,34 @@ export interface ClientOptions {
   now?: () => number;
 }
 
-const RETRYABLE_429_SECONDS = 2;
+/** A read refused with a Retry-After up to this long waits and is retried (reads change nothing). */
+const RETRYABLE_429_SECONDS = 10;
+const MAX_IN_FLIGHT = 8;
+
+/**
+ * At most `size` requests on the wire per host. The weight budget is checked when a
+ * request takes its slot, right before it is sent, so that after a 429 or a ban no
+ * request already queued behind the connections goes out anyway.
+ */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(size: number) {
+    this.free = size;
+  }
+  async take(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
 
 type UndiciModule = typeof import('undici');
 let undiciModule: Promise<UndiciModule> | undefined;
@@ -76,6 +103,7 @@ export class BinanceClient {
   readonly clock: ServerClock;
   readonly limiter: WeightLimiter;
   private pool: Pool | undefined;
+  private readonly slots = new Slots(MAX_IN_FLIGHT);
   private readonly timeoutMs: number;
   private readonly connectTimeoutMs: number;
   private readonly maxGetRetries: number;
@@ -93,7 +121,7 @@ export class BinanceClient {
     if (!this.pool) {
       const { Pool } = await loadUndici();
       this.pool ??= new Pool(this.baseUrl, {
-        connections: 16,
+        connections: MAX_IN_FLIGHT,
         pipelining: 1,
         keepAliveTimeout: 30_000,
         connect: { timeout: this.connectTimeoutMs },
@@ -123,6 +151,15 @@ export class BinanceClient {
    * they are to be sent; `timestamp` and `signature` are added here.
    */
   async send(endpoint: WireEndpoint, params: WireParams, creds: Credentials | undefined, opts: SendOptions = {}): Promise<BinanceResponse> {
+    await this.slots.take();
+    try {
+      return await this.sendInSlot(endpoint, params, creds, opts);
+    } finally {
+      this.slots.give();
+    }
+  }
+
+  private async sendInSlot(endpoint: WireEndpoint, params: WireParams, creds: Credentials | undefined, opts: SendOptions): Promise<BinanceResponse> {
     const write = endpoint.method !== 'GET';
     const signed = isSigned(endpoint.security);
     if (needsApiKey(endpoint.security) && !creds) throw new ToolError('config', `${endpoint.method} ${endpoint.path} needs an API key.`);
@@ -187,7 +224,7 @@ export class BinanceClient {
       }
       if (statusCode === 429) {
         const seconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 1;
-        this.limiter.onTooManyRequests(seconds);
+        this.limiter.onTooManyRequests(seconds, resHeaders);
         if (!write && !opts.noRetry && seconds <= RETRYABLE_429_SECONDS && attempt <= this.maxGetRetries) {
           continue; // the limiter holds the retry back for Retry-After
         }

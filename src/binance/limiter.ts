@@ -27,6 +27,7 @@ interface Window {
 
 export interface LimiterSnapshot {
   usedIpWeight1m: number;
+  ipBudget1m: number;
   usedUidWeight1m: Record<string, number>;
   bannedUntil?: string;
   retryAfterUntil?: string;
@@ -45,7 +46,7 @@ export class WeightLimiter {
   constructor(
     readonly host: string,
     private readonly now: () => number = Date.now,
-    private readonly limits: Record<WeightPer, number> = DEFAULT_LIMITS,
+    private readonly limits: Record<WeightPer, number> = { ...DEFAULT_LIMITS },
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
@@ -115,8 +116,25 @@ export class WeightLimiter {
     }
   }
 
-  onTooManyRequests(retryAfterSeconds: number): void {
+  /**
+   * A 429 means the budget is smaller than we assumed (another process on the same IP,
+   * or a lower limit): hold everything for Retry-After, and from now on budget no more
+   * than the weight that was used when Binance said stop.
+   */
+  onTooManyRequests(retryAfterSeconds: number, headers: Record<string, string | string[] | undefined> = {}): void {
     this.retryAfterUntil = Math.max(this.retryAfterUntil, this.now() + retryAfterSeconds * 1000);
+    const ipUsed = numberHeader(headers['x-sapi-used-ip-weight-1m']) ?? numberHeader(headers['x-mbx-used-weight-1m']);
+    if (ipUsed !== undefined && ipUsed > 0 && ipUsed < this.limits.IP) this.limits.IP = ipUsed;
+    else if (ipUsed === undefined) {
+      // No header: what we counted ourselves this minute is the best estimate.
+      const w = this.window('IP', '-');
+      if (w.used > 0 && w.used < this.limits.IP) this.limits.IP = w.used;
+    }
+  }
+
+  /** The per-minute budgets in force (lowered by 429s). */
+  get budgets(): Readonly<Record<WeightPer, number>> {
+    return this.limits;
   }
 
   onBan(retryAfterSeconds: number): void {
@@ -130,6 +148,7 @@ export class WeightLimiter {
     const now = this.now();
     return {
       usedIpWeight1m: this.ip.minute === minute ? this.ip.used : 0,
+      ipBudget1m: this.limits.IP,
       usedUidWeight1m: uid,
       ...(this.bannedUntil > now ? { bannedUntil: new Date(this.bannedUntil).toISOString() } : {}),
       ...(this.retryAfterUntil > now ? { retryAfterUntil: new Date(this.retryAfterUntil).toISOString() } : {}),

@@ -32,6 +32,7 @@ interface Known {
 
 const SIGNATURE = /(signature=)[^&\s"'\\]+/gi;
 const PEM_BLOCK = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
+const CREDENTIAL_KEY_IN_JSON = /"(api[-_ ]?key|secret(key)?|secret[-_ ]?key|private[-_ ]?key|passphrase|signature|x-mbx-apikey|password)":/i;
 const ALREADY_MASKED = /^(\*\*\*(\.\.\.\S{0,5})?|\S{0,5}\.\.\.\S{0,4})$/;
 const CREDENTIAL_FIELD = /^(api[-_ ]?key|secret(key)?|secret[-_ ]?key|private[-_ ]?key|passphrase|signature|x-mbx-apikey|password)$/i;
 
@@ -61,6 +62,16 @@ export class Redactor {
 
   clear(): void {
     this.known = [];
+  }
+
+  /**
+   * A cheap test on serialized text: false means scrub() would change nothing, so
+   * the caller can skip the deep copy (the common case: a plain Binance answer).
+   */
+  mayHold(text: string): boolean {
+    if (/signature=/i.test(text) || text.includes('PRIVATE KEY-----') || CREDENTIAL_KEY_IN_JSON.test(text)) return true;
+    for (const k of this.known) if (text.includes(k.value)) return true;
+    return false;
   }
 
   scrubText(text: string): string {

@@ -317,8 +317,11 @@ export class SandboxWire {
     const limit = route.per === 'IP' ? this.ipWeightLimit : this.uidWeightLimit;
     if (window.used + weight > limit) {
       this.tooManyCount++;
+      // Binance reports the weight used so far on a refusal too.
+      headers['x-sapi-used-ip-weight-1m'] = String(this.ipWindow.used);
+      if (ctx.accountId) headers['x-sapi-used-uid-weight-1m'] = String(uid.used);
       const retryAfter = Math.max(1, Math.ceil(((minute + 1) * 60_000 - this.now()) / 1000));
-      if (this.tooManyCount > 5) {
+      if (this.tooManyCount > 10) {
         this.bannedUntil = Date.now() + 120_000;
         this.stats.banned++;
         throw Object.assign(new BinanceReject(-1003, 'Way too much request weight used; IP banned.', 418), { retryAfter: 120 });

@@ -7,6 +7,9 @@ import { ToolError } from '../errors.js';
 import { redactor } from '../safety/redact.js';
 
 export function ok(structured: Record<string, unknown>): CallToolResult {
+  // Serialize once; only a result that may hold a credential is deep-copied and scrubbed.
+  const text = JSON.stringify(structured);
+  if (!redactor.mayHold(text)) return { content: [{ type: 'text', text }], structuredContent: structured };
   const clean = redactor.scrub(structured);
   return { content: [{ type: 'text', text: JSON.stringify(clean) }], structuredContent: clean };
 }
