@@ -490,6 +490,12 @@ async function main() {
   const addSize = (server: string, variant: string, tools: number, bytes: number) => toolList.push({ server, variant, tools, bytes, tokens: Math.round(bytes / 4) });
   const oursNames = ['all toolsets', '--toolsets core', '--read-only'];
   for (const [i, c] of cold.slice(0, 3).entries()) addSize('ours', oursNames[i], c.tools!, c.toolsBytes!);
+  // The issue's budget is for the 65 endpoint tools; the 8 account, gate and status tools come on top.
+  {
+    const listed = JSON.parse(readFileSync(join(dirname(BIN), 'tool-list.json'), 'utf8')) as { tools: { _meta?: Record<string, unknown> }[] };
+    const endpointTools = listed.tools.filter((t) => t._meta?.['binance/endpoint']);
+    addSize('ours', '65 endpoint tools', endpointTools.length, Buffer.byteLength(JSON.stringify(endpointTools)));
+  }
   for (const ts of TOOLSETS.filter((t) => t !== 'core')) {
     const r = await coldOnce(oursSpec(`ours ${ts}`, `list-${ts}`, ['--toolsets', ts]));
     addSize('ours', `--toolsets ${ts}`, r.tools, r.bytes);
@@ -550,6 +556,7 @@ async function main() {
   const ours = cold[0];
   const coreSize = toolList.find((t) => t.server === 'ours' && t.variant === '--toolsets core')!;
   const allSize = toolList.find((t) => t.server === 'ours' && t.variant === 'all toolsets')!;
+  const endpointSize = toolList.find((t) => t.server === 'ours' && t.variant === '65 endpoint tools')!;
   const perCallOk = (results.perCall as any[]).filter(ok);
   const worstAdded = perCallOk.length
     ? perCallOk.reduce((a: { p50: number; p99: number }, r: any) => ({ p50: Math.max(a.p50, r.addedByMcp.p50), p99: Math.max(a.p99, r.addedByMcp.p99) }), { p50: -Infinity, p99: -Infinity })
@@ -567,7 +574,12 @@ async function main() {
       ratio: fastestPeer ? round(ours.toolsListMs.p50 / fastestPeer.toolsListMs.p50, 2) : null,
       pass: fastestPeer ? ours.toolsListMs.p50 <= 0.5 * fastestPeer.toolsListMs.p50 : null,
     },
-    { target: 'all tools ≤ 10k tokens', measured: `${allSize.tokens} tokens (${allSize.tools} tools)`, ratio: smallestPeerTokens ? round(allSize.tokens / smallestPeerTokens, 2) : null, pass: allSize.tokens <= 10_000 },
+    {
+      target: 'all 65 endpoint tools ≤ 10k tokens',
+      measured: `${endpointSize.tokens} tokens (${endpointSize.tools} tools; with the 8 other tools ${allSize.tokens})`,
+      ratio: smallestPeerTokens ? round(endpointSize.tokens / smallestPeerTokens, 2) : null,
+      pass: endpointSize.tokens <= 10_000,
+    },
     { target: 'core toolset ≤ 4k tokens', measured: `${coreSize.tokens} tokens (${coreSize.tools} tools)`, ratio: smallestPeerTokens ? round(coreSize.tokens / smallestPeerTokens, 2) : null, pass: coreSize.tokens <= 4_000 },
     worstAdded
       ? { target: 'added latency (c) MCP p50 ≤ 1 ms', measured: `${worstAdded.p50.toFixed(3)} ms (worse endpoint; stdio floor ${Math.max(...perCallOk.map((r: any) => r.addedByStdioFloor.p50)).toFixed(3)})${perCallPartial}`, ratio: null, pass: worstAdded.p50 <= 1 }
