@@ -123,13 +123,9 @@ export class WeightLimiter {
    */
   onTooManyRequests(retryAfterSeconds: number, headers: Record<string, string | string[] | undefined> = {}): void {
     this.retryAfterUntil = Math.max(this.retryAfterUntil, this.now() + retryAfterSeconds * 1000);
+    // Without the header there is nothing to learn from: Retry-After alone holds us back.
     const ipUsed = numberHeader(headers['x-sapi-used-ip-weight-1m']) ?? numberHeader(headers['x-mbx-used-weight-1m']);
     if (ipUsed !== undefined && ipUsed > 0 && ipUsed < this.limits.IP) this.limits.IP = ipUsed;
-    else if (ipUsed === undefined) {
-      // No header: what we counted ourselves this minute is the best estimate.
-      const w = this.window('IP', '-');
-      if (w.used > 0 && w.used < this.limits.IP) this.limits.IP = w.used;
-    }
   }
 
   /** The per-minute budgets in force (lowered by 429s). */
