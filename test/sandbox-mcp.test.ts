@@ -208,3 +208,32 @@ describe('every endpoint tool through MCP against the sandbox', () => {
     }
   });
 });
+
+describe('--sandbox-state', () => {
+  test('keeps the sandbox’s accounts and orders across a restart', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'bmm-sbstate-'));
+    const args = ['--sandbox', '--sandbox-state', join(dir, 'sandbox.json')];
+    try {
+      const first = await startServer({ args });
+      const placed = await data(first, 'place_order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '50000', newClientOrderId: 'kept-1' });
+      await data(first, 'borrow_or_repay', { asset: 'USDT', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: '123', type: 'BORROW' });
+      await first.close();
+
+      const second = await startServer({ args });
+      try {
+        const order = await data(second, 'get_order', { symbol: 'BTCUSDT', origClientOrderId: 'agent-kept-1' });
+        assert.equal(order.orderId, placed.orderId);
+        assert.equal(order.status, 'NEW');
+        const acc = await data(second, 'get_cross_margin_account');
+        assert.equal(assetOf(acc, 'USDT').borrowed, 123);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
