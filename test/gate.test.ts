@@ -3,7 +3,7 @@
  * through a pending action the user confirmed.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { CATALOG, isGated } from '../src/catalog/index.js';
 import { Dispatcher } from '../src/pipeline/dispatch.js';
 import type { ClearedAction } from '../src/pipeline/gate.js';

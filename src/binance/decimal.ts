@@ -38,10 +38,3 @@ function trimZeros(intPart: string, fracPart: string): string {
 export function isPositiveDecimal(plain: string): boolean {
   return /[1-9]/.test(plain);
 }
-
-/** Multiplies two plain decimals for valuation (limits, previews); precision beyond 1e-12 does not matter there. */
-export function decimalToNumber(plain: string | undefined): number | undefined {
-  if (plain === undefined) return undefined;
-  const n = Number(plain);
-  return Number.isFinite(n) ? n : undefined;
-}

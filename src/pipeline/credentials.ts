@@ -10,7 +10,7 @@ import type { Account } from '../accounts/store.js';
 import type { Endpoint } from '../catalog/index.js';
 import { redactor } from '../safety/redact.js';
 
-export async function protectCredentials(endpoint: Endpoint, account: Account, data: unknown, stateDir: string): Promise<unknown> {
+export function protectCredentials(endpoint: Endpoint, account: Account, data: unknown, stateDir: string): unknown {
   if (endpoint.name !== 'create_special_key' || !data || typeof data !== 'object') return data;
   const { apiKey, secretKey } = data as { apiKey?: string; secretKey?: string };
   if (!apiKey) return data;

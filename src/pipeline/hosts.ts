@@ -34,6 +34,8 @@ export class Hosts {
         this.log.info({ url: sb.url }, 'sandbox exchange started on loopback');
         return sb;
       });
+      // A failed start (say, an unreadable state file) is tried again on the next call.
+      this.sandbox.catch(() => (this.sandbox = undefined));
     }
     return this.sandbox;
   }

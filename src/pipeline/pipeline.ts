@@ -197,7 +197,7 @@ export class Pipeline {
       }
       return this.d.dispatcher.write(account, endpoint, cleared);
     });
-    const data = await protectCredentials(endpoint, account, outcome.data, this.d.config.stateDir);
+    const data = protectCredentials(endpoint, account, outcome.data, this.d.config.stateDir);
     return this.success(account, endpoint, data, outcome.reconciled);
   }
 
