@@ -211,6 +211,31 @@ describe('account tools', () => {
     }
   });
 
+  test('two server processes adding accounts at once both keep all their accounts (a lock file)', async () => {
+    const { mkdtempSync, rmSync, existsSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { spawn } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'bmm-lock-'));
+    try {
+      const path = join(dir, 'TOOLS.md');
+      const store = new URL('../src/accounts/store.js', import.meta.url).href;
+      // Each process adds 15 accounts as fast as it can; without a cross-process lock their
+      // read-modify-write cycles overwrite each other's additions.
+      const script = (prefix: string) =>
+        `const { AccountStore } = await import(${JSON.stringify(store)});` +
+        `const s = new AccountStore({ path: ${JSON.stringify(path)}, forceSandbox: false });` +
+        `for (let i = 0; i < 15; i++) await s.add({ name: '${prefix}' + i, environment: 'Sandbox', signing: 'HMAC', apiKey: 'K'.repeat(20) + i, secret: 'S'.repeat(20) + i }, false);`;
+      const run = (prefix: string) =>
+        new Promise<number>((resolve) => spawn(process.execPath, ['--input-type=module', '-e', script(prefix)], { stdio: 'inherit' }).on('exit', (code) => resolve(code ?? 1)));
+      assert.deepEqual(await Promise.all([run('a'), run('b')]), [0, 0]);
+      const names = parseToolsMd(readFileSync(path, 'utf8')).accounts.map((x) => x.name);
+      assert.equal(names.length, 30, `kept ${names.length} of 30`);
+      assert.equal(existsSync(`${path}.lock`), false, 'the lock is released');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('base-URL overrides are accepted only for loopback hosts', () => {
     for (const ok of ['http://127.0.0.1:9', 'http://localhost:1234', 'http://[::1]:80', 'http://127.5.6.7'])
       assert.equal(typeof parseConfig([], { BINANCE_MAINNET_BASE_URL: ok }), 'object', ok);

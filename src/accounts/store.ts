@@ -5,7 +5,7 @@
  * builds each account's signer, and writes new accounts atomically.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath, basename } from 'node:path';
 import { configError, ToolError } from '../errors.js';
 import { ed25519Signer, hmacSigner, loadPrivateKey, rsaSigner, type Signer } from '../binance/signer.js';
@@ -187,7 +187,7 @@ export class AccountStore {
    * serialised, and each re-reads the file, so concurrent adds all survive.
    */
   add(account: NewAccount, replace: boolean): Promise<{ replaced: boolean }> {
-    const run = this.writeLock.then(() => {
+    const run = this.writeLock.then(() => withFileLock(`${this.opts.path}.lock`, () => {
       let text = '';
       if (existsSync(this.opts.path)) text = readFileSync(this.opts.path, 'utf8');
       let out;
@@ -203,9 +203,42 @@ export class AccountStore {
       this.stamp = undefined; // force a re-read
       this.refresh();
       return { replaced: out.replaced };
-    });
+    }));
     this.writeLock = run.catch(() => undefined);
     return run;
+  }
+}
+
+const LOCK_WAIT_MS = 5_000;
+const LOCK_STALE_MS = 30_000;
+
+/**
+ * Runs `fn` holding a lock file (created with O_EXCL), so that two server processes
+ * (say, one per MCP client) adding accounts at once do not overwrite each other's
+ * read-modify-write. A lock older than 30 s is taken to be left by a crash.
+ */
+async function withFileLock<T>(lockPath: string, fn: () => T): Promise<T> {
+  mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      closeSync(openSync(lockPath, 'wx', 0o600));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      try {
+        if (Date.now() - statSync(lockPath).mtimeMs > LOCK_STALE_MS) rmSync(lockPath, { force: true });
+      } catch {
+        /* it went away meanwhile */
+      }
+      if (Date.now() > deadline) throw new ToolError('config', 'The accounts file is being changed by another process; try again.');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lockPath, { force: true });
   }
 }
 
