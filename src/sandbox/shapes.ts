@@ -8,6 +8,18 @@ import type { Order, OrderList, Trade } from './orders.js';
 
 const isStopType = (o: Order) => o.type !== 'LIMIT' && o.type !== 'MARKET' && o.type !== 'LIMIT_MAKER';
 
+/** The run of fields every order answer but GET order carries, in Binance's order. */
+const progress = (o: Order) => ({
+  price: fmt(o.price),
+  origQty: fmt(o.origQty),
+  executedQty: fmt(o.executedQty),
+  cummulativeQuoteQty: fmt(o.cummulativeQuoteQty),
+  status: o.status,
+  timeInForce: o.timeInForce,
+  type: o.type,
+  side: o.side,
+});
+
 /** GET order, openOrders, allOrders. */
 export function orderQuery(o: Order): Record<string, unknown> {
   return {
@@ -43,14 +55,7 @@ export function orderPlaced(o: Order, respType: 'ACK' | 'RESULT' | 'FULL', fills
   if (respType === 'ACK') return ack;
   const result: Record<string, unknown> = {
     ...ack,
-    price: fmt(o.price),
-    origQty: fmt(o.origQty),
-    executedQty: fmt(o.executedQty),
-    cummulativeQuoteQty: fmt(o.cummulativeQuoteQty),
-    status: o.status,
-    timeInForce: o.timeInForce,
-    type: o.type,
-    side: o.side,
+    ...progress(o),
     selfTradePreventionMode: o.selfTradePreventionMode,
   };
   if (borrowed > 0n) {
@@ -69,14 +74,7 @@ export function orderCancelled(o: Order, clientOrderId: string): Record<string, 
     orderId: String(o.orderId),
     origClientOrderId: o.clientOrderId,
     clientOrderId,
-    price: fmt(o.price),
-    origQty: fmt(o.origQty),
-    executedQty: fmt(o.executedQty),
-    cummulativeQuoteQty: fmt(o.cummulativeQuoteQty),
-    status: o.status,
-    timeInForce: o.timeInForce,
-    type: o.type,
-    side: o.side,
+    ...progress(o),
     isIsolated: o.isIsolated,
   };
 }
@@ -90,14 +88,7 @@ export function openOrderCancelled(o: Order, clientOrderId: string): Record<stri
     orderId: o.orderId,
     orderListId: o.orderListId,
     clientOrderId,
-    price: fmt(o.price),
-    origQty: fmt(o.origQty),
-    executedQty: fmt(o.executedQty),
-    cummulativeQuoteQty: fmt(o.cummulativeQuoteQty),
-    status: o.status,
-    timeInForce: o.timeInForce,
-    type: o.type,
-    side: o.side,
+    ...progress(o),
     selfTradePreventionMode: o.selfTradePreventionMode,
   };
 }
@@ -126,14 +117,7 @@ function orderReport(o: Order, cancelClientId?: string): Record<string, unknown>
     orderListId: o.orderListId,
     clientOrderId: cancelClientId ?? o.clientOrderId,
     ...(cancelClientId === undefined ? { transactTime: o.time } : {}),
-    price: fmt(o.price),
-    origQty: fmt(o.origQty),
-    executedQty: fmt(o.executedQty),
-    cummulativeQuoteQty: fmt(o.cummulativeQuoteQty),
-    status: o.status,
-    timeInForce: o.timeInForce,
-    type: o.type,
-    side: o.side,
+    ...progress(o),
   });
   if (isStopType(o)) report.stopPrice = fmt(o.stopPrice);
   if (o.icebergQty > 0n) report.icebergQty = fmt(o.icebergQty);
