@@ -38,6 +38,11 @@ export class Params {
     return d;
   }
 
+  /** `limit` as Binance reads it: default 500, clamped to 1..max. */
+  limit(max: number): number {
+    return Math.min(max, Math.max(1, this.int('limit') ?? 500));
+  }
+
   int(name: string): number | undefined {
     const v = this.opt(name);
     if (v === undefined) return undefined;

@@ -84,7 +84,7 @@ export function registerRoutes(wire: SandboxWire, ex: SandboxExchange, hooks: Ro
     const symbol = p.optSymbol();
     const type = p.opt('type');
     const fromId = p.int('fromId');
-    const limit = Math.min(1000, Math.max(1, p.int('limit') ?? 500));
+    const limit = p.limit(1000);
     return account(p)
       .history.flows.filter(
         (r) =>
@@ -392,7 +392,7 @@ export function registerRoutes(wire: SandboxWire, ex: SandboxExchange, hooks: Ro
   add('GET', 'margin/allOrders', 'USER_DATA', 200, 'IP', (p) => {
     const symbol = p.symbol();
     const fromId = p.int('orderId');
-    const limit = Math.min(500, Math.max(1, p.int('limit') ?? 500));
+    const limit = p.limit(500);
     return ex.orders
       .inScope(p.scope(symbol), symbol)
       .filter((o) => (fromId === undefined || o.orderId >= fromId) && p.inTime(o.time))
@@ -403,7 +403,7 @@ export function registerRoutes(wire: SandboxWire, ex: SandboxExchange, hooks: Ro
     const symbol = p.symbol();
     const orderId = p.int('orderId');
     const fromId = p.int('fromId');
-    const limit = Math.min(1000, Math.max(1, p.int('limit') ?? 500));
+    const limit = p.limit(1000);
     return ex.orders
       .trades(p.scope(symbol), symbol)
       .filter((t) => (orderId === undefined || t.orderId === orderId) && (fromId === undefined || t.id >= fromId) && p.inTime(t.time))
@@ -444,7 +444,7 @@ export function registerRoutes(wire: SandboxWire, ex: SandboxExchange, hooks: Ro
   add('GET', 'margin/allOrderList', 'USER_DATA', 200, 'IP', (p) => {
     const symbol = p.optSymbol();
     const fromId = p.int('fromId');
-    const limit = Math.min(500, Math.max(1, p.int('limit') ?? 500));
+    const limit = p.limit(500);
     return ex.orders
       .listsInScope(p.scope(symbol), symbol)
       .filter((l) => (fromId === undefined || l.orderListId >= fromId) && p.inTime(l.transactionTime))
