@@ -195,6 +195,14 @@ describe('previews', () => {
       assert.deepEqual(lev.preview.leverage, { current: 'unknown', requested: '5' });
     }));
 
+  test('the limits and the preview share one price read per call', () =>
+    withServer({ toolsMd: sandboxAccount({ 'Max Order Value': '100000' }), args: ['--confirm-all'] }, async (s) => {
+      const sb = await sandbox(s);
+      const p = structured(await s.call('place_order', market('0.01')));
+      assert.equal(p.preview.valueUsdt, '600.00');
+      assert.equal(sb.wire.requestsTo('GET', '/sapi/v1/margin/priceIndex').length, 1);
+    }));
+
   test('a preview read that fails says so and the gate still works', () =>
     withServer({ toolsMd: sandboxAccount(), args: ['--confirm-all'] }, async (s) => {
       const sb = await sandbox(s);

@@ -87,7 +87,7 @@ export class Gate {
    * and the frozen action is cleared, exactly as it was stored.
    */
   redeem(token: string, confirmation: string): ClearedAction {
-    const entry = this.find(token);
+    const entry = this.pending.get(token); // 192 random bits: a plain lookup cannot be guessed into
     if (!entry) throw confirmationError('Unknown, used or expired confirmation token; nothing was executed.', 'Call the tool again to get a new token.');
     if (entry.expiresAt <= this.now()) {
       this.pending.delete(token);
@@ -97,11 +97,6 @@ export class Gate {
       throw confirmationError('The confirmation must be exactly the word CONFIRM, typed by the user; nothing was executed. The token is still valid until it expires.');
     this.pending.delete(token);
     return clear(entry.action);
-  }
-
-  /** Tokens carry 192 random bits, so a plain lookup cannot be guessed into. */
-  private find(token: string): Pending | undefined {
-    return this.pending.get(token);
   }
 
   cancel(token: string): FrozenAction | undefined {

@@ -90,13 +90,15 @@ export class Pipeline {
         clientOrderId,
         summary: endpoint.summary!(params, { where: `on ${account.name} (${account.environment})` }),
       };
-      const value = await this.checkRails(account, endpoint, frozen);
+      // One price-index memo per call: the limits and the preview read each price once.
+      const index = this.priceIndex(account);
+      const value = await this.checkRails(account, endpoint, frozen, index);
       frozen.valueUsdt = value;
 
       if (!this.d.gate.needsConfirmation(endpoint, environment)) {
         return await this.execute(account, endpoint, this.d.gate.clearUngated(endpoint, frozen));
       }
-      return await this.askForConfirmation(account, endpoint, frozen, session);
+      return await this.askForConfirmation(account, endpoint, frozen, session, index);
     } catch (err) {
       return this.failure(err, endpoint);
     }
@@ -110,7 +112,7 @@ export class Pipeline {
       const account = this.d.accounts.resolve(cleared.account);
       if (envName(account) !== cleared.environment) throw configError(`Account "${account.name}" changed environment since the action was frozen; nothing was sent.`);
       // Limits and the kill switch are checked again: prices and the journal move.
-      await this.checkRails(account, endpoint, cleared);
+      await this.checkRails(account, endpoint, cleared, this.priceIndex(account));
       return await this.execute(account, endpoint, cleared);
     } catch (err) {
       return this.failure(err);
@@ -126,9 +128,9 @@ export class Pipeline {
     }
   }
 
-  private async checkRails(account: Account, endpoint: Endpoint, action: FrozenAction): Promise<number | undefined> {
+  private async checkRails(account: Account, endpoint: Endpoint, action: FrozenAction, index: PriceIndex): Promise<number | undefined> {
     try {
-      const value = await this.d.rails.check(account, endpoint, action.params, this.priceIndex(account));
+      const value = await this.d.rails.check(account, endpoint, action.params, index);
       return value?.valueUsdt;
     } catch (err) {
       this.journalRefused(endpoint, account, action.params, err, action);
@@ -136,8 +138,8 @@ export class Pipeline {
     }
   }
 
-  private async askForConfirmation(account: Account, endpoint: Endpoint, frozen: FrozenAction, session: Session): Promise<CallToolResult> {
-    const { preview, phrase } = await this.preview(account, endpoint, frozen.params);
+  private async askForConfirmation(account: Account, endpoint: Endpoint, frozen: FrozenAction, session: Session, index: PriceIndex): Promise<CallToolResult> {
+    const { preview, phrase } = await this.preview(account, endpoint, frozen.params, index);
     if (phrase) frozen.summary = `${frozen.summary} (${phrase})`;
     const mode = this.d.config.confirmVia;
     const elicit = mode === 'elicitation' || (mode === 'auto' && session.canElicit());
@@ -175,9 +177,9 @@ export class Pipeline {
     });
   }
 
-  private async preview(account: Account, endpoint: Endpoint, params: Params): Promise<{ preview: Preview; phrase: string }> {
+  private async preview(account: Account, endpoint: Endpoint, params: Params, index: PriceIndex): Promise<{ preview: Preview; phrase: string }> {
     try {
-      return await buildPreview(endpoint, params, (tool, p) => this.readTool(account, tool, p), this.priceIndex(account));
+      return await buildPreview(endpoint, params, (tool, p) => this.readTool(account, tool, p), index);
     } catch (err) {
       return { preview: { unavailable: [`preview (${(err as Error).message})`] }, phrase: '' };
     }
