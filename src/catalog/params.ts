@@ -4,6 +4,12 @@
  * value (decimals as plain strings, lists joined with commas), so that what the gate
  * freezes and what the client signs are the same thing. Descriptions stay short:
  * the JSON Schema already carries types, enums and bounds.
+ *
+ * What a builder advertises (its input JSON Schema) is one plain type that every
+ * model provider accepts (Gemini's OpenAPI subset, OpenAI strict mode, Anthropic);
+ * what it accepts is wider, through a `z.preprocess` step the JSON Schema does not
+ * show: a decimal is advertised as a string and also taken as a JSON number, a list
+ * as an array of strings and also taken as "A,B".
  */
 import { z } from 'zod';
 import { isPositiveDecimal, toPlainDecimal } from '../binance/decimal.js';
@@ -22,11 +28,13 @@ export const asset = (description?: string) =>
   described(z.string().transform((s) => s.trim().toUpperCase()).pipe(z.string().regex(ASSET, 'must be an asset like USDT (letters and digits)')), description);
 
 /**
- * A positive decimal, given as a string ("0.01") or a JSON number (0.01). The output
- * is a plain decimal string: 1e-8 becomes "0.00000001", never exponent notation.
+ * A positive decimal, advertised as a string ("0.01") and also taken as a JSON number
+ * (0.01). The output is a plain decimal string: 1e-8 becomes "0.00000001", never
+ * exponent notation.
  */
 export const decimal = (description?: string) => {
-  const schema = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const asText = (v: unknown) => (typeof v === 'number' ? (toPlainDecimal(v) ?? String(v)) : v);
+  const schema = z.preprocess(asText, z.string()).transform((value, ctx) => {
     const plain = toPlainDecimal(value);
     if (plain === null) {
       ctx.addIssue({ code: 'custom', message: 'must be a decimal number such as "0.01"' });
@@ -70,12 +78,12 @@ export const bool = (upper: boolean, description?: string) => {
   return description ? schema.describe(description) : schema;
 };
 
-/** A comma-separated list, given as an array or as "A,B"; sent as "A,B". */
+/** A list advertised as an array of strings, also taken as "A,B"; sent as "A,B". */
 export const list = (item: z.ZodString, maxItems: number | undefined, description: string) =>
   z
-    .union([z.array(z.string()), z.string()])
+    .preprocess((v) => (typeof v === 'string' ? v.split(',') : v), z.array(z.string()))
     .transform((value, ctx) => {
-      const items = (Array.isArray(value) ? value : value.split(','))
+      const items = value
         .map((s) => s.trim())
         .filter((s) => s !== '');
       if (items.length === 0) {
@@ -123,8 +131,13 @@ export const RESP_TYPES = ['ACK', 'RESULT', 'FULL'] as const;
 export const STP_MODES = ['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'NONE'] as const;
 export const SIDE_EFFECT_DESC = 'MARGIN_BUY borrows as needed; AUTO_REPAY repays debt from proceeds; AUTO_BORROW_REPAY both';
 
-/** A number from a fixed set (e.g. maxLeverage 3, 5, 10, 20). */
+/**
+ * An integer from a fixed set (e.g. maxLeverage 3, 5, 10, 20). Advertised as an
+ * integer: Gemini allows `enum` on strings only and no `const`, so the set is checked
+ * here and named in the description.
+ */
 export const oneOfNumber = (values: number[], description?: string) => {
-  const schema = z.union(values.map((v) => z.literal(v)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>, ...z.ZodLiteral<number>[]]);
+  const schema = z.number().int().refine((v) => values.includes(v), `must be one of ${values.join(', ')}`);
   return description ? schema.describe(description) : schema;
 };
+
