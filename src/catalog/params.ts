@@ -9,7 +9,8 @@
  * model provider accepts (Gemini's OpenAPI subset, OpenAI strict mode, Anthropic);
  * what it accepts is wider, through a `z.preprocess` step the JSON Schema does not
  * show: a decimal is advertised as a string and also taken as a JSON number, a list
- * as an array of strings and also taken as "A,B".
+ * as an array of strings and also taken as "A,B", an identifier as a string and also
+ * taken as a whole JSON number (the Inspector CLI sends `--tool-arg id=12345` as one).
  */
 import { z } from 'zod';
 import { isPositiveDecimal, toPlainDecimal } from '../binance/decimal.js';
@@ -111,15 +112,28 @@ export const upperList = (pattern: RegExp, maxItems: number | undefined, descrip
 export const symbolList = (maxItems: number | undefined, description: string) => upperList(SYMBOL, maxItems, description);
 export const assetList = (maxItems: number | undefined, description: string) => upperList(ASSET, maxItems, description);
 
+/**
+ * A string identifier that also takes a whole JSON number and sends its decimal digits:
+ * 12345 becomes "12345". A number that JavaScript cannot hold exactly (beyond 2^53) or
+ * that is not a whole non-negative number is refused rather than sent altered.
+ */
+export const identifier = <T extends z.ZodType<string, string>>(schema: T) =>
+  z.preprocess((v, ctx) => {
+    if (typeof v !== 'number') return v;
+    if (Number.isSafeInteger(v) && v >= 0) return String(v);
+    ctx.addIssue({ code: 'custom', message: 'as a number it must be a whole number below 2^53 (send it as a string)', input: v });
+    return z.NEVER;
+  }, schema);
+
 /** A client order id as Binance allows it; the `agent-` prefix of interface.md §7 is applied later. */
 export const clientId = (description?: string) => {
-  const schema = z.string().regex(/^[.A-Z:/a-z0-9_-]{1,36}$/, 'may hold only letters, digits and . : / _ - (1-36 chars)');
+  const schema = identifier(z.string().regex(/^[.A-Z:/a-z0-9_-]{1,36}$/, 'may hold only letters, digits and . : / _ - (1-36 chars)'));
   return description ? schema.describe(description) : schema;
 };
 
-/** A free-text parameter (names, listen keys). */
+/** A free-text parameter (names, listen keys); a whole JSON number is taken as its digits. */
 export const text = (max: number, description?: string) => {
-  const schema = z.string().min(1).max(max);
+  const schema = identifier(z.string().min(1).max(max));
   return description ? schema.describe(description) : schema;
 };
 
@@ -141,3 +155,26 @@ export const oneOfNumber = (values: number[], description?: string) => {
   return description ? schema.describe(description) : schema;
 };
 
+/**
+ * A tool's input: a strict object of these parameters (an unknown key is refused, never
+ * dropped) in which `null` for an optional parameter means absent (interface.md §4).
+ * OpenAI's strict mode makes every optional property required and nullable, and
+ * clients that convert schemas that way (the Agents SDK's `convertSchemasToStrict`)
+ * send `null` for what the model leaves out. Null for a required parameter is still
+ * refused. The JSON Schema is the object's: the null step does not show in it.
+ * Every tool, endpoint or not, should build its input with this.
+ */
+export function toolInput<S extends z.ZodRawShape>(shape: S) {
+  let optional: Set<string> | undefined;
+  return z.preprocess((args) => {
+    if (!args || typeof args !== 'object' || Array.isArray(args)) return args;
+    optional ??= new Set(Object.keys(shape).filter((k) => (shape[k] as z.ZodType).safeParse(undefined).success));
+    let out: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(args)) {
+      if (v !== null || !optional.has(k)) continue;
+      out ??= { ...(args as Record<string, unknown>) };
+      delete out[k];
+    }
+    return out ?? args;
+  }, z.strictObject(shape));
+}

@@ -7,6 +7,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { CATALOG, endpointId, paramsOf, type Endpoint, type Toolset } from '../catalog/index.js';
+import { toolInput } from '../catalog/params.js';
 import type { Pipeline, Session } from '../pipeline/pipeline.js';
 
 /** Every endpoint tool's `account`; the server instructions explain it once instead of 65 times. */
@@ -27,7 +28,7 @@ export function annotationsOf(e: Endpoint): ToolAnnotations {
 }
 
 export function inputSchemaOf(e: Endpoint) {
-  return z.strictObject({ ...paramsOf(e), account: accountParam() });
+  return toolInput({ ...paramsOf(e), account: accountParam() });
 }
 
 export function registerEndpointTools(server: McpServer, pipeline: Pipeline, session: Session, opts: { toolsets: readonly Toolset[]; readOnly: boolean }): void {
