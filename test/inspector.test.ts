@@ -90,4 +90,21 @@ describe('the MCP Inspector CLI against the built server', () => {
     // content[0] holds the same object as JSON (interface.md §4).
     assert.deepEqual(JSON.parse(result.content[0].text), s);
   });
+
+  test('--method tools/list --strict finds no schema portability problem (issue 17)', { timeout: 60_000 }, async () => {
+    const out = await inspector(['--method', 'tools/list', '--strict']);
+    const result = parse(out);
+    assert.equal((result.tools as unknown[]).length, 73);
+    assert.doesNotMatch(out.stderr, /portab|type-union|untyped-schema/i, out.stderr);
+  });
+
+  test('--tool-arg origClientOrderId=12345 (sent as a JSON number) is taken as the id, not refused (issue 17)', { timeout: 60_000 }, async () => {
+    const out = await inspector(['--method', 'tools/call', '--tool-name', 'get_order', '--tool-arg', 'symbol=BTCUSDT', '--tool-arg', 'origClientOrderId=12345']);
+    // The sandbox looked the order up and has none: the id passed validation and reached the exchange.
+    assert.notEqual(out.code, 0);
+    const result = JSON.parse(out.stdout) as { isError?: boolean; structuredContent: { error: { kind: string; code?: number } } };
+    assert.equal(result.isError, true);
+    assert.equal(result.structuredContent.error.kind, 'binance', out.stdout);
+    assert.equal(result.structuredContent.error.code, -2013);
+  });
 });
