@@ -32,12 +32,12 @@ function typeOf(v: unknown): string | undefined {
  * `anyOf` branches that carry nothing but a scalar type (and perhaps a `const`) fold into
  * one type: string and number into string (numbers are still accepted; a string holds a
  * decimal exactly), a list and its comma-separated string into the list, constants into
- * their type (as a string enum when they are strings).
+ * an enum of their type (a non-string set is named in the description instead).
  */
 function foldAnyOf(s: Json): void {
   const branches = s.anyOf as Json[];
   if (!Array.isArray(branches) || branches.length === 0 || !branches.every(isObject)) return;
-  const types = branches.map((b) => (typeof b.type === 'string' ? b.type : typeOf(b.const)));
+  const types = branches.map((b) => ('const' in b ? typeOf(b.const) : typeof b.type === 'string' ? b.type : undefined));
   if (types.some((t) => t === undefined || t === 'object' || t === 'null')) return;
   const bare = (b: Json) => Object.keys(b).every((k) => k === 'type' || k === 'const' || k === 'description');
   const array = branches.find((b) => b.type === 'array');
@@ -51,9 +51,10 @@ function foldAnyOf(s: Json): void {
   if (!branches.every(bare)) return;
   const consts = branches.every((b) => 'const' in b) ? branches.map((b) => b.const) : undefined;
   delete s.anyOf;
+  // Constants become an enum; compactSchema turns a non-string one into its type and a description.
+  if (consts) s.enum = consts;
   if (types.includes('string')) {
     s.type = 'string';
-    if (consts && consts.every((c) => typeof c === 'string')) s.enum = consts;
   } else if (types.every((t) => t === 'integer')) {
     s.type = 'integer';
   } else if (types.every((t) => t === 'integer' || t === 'number')) {
