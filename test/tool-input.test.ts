@@ -54,7 +54,10 @@ describe('tool input on the wire', () => {
     standIn = await startStandIn(CATALOG.map((e) => ({ method: e.method, path: e.path, security: e.security })));
     standIn.wire.addKey({ apiKey, accountId: 'main', hmacSecret: secret });
     server = await startServer({
-      toolsMd: toolsMd([{ name: 'main', fields: { 'API Key': apiKey, Secret: secret, Environment: 'Mainnet' } }]),
+      toolsMd: toolsMd([
+        { name: 'main', fields: { 'API Key': apiKey, Secret: secret, Environment: 'Mainnet' } },
+        { name: '7', fields: { 'API Key': apiKey, Secret: secret, Environment: 'Mainnet' } },
+      ]),
       env: { BINANCE_MAINNET_BASE_URL: standIn.url },
     });
   });
@@ -100,6 +103,8 @@ describe('tool input on the wire', () => {
     assert.equal(cancel.action.params.newClientOrderId, 'agent-42');
     const key = structured(await server.call('delete_special_key', { apiName: 2024 }));
     assert.equal(key.action.params.apiName, '2024');
+    const account = await server.call('get_bnb_burn_status', { account: 7 });
+    assert.equal(structured(account).account, '7', text(account));
     await refused('get_order', { symbol: 'BTCUSDT', origClientOrderId: 2 ** 60 }, names('origClientOrderId', '2\\^53'));
     await refused('get_order', { symbol: 'BTCUSDT', origClientOrderId: 1.5 }, names('origClientOrderId', 'whole number'));
     await refused('get_order', { symbol: 'BTCUSDT', origClientOrderId: -3 }, /origClientOrderId/);

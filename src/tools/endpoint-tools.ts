@@ -7,11 +7,11 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { CATALOG, endpointId, paramsOf, type Endpoint, type Toolset } from '../catalog/index.js';
-import { toolInput } from '../catalog/params.js';
+import { identifier, toolInput } from '../catalog/params.js';
 import type { Pipeline, Session } from '../pipeline/pipeline.js';
 
 /** Every endpoint tool's `account`; the server instructions explain it once instead of 65 times. */
-export const accountParam = () => z.string().optional();
+export const accountParam = () => identifier(z.string()).optional();
 
 /** The endpoints a server with these options exposes. */
 export function exposedEndpoints(opts: { toolsets: readonly Toolset[]; readOnly: boolean }): Endpoint[] {
