@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CATALOG } from '../src/catalog/index.js';
 import { parseToolsMd } from '../src/accounts/toolsmd.js';
+import { redactor } from '../src/safety/redact.js';
 import { errorOf, startServer, structured, toolsMd, type StartOptions, type TestServer } from './helpers/mcp.js';
 import { ed25519KeyPair, randomApiKey, randomSecret } from './helpers/keys.js';
 import { startStandIn } from './helpers/standin.js';
@@ -384,6 +385,24 @@ describe('prices fail closed', () => {
         assert.equal(await orderWrites(s), 0);
       }));
   }
+});
+
+describe('redaction stays bounded', () => {
+  test('100 show_account calls of an Ed25519 account do not grow the redactor', () => {
+    const { privateKey } = ed25519KeyPair();
+    return withServer(
+      {
+        toolsMd: toolsMd([{ name: 'main', fields: { 'API Key': KEY, Environment: 'Sandbox', Signing: 'Ed25519', 'Private Key File': 'ed.pem' } }]),
+        files: { 'ed.pem': privateKey },
+      },
+      async (s) => {
+        assert.ok(!(await s.call('show_account')).isError);
+        const size = redactor.size;
+        for (let i = 0; i < 100; i++) await s.call('show_account');
+        assert.equal(redactor.size, size);
+      },
+    );
+  });
 });
 
 describe('after Binance accepted a write, no error invites a retry', () => {

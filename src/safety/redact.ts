@@ -39,7 +39,7 @@ const CREDENTIAL_FIELD = /^(api[-_ ]?key|secret(key)?|secret[-_ ]?key|private[-_
 /** Echoes shorter than this are not taken for a credential (too many false positives). */
 export const MIN_PARTIAL_ECHO = 12;
 /** Runs of characters a key, a secret, base64 or a signature are made of. */
-const TOKEN = /[A-Za-z0-9+/_\-.~]{12,}/g;
+const TOKEN = /[A-Za-z0-9+/_-]{12,}/g;
 /** Signatures remembered for bare echoes (each is used once; the newest are enough). */
 const MAX_SIGNATURES = 256;
 
@@ -82,7 +82,7 @@ export class Redactor {
       const lower = r.toLowerCase();
       for (let i = 0; i + MIN_PARTIAL_ECHO <= lower.length; i++) {
         const w = lower.slice(i, i + MIN_PARTIAL_ECHO);
-        if (/^[a-z0-9+/_\-.~]+$/.test(w)) this.windows.set(w, replacement);
+        if (/^[a-z0-9+/_-]+$/.test(w)) this.windows.set(w, replacement);
       }
     }
   }
