@@ -6,6 +6,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { TOOLSETS } from './catalog/types.js';
 import { parseConfig, USAGE, UsageError } from './config.js';
 import { createLogger } from './log.js';
+import { superviseStdioProcess } from './lifecycle.js';
 import { createServer } from './server.js';
 import { VERSION } from './version.js';
 import type { ToolListFile } from './tools/tool-list.js';
@@ -34,20 +35,13 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   const handle = createServer(config, log, { toolList: prebuiltToolList() });
   const transport = new StdioServerTransport();
-  let closing = false;
-  const shutdown = async (why: string) => {
-    if (closing) return;
-    closing = true;
-    log.info({ why }, 'shutting down');
-    await handle.close().catch(() => undefined);
-    process.exit(0);
-  };
-  process.stdin.on('end', () => void shutdown('stdin closed'));
-  process.stdin.on('close', () => void shutdown('stdin closed'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-
+  const shutdown = superviseStdioProcess(handle, log);
   await handle.server.connect(transport);
+  // A line the transport cannot take (over its 10 MiB read limit, or not JSON-RPC) is logged, never a silent exit.
+  handle.server.server.onerror = (err) => {
+    log.error({ err: err.message }, 'a message from the client could not be read');
+    if (/exceeded maximum size/i.test(err.message)) void shutdown('a message over the read limit');
+  };
   const accounts = handle.accounts.list();
   log.info(
     {
@@ -63,7 +57,13 @@ async function main(): Promise<void> {
         : 'started on the SANDBOX: no accounts file was found, so the simulated exchange is used (no real money); add accounts to TOOLS.md to trade on Binance'
       : 'started',
   );
-  for (const p of handle.accounts.problems()) log.warn({ account: p.account, field: p.field }, `accounts file: ${p.message}`);
+  for (const p of handle.accounts.problems()) log.warn({ account: p.account, field: p.field }, `accounts file: ${p.message}${p.blocksWrites ? ' (writes of this account are refused until it is fixed)' : ''}`);
+  // Writes an earlier run left without an outcome: look them up by client id (never resent).
+  if (handle.journal.unresolved().length)
+    void handle.pipeline.reconcileUnresolved().then(
+      (r) => log.warn({ unresolved: r.length, executed: r.filter((x) => x.outcome === 'executed').length, notFound: r.filter((x) => x.outcome === 'not_found').length }, 'writes of an earlier run without an outcome were looked up'),
+      (err) => log.warn({ err: (err as Error).message }, 'reconciling earlier writes failed; reconcile_actions can try again'),
+    );
 }
 
 /** The tool list the build wrote beside the bundle, when there is one (see tools/tool-list.ts). */

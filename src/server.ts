@@ -36,7 +36,13 @@ export interface ServerHandle {
   hosts: Hosts;
   gate: Gate;
   journal: Journal;
-  close(): Promise<void>;
+  pipeline: Pipeline;
+  dispatcher: Dispatcher;
+  /**
+   * Lets writes in flight finish (up to `waitMs`), journals the rest as `unknown`, then
+   * closes everything. Returns how many writes were left without an answer.
+   */
+  close(waitMs?: number): Promise<number>;
 }
 
 export function createServer(config: Config, log: Logger, opts: { toolList?: ToolListFile } = {}): ServerHandle {
@@ -77,9 +83,9 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
   };
 
   registerEndpointTools(server, pipeline, session, { toolsets: config.toolsets, readOnly: config.readOnly });
-  registerAccountTools(server, accounts);
+  registerAccountTools(server, accounts, { readOnly: config.readOnly });
   registerGateTools(server, gate, pipeline);
-  registerStatusTools(server, { config, accounts, hosts, journal, rails, confirmation });
+  registerStatusTools(server, { config, accounts, hosts, journal, rails, pipeline, confirmation });
   installToolList(server, opts.toolList);
 
   return {
@@ -88,10 +94,14 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
     hosts,
     gate,
     journal,
-    async close() {
+    pipeline,
+    dispatcher,
+    async close(waitMs = 5_000) {
+      const unanswered = await dispatcher.drain(waitMs);
       await server.close().catch(() => undefined);
       await hosts.close();
       journal.close();
+      return unanswered;
     },
   };
 }

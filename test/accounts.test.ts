@@ -44,7 +44,8 @@ describe('parsing TOOLS.md', () => {
 - API Key: nope
 `;
     const { accounts, issues } = parseToolsMd(text);
-    assert.deepEqual(issues, []);
+    // An unknown field is kept, and reported: it may be a misspelled limit.
+    assert.deepEqual(issues, [{ account: 'main', field: 'Favourite Colour', message: 'is not a field this server knows (misspelled?)', blocksWrites: true }]);
     assert.deepEqual(accounts.map((a) => a.name), ['main', 'ed', 'defaults']);
     const [main, ed, def] = accounts;
     assert.equal(main.apiKey, KEY);
@@ -72,7 +73,9 @@ describe('parsing TOOLS.md', () => {
       { name: 'good', fields: { 'API Key': KEY, Secret: SECRET } },
     ]);
     const { accounts, issues } = parseToolsMd(text);
-    assert.deepEqual(accounts.map((a) => a.name), ['good']);
+    // bad4 reads, but its writes are refused (a limit that does not parse is never "none").
+    assert.deepEqual(accounts.map((a) => a.name), ['bad4', 'good']);
+    assert.deepEqual(accounts[0].policyProblems?.map((p) => p.field), ['Max Order Value']);
     const by = (n: string) => issues.filter((i) => i.account === n).map((i) => i.field);
     assert.deepEqual(by('bad1'), ['Environment']);
     assert.deepEqual(by('bad2'), ['Private Key File']);

@@ -75,7 +75,7 @@ describe('pending actions and confirm_action', () => {
     withMainnet(async (s, standIn) => {
       const p = structured(await s.call('borrow_or_repay', { asset: 'USDT', isIsolated: 'TRUE', symbol: 'BTCUSDT', amount: '100', type: 'BORROW' }));
       assert.match(p.summary, /^Borrow 100 USDT in the isolated BTCUSDT account on main \(Mainnet\)/);
-      for (const text of ['confirm', 'yes', 'CONFIRM!', ' CONFIRM', 'CONFIRMED', '']) {
+      for (const text of ['confirm', 'yes', 'CONFIRM!', 'C ONFIRM', 'CONFIRMED', '']) {
         const r = await s.call('confirm_action', { token: p.token, confirmation: text });
         assert.equal(errorOf(r).kind, 'confirmation', text);
         assert.match(errorOf(r).message, /exactly the word CONFIRM/);

@@ -38,8 +38,8 @@ describe('limits', () => {
       const order = await s.call('place_order', market('0.01')); // 600 USDT at 60000
       assert.equal(errorOf(order).kind, 'policy');
       assert.match(errorOf(order).message, /Max Order Value is 500 USDT; this order is worth 600 USDT \(at 60000/);
-      const limit = await s.call('place_order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: '40000' });
-      assert.ok(!limit.isError, 'a 400 USDT order passes');
+      const limit = await s.call('place_order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.008', price: '40000' });
+      assert.ok(!limit.isError, 'an order worth 480 USDT at the index (60000) passes');
       const quote = await s.call('place_order', { symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '501' });
       assert.match(errorOf(quote).message, /worth 501 USDT/);
       const btcQuote = await s.call('place_order', { symbol: 'ETHBTC', side: 'BUY', type: 'MARKET', quantity: '0.1' });
@@ -243,7 +243,7 @@ describe('status and redaction', () => {
           assert.doesNotMatch(name, credential, `${t.name}.${name}`);
         }
       }
-      assert.equal(tools.length, CATALOG.length + 8);
+      assert.equal(tools.length, CATALOG.length + 9);
     });
   });
 });

@@ -4,12 +4,14 @@
  * sandbox's demo account when there is no file. Resolves a tool call's `account`,
  * builds each account's signer, and writes new accounts atomically.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, writeSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath, basename } from 'node:path';
 import { configError, ToolError } from '../errors.js';
 import { ed25519Signer, hmacSigner, loadPrivateKey, rsaSigner, type Signer } from '../binance/signer.js';
+import { withFileLock } from '../safety/file-lock.js';
 import { redactor } from '../safety/redact.js';
+import { KeyFileError, readPemPrivateKey } from './key-files.js';
 import { parseToolsMd, withAccount, type AccountEntry, type AccountIssue, type NewAccount } from './toolsmd.js';
 
 export type Account = AccountEntry & { /** True for the built-in sandbox demo account. */ demo?: boolean };
@@ -32,7 +34,6 @@ export class AccountStore {
   private issues: AccountIssue[] = [];
   private stamp: FileStamp | null | undefined;
   private readonly signers = new Map<string, { fingerprint: string; signer: Signer }>();
-  private writeLock: Promise<unknown> = Promise.resolve();
   readonly demo: Account;
 
   constructor(private readonly opts: StoreOptions) {
@@ -163,19 +164,26 @@ export class AccountStore {
         throw configError(`Account "${account.name}": the Private Key File does not hold an ${account.signing} key (field Signing says ${account.signing}).`);
       }
     }
+    // Each signature is remembered by the redactor, so that an echo of it is scrubbed even without "signature=".
+    const inner = signer;
+    signer = { scheme: inner.scheme, sign: (payload) => remembered(inner.sign(payload)) };
     this.signers.set(account.name, { fingerprint, signer });
     return signer;
   }
 
-  /** The PEM of an RSA/Ed25519 account, read relative to TOOLS.md. Its path never appears in an error. */
+  /**
+   * The PEM of an RSA/Ed25519 account, read relative to TOOLS.md: a regular file of at
+   * most 64 KiB holding a PEM private key. Its path and content never appear in an error.
+   */
   readPrivateKey(account: Account): string {
     const file = account.privateKeyFile!;
     const full = isAbsolute(file) ? file : resolvePath(dirname(this.opts.path), file);
     let pem: string;
     try {
-      pem = readFileSync(full, 'utf8');
-    } catch {
-      throw configError(`Account "${account.name}": the Private Key File could not be read.`, 'Check the Private Key File field in TOOLS.md (relative paths start at the folder of TOOLS.md).');
+      pem = readPemPrivateKey(full);
+    } catch (err) {
+      const why = err instanceof KeyFileError ? err.message : 'could not be read';
+      throw configError(`Account "${account.name}": the Private Key File ${why}.`, 'Check the Private Key File field in TOOLS.md (relative paths start at the folder of TOOLS.md).');
     }
     redactor.add(pem, 'privateKey');
     return pem;
@@ -187,59 +195,41 @@ export class AccountStore {
    * serialised, and each re-reads the file, so concurrent adds all survive.
    */
   add(account: NewAccount, replace: boolean): Promise<{ replaced: boolean }> {
-    const run = this.writeLock.then(() => withFileLock(`${this.opts.path}.lock`, () => {
+    return withFileLock(`${this.opts.path}.lock`, () => {
+      // A symlinked TOOLS.md stays a symlink: the new text goes to the file it points to.
+      const target = existsSync(this.opts.path) ? realpathSync(this.opts.path) : this.opts.path;
       let text = '';
-      if (existsSync(this.opts.path)) text = readFileSync(this.opts.path, 'utf8');
+      if (existsSync(target)) text = readFileSync(target, 'utf8');
       let out;
       try {
         out = withAccount(text, account, replace);
-      } catch {
+      } catch (err) {
+        if ((err as Error).message !== 'exists') throw new ToolError('validation', `add_account refused: ${(err as Error).message}.`);
         throw new ToolError('validation', `An account named "${account.name}" already exists.`, { hint: 'Pass replace: true to overwrite it, or choose another name.' });
       }
-      atomicWrite(this.opts.path, out.text);
+      atomicWrite(target, out.text);
       redactor.add(account.apiKey, 'apiKey');
       redactor.add(account.secret, 'secret');
       redactor.add(account.passphrase, 'passphrase');
       this.stamp = undefined; // force a re-read
       this.refresh();
       return { replaced: out.replaced };
-    }));
-    this.writeLock = run.catch(() => undefined);
-    return run;
+    }, { waitMs: 5_000, staleMs: 30_000, what: 'Saving the account' });
   }
 }
 
-const LOCK_WAIT_MS = 5_000;
-const LOCK_STALE_MS = 30_000;
-
 /**
- * Runs `fn` holding a lock file (created with O_EXCL), so that two server processes
- * (say, one per MCP client) adding accounts at once do not overwrite each other's
- * read-modify-write. A lock older than 30 s is taken to be left by a crash.
+ * A digest of what an account signs with. A pending action remembers it, so that an
+ * action confirmed after the account's key was replaced is refused, not sent with
+ * credentials the user never saw it bound to.
  */
-async function withFileLock<T>(lockPath: string, fn: () => T): Promise<T> {
-  mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      closeSync(openSync(lockPath, 'wx', 0o600));
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      try {
-        if (Date.now() - statSync(lockPath).mtimeMs > LOCK_STALE_MS) rmSync(lockPath, { force: true });
-      } catch {
-        /* it went away meanwhile */
-      }
-      if (Date.now() > deadline) throw new ToolError('config', 'The accounts file is being changed by another process; try again.');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    rmSync(lockPath, { force: true });
-  }
+export function credentialFingerprint(a: AccountEntry): string {
+  return createHash('sha256').update(JSON.stringify([a.environment, a.signing, a.apiKey, a.secret ?? '', a.privateKeyFile ?? '', a.passphrase ?? ''])).digest('base64url');
+}
+
+function remembered(signature: string): string {
+  redactor.addSignature(signature);
+  return signature;
 }
 
 function sameStamp(a: FileStamp | null, b: FileStamp | null): boolean {

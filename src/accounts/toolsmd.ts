@@ -11,6 +11,7 @@ export interface Limits {
   maxOrderValue?: number;
   maxBorrowValue?: number;
   maxDailyValue?: number;
+  maxTransferValue?: number;
   allowedSymbols?: string[];
 }
 
@@ -27,12 +28,20 @@ export interface AccountEntry {
   limits: Limits;
   /** Fields we do not know, kept as written. */
   extra: Record<string, string>;
+  /**
+   * Lines of the block that may be policy the user meant to set but that do not parse
+   * (an unknown or misspelled field, a limit that is not a number): the account can
+   * read, and its writes are refused until the file is fixed.
+   */
+  policyProblems?: AccountIssue[];
 }
 
 export interface AccountIssue {
   account: string;
   field?: string;
   message: string;
+  /** The account is usable for reads; its writes are refused until the line is fixed. */
+  blocksWrites?: boolean;
 }
 
 export interface ParsedAccounts {
@@ -62,8 +71,15 @@ export const FIELDS = {
   'max order value': 'Max Order Value',
   'max borrow value': 'Max Borrow Value',
   'max daily value': 'Max Daily Value',
+  'max transfer value': 'Max Transfer Value',
   'allowed symbols': 'Allowed Symbols',
 } as const;
+
+/** The fields add_account writes; every other line of a block is the user's and is kept. */
+const OWNED_BY_ADD_ACCOUNT = new Set(['api key', 'secret', 'environment', 'signing', 'private key file', 'private key passphrase', 'description']);
+
+/** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 const normaliseField = (name: string) => name.toLowerCase().replace(/\s+/g, ' ').trim();
 const unquote = (v: string) => v.replace(/^(`|"|')(.*)\1$/, '$2').trim();
@@ -108,10 +124,17 @@ export function parseToolsMd(text: string): ParsedAccounts {
     if (seen.has(block.name)) issue(undefined, 'the account name is used twice; the first one is used');
     const values = new Map<string, string>();
     const extra: Record<string, string> = {};
+    const policyProblems: AccountIssue[] = [];
     for (const [rawName, value] of block.fields) {
       const key = normaliseField(rawName);
-      if (key in FIELDS) values.set(key, value);
-      else extra[rawName.trim()] = value;
+      if (key in FIELDS) {
+        if (values.has(key))
+          policyProblems.push({ account: block.name, field: FIELDS[key as keyof typeof FIELDS], message: 'is given twice', blocksWrites: true });
+        values.set(key, value);
+      } else {
+        extra[rawName.trim()] = value;
+        policyProblems.push({ account: block.name, field: rawName.trim().slice(0, 40), message: 'is not a field this server knows (misspelled?)', blocksWrites: true });
+      }
     }
     const env = values.get('environment');
     const environment = env === undefined || env === '' ? 'Mainnet' : ENVIRONMENTS[env.toLowerCase()];
@@ -127,22 +150,25 @@ export function parseToolsMd(text: string): ParsedAccounts {
     if (signing === 'HMAC' && !secret) issue('Secret', 'is missing (HMAC accounts need a secret)');
     if ((signing === 'RSA' || signing === 'Ed25519') && !privateKeyFile) issue('Private Key File', `is missing (${signing} accounts need a PEM private key file)`);
 
+    // A limit that does not parse blocks the account's writes: it is never silently "none".
     const limits: Limits = {};
     for (const [key, prop] of [
       ['max order value', 'maxOrderValue'],
       ['max borrow value', 'maxBorrowValue'],
       ['max daily value', 'maxDailyValue'],
+      ['max transfer value', 'maxTransferValue'],
     ] as const) {
       const v = values.get(key);
-      if (v === undefined || v === '') continue;
-      const n = Number(v.replace(/[,_\s]|usdt$/gi, ''));
-      if (!Number.isFinite(n) || n <= 0) issue(FIELDS[key], 'must be a positive number of USDT');
+      if (v === undefined) continue;
+      const n = /^[\d,_ ]*\.?\d+$/.test(v.replace(/\s*usdt$/i, '')) ? Number(v.replace(/\s*usdt$/i, '').replace(/[,_ ]/g, '')) : NaN;
+      if (!Number.isFinite(n) || n <= 0) policyProblems.push({ account: block.name, field: FIELDS[key], message: 'is not a positive number of USDT', blocksWrites: true });
       else limits[prop] = n;
     }
     const allowed = values.get('allowed symbols');
-    if (allowed) {
+    if (allowed !== undefined) {
       const symbols = allowed.split(/[,\s]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
-      if (symbols.some((s) => !/^[A-Z0-9]{2,20}$/.test(s))) issue('Allowed Symbols', 'must be pairs like BTCUSDT, separated by commas');
+      if (!symbols.length || symbols.some((s) => !/^[A-Z0-9]{2,20}$/.test(s)))
+        policyProblems.push({ account: block.name, field: 'Allowed Symbols', message: 'is not a list of pairs like BTCUSDT, separated by commas', blocksWrites: true });
       else limits.allowedSymbols = symbols;
     }
 
@@ -163,7 +189,9 @@ export function parseToolsMd(text: string): ParsedAccounts {
       description: values.get('description') || undefined,
       limits,
       extra,
+      ...(policyProblems.length ? { policyProblems } : {}),
     });
+    result.issues.push(...policyProblems);
   }
   return result;
 }
@@ -179,14 +207,15 @@ export interface NewAccount {
   description?: string;
 }
 
-function accountBlock(a: NewAccount, eol: string): string[] {
+function accountBlock(a: NewAccount): string[] {
+  for (const [field, value] of Object.entries(a))
+    if (typeof value === 'string' && CONTROL_CHARACTERS.test(value)) throw new Error(`control character in ${field}`);
   const lines = [`### ${a.name}`, `- API Key: ${a.apiKey}`];
   if (a.secret) lines.push(`- Secret: ${a.secret}`);
   lines.push(`- Environment: ${a.environment}`, `- Signing: ${a.signing}`);
   if (a.privateKeyFile) lines.push(`- Private Key File: ${a.privateKeyFile}`);
   if (a.passphrase) lines.push(`- Private Key Passphrase: ${a.passphrase}`);
-  if (a.description) lines.push(`- Description: ${a.description.replace(/[\r\n]+/g, ' ')}`);
-  void eol;
+  if (a.description) lines.push(`- Description: ${a.description}`);
   return lines;
 }
 
@@ -197,7 +226,7 @@ function accountBlock(a: NewAccount, eol: string): string[] {
  */
 export function withAccount(text: string, account: NewAccount, replace: boolean): { text: string; replaced: boolean } {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const block = accountBlock(account, eol);
+  const block = accountBlock(account);
   const lines = text.split(/\r?\n/);
   const { start, end } = findSection(lines);
   if (start < 0) {
@@ -227,7 +256,13 @@ export function withAccount(text: string, account: NewAccount, replace: boolean)
     while (stop < section.length && !ACCOUNT.test(section[stop])) stop++;
     let blockEnd = stop;
     while (blockEnd > at + 1 && section[blockEnd - 1].trim() === '') blockEnd--;
-    section.splice(at, blockEnd - at, ...block);
+    // Replace only the lines add_account owns; every other line (limits, Allowed
+    // Symbols, fields we do not know, notes) stays, byte for byte, after them.
+    const kept = section.slice(at + 1, blockEnd).filter((line) => {
+      const field = FIELD.exec(line);
+      return !(field && OWNED_BY_ADD_ACCOUNT.has(normaliseField(field[1])));
+    });
+    section.splice(at, blockEnd - at, ...block, ...kept);
     replaced = true;
   } else {
     section.push('', ...block);

@@ -63,25 +63,31 @@ export interface ClientOptions {
 
 /** A read refused with a Retry-After up to this long waits and is retried (reads change nothing). */
 const RETRYABLE_429_SECONDS = 10;
+const MAX_429_SECONDS = 300;
+const MAX_BAN_SECONDS = 3 * 86_400;
 const MAX_IN_FLIGHT = 8;
 
 /**
- * At most `size` requests on the wire per host. The weight budget is checked when a
- * request takes its slot, right before it is sent, so that after a 429 or a ban no
- * request already queued behind the connections goes out anyway.
+ * At most `size` requests on the wire per host. A request takes a slot only once the
+ * weight budget let it through, so a read waiting for next minute's budget holds no
+ * connection; and writes (a cancel, a repay) go ahead of every queued read.
  */
 class Slots {
   private free: number;
   private readonly waiting: (() => void)[] = [];
+  private writesWaiting = 0;
   constructor(size: number) {
     this.free = size;
   }
-  async take(): Promise<void> {
+  async take(write: boolean): Promise<void> {
     if (this.free > 0) {
       this.free--;
       return;
     }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    await new Promise<void>((resolve) => {
+      if (write) this.waiting.splice(this.writesWaiting++, 0, () => (this.writesWaiting--, resolve()));
+      else this.waiting.push(resolve);
+    });
   }
   give(): void {
     const next = this.waiting.shift();
@@ -151,15 +157,6 @@ export class BinanceClient {
    * they are to be sent; `timestamp` and `signature` are added here.
    */
   async send(endpoint: WireEndpoint, params: WireParams, creds: Credentials | undefined, opts: SendOptions = {}): Promise<BinanceResponse> {
-    await this.slots.take();
-    try {
-      return await this.sendInSlot(endpoint, params, creds, opts);
-    } finally {
-      this.slots.give();
-    }
-  }
-
-  private async sendInSlot(endpoint: WireEndpoint, params: WireParams, creds: Credentials | undefined, opts: SendOptions): Promise<BinanceResponse> {
     const write = endpoint.method !== 'GET';
     const signed = isSigned(endpoint.security);
     if (needsApiKey(endpoint.security) && !creds) throw new ToolError('config', `${endpoint.method} ${endpoint.path} needs an API key.`);
@@ -170,8 +167,10 @@ export class BinanceClient {
     let attempt = 0;
     for (;;) {
       attempt++;
-      // Every attempt is charged; a read held back by Retry-After or the budget waits here.
-      await this.limiter.acquire(opts.weight ?? endpoint.weight, accountKey, write);
+      // Every attempt is charged; a read held back by Retry-After or the budget waits
+      // here, holding no connection slot.
+      const weight = opts.weight ?? endpoint.weight;
+      await this.limiter.acquire(weight, accountKey, write);
       let query = buildQuery(params);
       if (signed) {
         const timestamp = await this.clock.timestamp();
@@ -182,6 +181,15 @@ export class BinanceClient {
       if (creds && needsApiKey(endpoint.security)) headers['x-mbx-apikey'] = creds.apiKey;
       if (write) headers['content-type'] = 'application/x-www-form-urlencoded';
 
+      // Slots are held only while on the wire (released on every path below).
+      await this.slots.take(write);
+      // While it queued for a slot a 429 or a ban may have come in: nothing goes out after one.
+      if (!this.limiter.open()) {
+        this.slots.give();
+        this.limiter.refund(weight, accountKey);
+        continue;
+      }
+
       let statusCode: number;
       let text: string;
       let resHeaders: Dispatcher.ResponseData['headers'];
@@ -191,6 +199,7 @@ export class BinanceClient {
         resHeaders = res.headers;
         text = await res.body.text();
       } catch (err) {
+        this.slots.give();
         const reason = describeNetworkError(err);
         if (write) throw unknownOutcome(endpoint, `no answer (${reason})`, opts.clientOrderId);
         if (!opts.noRetry && attempt <= this.maxGetRetries) {
@@ -201,6 +210,7 @@ export class BinanceClient {
           hint: reason.includes('timed out') ? 'Binance did not answer in time; try again shortly.' : 'Check the network connection to Binance.',
         });
       }
+      this.slots.give();
       this.limiter.observe(resHeaders, accountKey);
 
       if (statusCode >= 200 && statusCode < 300) {
@@ -212,7 +222,9 @@ export class BinanceClient {
         }
       }
 
-      const retryAfter = Number(firstHeader(resHeaders['retry-after']) ?? '');
+      const retryAfterHeader = Number(firstHeader(resHeaders['retry-after']) ?? '');
+      // A Retry-After of 1e20 or NaN must not stall the host for ever: bans last at most 3 days, 429s a few minutes.
+      const retryAfter = Number.isFinite(retryAfterHeader) && retryAfterHeader > 0 ? Math.min(retryAfterHeader, statusCode === 418 ? MAX_BAN_SECONDS : MAX_429_SECONDS) : NaN;
       if (statusCode === 418) {
         this.limiter.onBan(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 120);
         throw new ToolError('rate_limit', `Binance has banned this IP (HTTP 418) for ${Number.isFinite(retryAfter) ? retryAfter : 120} s after too many requests; nothing more is sent until the ban ends.`, {

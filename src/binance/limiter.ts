@@ -102,6 +102,18 @@ export class WeightLimiter {
     }
   }
 
+  /** False while a ban or a Retry-After holds every request back. */
+  open(): boolean {
+    const now = this.now();
+    return now >= this.bannedUntil && now >= this.retryAfterUntil;
+  }
+
+  /** Gives back weight reserved for a request that was then not sent. */
+  refund(weight: Weight, accountKey: string): void {
+    const w = this.window(weight.per, accountKey);
+    w.used = Math.max(0, w.used - weight.amount);
+  }
+
   /** Reads Binance's used-weight headers; they are the truth when they exceed our count. */
   observe(headers: Record<string, string | string[] | undefined>, accountKey: string): void {
     const ipUsed = numberHeader(headers['x-sapi-used-ip-weight-1m']) ?? numberHeader(headers['x-mbx-used-weight-1m']);
@@ -122,7 +134,7 @@ export class WeightLimiter {
    * than the weight that was used when Binance said stop.
    */
   onTooManyRequests(retryAfterSeconds: number, headers: Record<string, string | string[] | undefined> = {}): void {
-    this.retryAfterUntil = Math.max(this.retryAfterUntil, this.now() + retryAfterSeconds * 1000);
+    this.retryAfterUntil = Math.max(this.retryAfterUntil, this.now() + clampSeconds(retryAfterSeconds, MAX_RETRY_AFTER_S) * 1000);
     // Without the header there is nothing to learn from: Retry-After alone holds us back.
     const ipUsed = numberHeader(headers['x-sapi-used-ip-weight-1m']) ?? numberHeader(headers['x-mbx-used-weight-1m']);
     if (ipUsed !== undefined && ipUsed > 0 && ipUsed < this.limits.IP) this.limits.IP = ipUsed;
@@ -134,7 +146,7 @@ export class WeightLimiter {
   }
 
   onBan(retryAfterSeconds: number): void {
-    this.bannedUntil = Math.max(this.bannedUntil, this.now() + retryAfterSeconds * 1000);
+    this.bannedUntil = Math.max(this.bannedUntil, this.now() + clampSeconds(retryAfterSeconds, MAX_BAN_S) * 1000);
   }
 
   snapshot(): LimiterSnapshot {
@@ -153,6 +165,11 @@ export class WeightLimiter {
     };
   }
 }
+
+/** Whatever a server sends, a hold lasts a sane, finite time. */
+const MAX_RETRY_AFTER_S = 300;
+const MAX_BAN_S = 3 * 86_400;
+const clampSeconds = (s: number, max: number) => (Number.isFinite(s) && s > 0 ? Math.min(s, max) : 1);
 
 function numberHeader(v: string | string[] | undefined): number | undefined {
   const s = Array.isArray(v) ? v[0] : v;

@@ -131,9 +131,18 @@ export const clientId = (description?: string) => {
   return description ? schema.describe(description) : schema;
 };
 
-/** A free-text parameter (names, listen keys); a whole JSON number is taken as its digits. */
+/**
+ * A free-text parameter (names, listen keys): one line, since it may be quoted in a
+ * summary; a whole JSON number is taken as its digits.
+ */
 export const text = (max: number, description?: string) => {
-  const schema = identifier(z.string().min(1).max(max));
+  const schema = identifier(
+    z
+      .string()
+      .min(1)
+      .max(max)
+      .refine((v) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v), 'must not contain control characters (newline, …)'),
+  );
   return description ? schema.describe(description) : schema;
 };
 

@@ -15,6 +15,30 @@ export type Params = Record<string, string | number | undefined>;
 /** How the rails value a state-changing call (limits of interface.md §9). */
 export type Valuation = 'order' | 'oco' | 'oto' | 'otoco' | 'borrow-repay' | 'symbol-only' | 'none';
 
+/**
+ * One leg of an order (list), by the names of its parameters: the rails value it at
+ * quantity × the largest of its prices and the price index, and tell what it may borrow.
+ */
+export interface OrderLeg {
+  /** Holds BUY or SELL. */
+  side: string;
+  quantity: string;
+  /** Every price the leg names (limit, stop, stop-limit). */
+  prices: string[];
+  /** A quote-asset amount that replaces quantity × price (quoteOrderQty). */
+  quoteQuantity?: string;
+}
+
+/** How a placement that got no answer is looked up by its client id (never re-sent). */
+export interface Reconcile {
+  /** The read tool that finds it. */
+  tool: string;
+  /** The parameter of this call that carries the client id. */
+  idParam: string;
+  /** The read tool's parameter for that id. */
+  queryParam: string;
+}
+
 export interface SummaryContext {
   /** "on main (Mainnet)" */
   where: string;
@@ -51,6 +75,16 @@ export interface Endpoint {
   /** True when this call only reduces risk, so the kill switch lets it through. */
   reducesRisk?: (params: Params) => boolean;
   valuation?: Valuation;
+  /** Order placements: the legs the rails value (a list at its largest leg). */
+  orderLegs?: OrderLeg[];
+  /** Acts on the isolated account of `symbol` whatever isIsolated says (the preview reads that account). */
+  isolatedOnly?: boolean;
+  /** The parameter that sets a leverage (the preview shows it beside the current one). */
+  leverageParam?: string;
+  /** Binance answers with a secret shown once: it is saved to a private file, not returned. */
+  oneTimeSecret?: { apiKeyField: string; secretField: string };
+  /** Order placements: how an unanswered one is found by its client id. */
+  reconcile?: Reconcile;
   /** Listen-key calls: writes that never need confirmation (interface.md §5). */
   ungated?: boolean;
   /** Added to Binance's docs after the margin-trading skill's 61 endpoints. */

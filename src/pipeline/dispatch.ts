@@ -6,10 +6,10 @@
  */
 import type { Account } from '../accounts/store.js';
 import type { BinanceResponse, WireEndpoint } from '../binance/client.js';
-import { findEndpoint, weightOf, type Endpoint, type Params } from '../catalog/index.js';
+import { findEndpoint, weightOf, type Endpoint, type Params, type Reconcile } from '../catalog/index.js';
 import { ToolError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Journal } from '../safety/journal.js';
+import type { Journal, JournalEntry } from '../safety/journal.js';
 import { isCleared, type ClearedAction } from './gate.js';
 import type { Hosts } from './hosts.js';
 
@@ -18,15 +18,12 @@ export interface WriteOutcome {
   reconciled?: boolean;
 }
 
-/** Order placements and how to look each up by its client id. */
-const LOOKUP: Record<string, { tool: string; idParam: string; queryParam: string }> = {
-  place_order: { tool: 'get_order', idParam: 'newClientOrderId', queryParam: 'origClientOrderId' },
-  place_oco_order: { tool: 'get_order_list', idParam: 'listClientOrderId', queryParam: 'origClientOrderId' },
-  place_oto_order: { tool: 'get_order_list', idParam: 'listClientOrderId', queryParam: 'origClientOrderId' },
-  place_otoco_order: { tool: 'get_order_list', idParam: 'listClientOrderId', queryParam: 'origClientOrderId' },
-};
+type IntentBase = Omit<JournalEntry, 'time' | 'phase'>;
 
 export class Dispatcher {
+  /** Writes whose intent is journaled and whose outcome is not yet (for a clean shutdown). */
+  private readonly inFlight = new Map<string, { base: IntentBase; done: Promise<unknown> }>();
+
   constructor(
     private readonly hosts: Hosts,
     private readonly journal: Journal,
@@ -41,13 +38,18 @@ export class Dispatcher {
     return client.send(wire(endpoint, params), params, creds, { noRetry: opts.noRetry });
   }
 
-  /** A write: sent once, only when cleared by the gate, journaled before and after. */
-  async write(account: Account, endpoint: Endpoint, action: ClearedAction): Promise<WriteOutcome> {
+  /**
+   * A write: sent once, only when cleared by the gate, journaled before and after. The
+   * intent line is on disk before the request leaves; every intent gets an outcome
+   * line, whatever happens; once Binance has answered, no failure of ours turns its
+   * answer into an error the agent might retry.
+   */
+  async write(account: Account, endpoint: Endpoint, action: ClearedAction, valueUsdt?: number): Promise<WriteOutcome> {
     if (!isCleared(action)) throw new Error('refusing to send a write that the confirmation gate did not clear');
     if (!endpoint.write || action.endpoint !== `${endpoint.method} ${endpoint.path}` || action.account !== account.name)
       throw new Error('the cleared action does not match the endpoint or account');
     const { client, creds } = await this.hosts.route(account);
-    const base = {
+    const base: IntentBase = {
       id: action.id,
       account: action.account,
       environment: action.environment,
@@ -57,39 +59,94 @@ export class Dispatcher {
       clientOrderId: action.clientOrderId,
       summary: action.summary,
     };
-    this.journal.append({ ...base, phase: 'intent', valueUsdt: action.valueUsdt }, true);
+    this.journal.append({ ...base, phase: 'intent', valueUsdt }, true); // throws: nothing was sent
+    const done = this.send(account, endpoint, action, base, client, creds);
+    this.inFlight.set(action.id, { base, done: done.catch(() => undefined) });
     try {
-      const res = await client.send(wire(endpoint, action.params), action.params, creds, { clientOrderId: action.clientOrderId });
-      this.journal.append({ ...base, phase: 'result', status: 'ok', orderId: orderIdOf(res.data) });
-      return { data: res.data };
+      return await done;
+    } finally {
+      this.inFlight.delete(action.id);
+    }
+  }
+
+  private async send(account: Account, endpoint: Endpoint, action: ClearedAction, base: IntentBase, client: Awaited<ReturnType<Hosts['route']>>['client'], creds: Awaited<ReturnType<Hosts['route']>>['creds']): Promise<WriteOutcome> {
+    let res;
+    try {
+      res = await client.send(wire(endpoint, action.params), action.params, creds, { clientOrderId: action.clientOrderId });
     } catch (err) {
-      if (!(err instanceof ToolError)) throw err;
-      if (err.kind !== 'unknown_outcome') {
-        this.journal.append({ ...base, phase: 'result', status: 'error', errorCode: err.code, reason: err.message });
+      if (err instanceof ToolError && err.kind !== 'unknown_outcome') {
+        this.outcome({ ...base, phase: 'result', status: 'error', errorCode: err.code, reason: err.message });
         throw err;
       }
-      const lookup = LOOKUP[endpoint.name];
+      // No answer, or a failure of ours we cannot place before or after the send: it may have executed.
+      const reason = err instanceof Error ? err.message : String(err);
+      const lookup = endpoint.reconcile;
       const clientId = lookup ? (action.params[lookup.idParam] as string | undefined) : undefined;
       if (lookup && clientId) {
         const found = await this.reconcile(account, action, lookup, clientId);
         if (found !== undefined) {
-          this.journal.append({ ...base, phase: 'result', status: 'ok', orderId: orderIdOf(found), reconciled: true });
+          this.outcome({ ...base, phase: 'result', status: 'ok', orderId: orderIdOf(found), reconciled: true });
           return { data: found, reconciled: true };
         }
-        this.journal.append({ ...base, phase: 'unknown', reason: err.message });
+        this.outcome({ ...base, phase: 'unknown', reason });
         throw new ToolError(
           'unknown_outcome',
           `No answer from Binance for ${endpoint.name}, and no order with client id ${clientId} was found within ${Math.round(this.reconcileWindowMs / 1000)} s. It may still appear. It was NOT resent.`,
           { clientOrderId: clientId, hint: `Query it (${lookup.tool} with ${lookup.queryParam}=${clientId}) before placing anything again.` },
         );
       }
-      this.journal.append({ ...base, phase: 'unknown', reason: err.message });
-      throw err;
+      this.outcome({ ...base, phase: 'unknown', reason });
+      if (err instanceof ToolError) throw err;
+      throw new ToolError('unknown_outcome', `Execution status unknown: ${endpoint.name} failed inside the server (${reason}); Binance may or may not have executed it. It was NOT resent.`, {
+        hint: 'Query the account before trying again.',
+      });
+    }
+    this.outcome({ ...base, phase: 'result', status: 'ok', orderId: orderIdOf(res.data) });
+    return { data: res.data };
+  }
+
+  /** Appends an outcome line; Binance has answered, so a failure to write it is logged, never thrown. */
+  private outcome(entry: Omit<JournalEntry, 'time'>): void {
+    try {
+      this.journal.append(entry, true);
+    } catch (err) {
+      this.log.error({ id: entry.id, phase: entry.phase, code: (err as NodeJS.ErrnoException).code }, 'the outcome of a write could not be journaled');
     }
   }
 
+  isInFlight(id: string): boolean {
+    return this.inFlight.has(id);
+  }
+
+  /** How many writes are on the wire now. */
+  get writesInFlight(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Shutdown: lets the writes in flight finish for up to `waitMs`, then journals the
+   * rest as `unknown` so that the daily cap and server_status see them after a restart.
+   */
+  async drain(waitMs: number): Promise<number> {
+    if (!this.inFlight.size) return 0;
+    const all = Promise.all([...this.inFlight.values()].map((w) => w.done));
+    await Promise.race([all, new Promise((r) => setTimeout(r, waitMs).unref())]);
+    const left = [...this.inFlight.values()];
+    for (const w of left) this.outcome({ ...w.base, phase: 'unknown', reason: 'the server shut down before Binance answered' });
+    return left.length;
+  }
+
+  /** Looks an earlier write up by its client id once (server start, or reconcile_actions). */
+  async lookup(account: Account, endpoint: Endpoint, params: Params): Promise<unknown> {
+    const lookup = endpoint.reconcile;
+    const clientId = lookup ? params[lookup.idParam] : undefined;
+    if (!lookup || clientId === undefined) return undefined;
+    const query = findEndpoint(lookup.tool)!;
+    return (await this.read(account, query, { symbol: params.symbol, isIsolated: params.isIsolated, [lookup.queryParam]: clientId }, { noRetry: true })).data;
+  }
+
   /** Looks an order (list) up by its client id until found or the window closes. */
-  private async reconcile(account: Account, action: ClearedAction, lookup: (typeof LOOKUP)[string], clientId: string): Promise<unknown> {
+  private async reconcile(account: Account, action: ClearedAction, lookup: Reconcile, clientId: string): Promise<unknown> {
     const query = findEndpoint(lookup.tool)!;
     const params: Params = { symbol: action.params.symbol, isIsolated: action.params.isIsolated, [lookup.queryParam]: clientId };
     const deadline = Date.now() + this.reconcileWindowMs;

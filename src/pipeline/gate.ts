@@ -20,7 +20,8 @@ export interface FrozenAction {
   params: Params;
   summary: string;
   clientOrderId?: string;
-  valueUsdt?: number;
+  /** Digest of the account's credentials when it was frozen: a key replaced since refuses it. */
+  credentials?: string;
 }
 
 const CLEARED = Symbol('cleared-by-gate');
@@ -44,6 +45,8 @@ export interface PendingView {
 }
 
 export const CONFIRM_WORD = 'CONFIRM';
+/** Every path accepts the same text: exactly CONFIRM, surrounding whitespace trimmed. */
+export const isConfirmText = (text: string) => text.trim() === CONFIRM_WORD;
 
 export class Gate {
   private readonly pending = new Map<string, Pending>();
@@ -68,7 +71,7 @@ export class Gate {
 
   /** Clears a write the user confirmed through the client's elicitation. */
   clearConfirmedByUser(action: FrozenAction, typed: string): ClearedAction {
-    if (typed.trim() !== CONFIRM_WORD) throw confirmationError('The user did not type CONFIRM; nothing was executed.');
+    if (!isConfirmText(typed)) throw confirmationError('The user did not type CONFIRM; nothing was executed.');
     return clear(action);
   }
 
@@ -93,7 +96,7 @@ export class Gate {
       this.pending.delete(token);
       throw confirmationError('This confirmation token has expired; nothing was executed.', 'Call the tool again to get a new token.');
     }
-    if (confirmation !== CONFIRM_WORD)
+    if (!isConfirmText(confirmation))
       throw confirmationError('The confirmation must be exactly the word CONFIRM, typed by the user; nothing was executed. The token is still valid until it expires.');
     this.pending.delete(token);
     return clear(entry.action);

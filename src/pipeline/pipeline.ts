@@ -2,30 +2,34 @@
  * The straight path of every endpoint tool call, top to bottom:
  *
  *   validated arguments → account resolution → prepare (cross-field rules, client ids)
- *   → read-only / environment checks → rails (kill switch, limits) → confirmation gate
- *   → dispatcher (journal, then the Binance client) → result envelope
+ *   → read-only / environment checks → rails (kill switch, limits: to refuse fast and
+ *   value the preview) → confirmation gate → execute → result envelope
  *
- * Reads skip the rails and the gate. Writes that need the user's CONFIRM stop at the
- * gate and return a pending action; `confirm` resumes them at the rails.
+ * `execute` is the one enforcement point every write passes, whichever way it was
+ * confirmed (token, elicitation, --confirm-all, or no gate on Sandbox): under the
+ * account's lock, held across processes that share the state directory, it re-reads
+ * the account, checks the kill switch, every limit and the daily cap, journals the
+ * intent and dispatches. Nothing else sends a write.
  */
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Account, AccountStore } from '../accounts/store.js';
+import { keepOneTimeSecret } from '../accounts/one-time-secrets.js';
+import { credentialFingerprint, type Account, type AccountStore } from '../accounts/store.js';
 import { endpointId, findEndpoint, type Endpoint, type Params } from '../catalog/index.js';
 import type { Config } from '../config.js';
 import { configError, confirmationError, ToolError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Journal } from '../safety/journal.js';
-import { buildPreview, type Preview } from '../safety/preview.js';
-import type { Rails } from '../safety/rails.js';
+import { withFileLock } from '../safety/file-lock.js';
+import type { Journal, JournalEntry } from '../safety/journal.js';
+import { buildPreview, freeBalance, type Preview } from '../safety/preview.js';
+import type { Market, Rails, Verdict } from '../safety/rails.js';
 import { redactor } from '../safety/redact.js';
-import type { PriceIndex } from '../safety/valuation.js';
 import { fail, ok } from '../tools/envelope.js';
 import type { Dispatcher } from './dispatch.js';
-import { CONFIRM_WORD, type ClearedAction, type FrozenAction, type Gate } from './gate.js';
+import { isConfirmText, CONFIRM_WORD, type ClearedAction, type FrozenAction, type Gate } from './gate.js';
 import { envName, type Hosts } from './hosts.js';
 import { prepare } from './prepare.js';
-import { protectCredentials } from './credentials.js';
 
 /** What the pipeline needs from the MCP session that made the call. */
 export interface Session {
@@ -46,24 +50,7 @@ export interface PipelineDeps {
   log: Logger;
 }
 
-/** One queue per key: run() calls for the same key never overlap. */
-class KeyedLock {
-  private readonly tails = new Map<string, Promise<unknown>>();
-  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const result = previous.then(fn, fn);
-    const tail = result.catch(() => undefined);
-    this.tails.set(key, tail);
-    try {
-      return await result;
-    } finally {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
-  }
-}
-
 export class Pipeline {
-  private readonly locks = new KeyedLock();
   constructor(private readonly d: PipelineDeps) {}
 
   async callEndpoint(endpoint: Endpoint, args: Record<string, unknown>, session: Session): Promise<CallToolResult> {
@@ -79,26 +66,24 @@ export class Pipeline {
         return this.success(account, endpoint, res.data);
       }
 
-      const environment = envName(account);
       const frozen: FrozenAction = {
         id: randomUUID(),
         tool: endpoint.name,
         account: account.name,
-        environment,
+        environment: envName(account),
         endpoint: endpointId(endpoint),
         params,
         clientOrderId,
         summary: endpoint.summary!(params, { where: `on ${account.name} (${account.environment})` }),
+        credentials: credentialFingerprint(account),
       };
-      // One price-index memo per call: the limits and the preview read each price once.
-      const index = this.priceIndex(account);
-      const value = await this.checkRails(account, endpoint, frozen, index);
-      frozen.valueUsdt = value;
+      // One market memo per call: the early check, the preview and an ungated
+      // execution read each price (and balance) once.
+      const market = this.market(account);
+      await this.checkRails(account, endpoint, frozen, market);
 
-      if (!this.d.gate.needsConfirmation(endpoint, environment)) {
-        return await this.execute(account, endpoint, this.d.gate.clearUngated(endpoint, frozen));
-      }
-      return await this.askForConfirmation(account, endpoint, frozen, session, index);
+      if (!this.d.gate.needsConfirmation(endpoint, frozen.environment)) return await this.execute(endpoint, this.d.gate.clearUngated(endpoint, frozen), market);
+      return await this.askForConfirmation(account, endpoint, frozen, session, market);
     } catch (err) {
       return this.failure(err, endpoint);
     }
@@ -106,17 +91,72 @@ export class Pipeline {
 
   /** confirm_action: the token's frozen request, exactly, once. */
   async confirm(token: string, confirmation: string): Promise<CallToolResult> {
+    let endpoint: Endpoint | undefined;
     try {
       const cleared = this.d.gate.redeem(token, confirmation);
-      const endpoint = findEndpoint(cleared.tool)!;
-      const account = this.d.accounts.resolve(cleared.account);
-      if (envName(account) !== cleared.environment) throw configError(`Account "${account.name}" changed environment since the action was frozen; nothing was sent.`);
-      // Limits and the kill switch are checked again: prices and the journal move.
-      await this.checkRails(account, endpoint, cleared, this.priceIndex(account));
-      return await this.execute(account, endpoint, cleared);
+      endpoint = findEndpoint(cleared.tool)!;
+      return await this.execute(endpoint, cleared);
     } catch (err) {
-      return this.failure(err);
+      return this.failure(err, endpoint);
     }
+  }
+
+  /**
+   * The one enforcement point of every write. The account is read again (TOOLS.md may
+   * have changed while the user was deciding), and a write that adds risk is checked
+   * against the kill switch, every limit and the daily cap inside the account's
+   * cross-process lock, where its intent is journaled and it is dispatched: two
+   * calls, or two server processes, cannot both fit in the last room under a cap.
+   * Cancels and repays only reduce risk: they pass the kill switch and wait for no lock.
+   */
+  async execute(endpoint: Endpoint, cleared: ClearedAction, market?: Market): Promise<CallToolResult> {
+    const account = this.d.accounts.resolve(cleared.account);
+    if (envName(account) !== cleared.environment) throw configError(`Account "${account.name}" changed environment since the action was frozen; nothing was sent.`);
+    if (cleared.credentials !== undefined && cleared.credentials !== credentialFingerprint(account))
+      throw configError(`The credentials of account "${account.name}" changed since the action was confirmed; nothing was sent.`, 'Call the tool again, so that the user confirms it for the new key.');
+    const send = async () => {
+      const verdict = await this.checkRails(account, endpoint, cleared, market ?? this.market(account));
+      return this.d.dispatcher.write(account, endpoint, cleared, verdict.dailyUsdt);
+    };
+    const outcome = endpoint.reducesRisk?.(cleared.params)
+      ? await send()
+      : await withFileLock(join(this.d.config.stateDir, 'locks', `${account.name}.lock`), send, { what: `${endpoint.name} on ${account.name}` });
+    const data = keepOneTimeSecret(endpoint, account.name, outcome.data, this.d.config.stateDir, this.d.log);
+    return this.success(account, endpoint, data, outcome.reconciled);
+  }
+
+  /**
+   * Settles writes whose outcome the journal does not know (the server died, or Binance
+   * never answered): each placement is looked up by its client id, never re-sent. Found:
+   * a `result` line (it executed). Not found, and older than a minute: a `not_found`
+   * result (it never executed, and stops counting toward the daily cap). Other writes
+   * (borrows, settings) cannot be looked up by id and stay listed for the user to check.
+   */
+  async reconcileUnresolved(minAgeMs = 60_000): Promise<{ id: string; tool: string; account: string; clientOrderId?: string; outcome: 'executed' | 'not_found' | 'still_unknown' }[]> {
+    const report = [];
+    for (const intent of this.d.journal.unresolved()) {
+      if (this.d.dispatcher.isInFlight(intent.id)) continue;
+      const endpoint = findEndpoint(intent.tool);
+      const account = this.d.accounts.list().find((a) => a.name === intent.account);
+      let outcome: 'executed' | 'not_found' | 'still_unknown' = 'still_unknown';
+      if (endpoint?.reconcile && account && envName(account) === intent.environment) {
+        try {
+          const found = await this.d.dispatcher.lookup(account, endpoint, intent.params as Params);
+          if (found !== undefined) {
+            this.d.journal.append({ ...outcomeBase(intent), phase: 'result', status: 'ok', reconciled: true, orderId: (found as { orderId?: number; orderListId?: number }).orderId ?? (found as { orderListId?: number }).orderListId });
+            outcome = 'executed';
+          }
+        } catch (err) {
+          const notFound = err instanceof ToolError && err.kind === 'binance' && (err.code === -2013 || err.code === -2011);
+          if (notFound && Date.now() - Date.parse(intent.time) > minAgeMs) {
+            this.d.journal.append({ ...outcomeBase(intent), phase: 'result', status: 'not_found', reason: 'not found by its client id: it never executed' });
+            outcome = 'not_found';
+          }
+        }
+      }
+      report.push({ id: intent.id, tool: intent.tool, account: intent.account, ...(intent.clientOrderId ? { clientOrderId: intent.clientOrderId } : {}), outcome });
+    }
+    return report;
   }
 
   private prepareOrJournal(endpoint: Endpoint, raw: Record<string, unknown>, account: Account) {
@@ -128,18 +168,17 @@ export class Pipeline {
     }
   }
 
-  private async checkRails(account: Account, endpoint: Endpoint, action: FrozenAction, index: PriceIndex): Promise<number | undefined> {
+  private async checkRails(account: Account, endpoint: Endpoint, action: FrozenAction, market: Market): Promise<Verdict> {
     try {
-      const value = await this.d.rails.check(account, endpoint, action.params, index);
-      return value?.valueUsdt;
+      return await this.d.rails.check(account, endpoint, action.params, market);
     } catch (err) {
       this.journalRefused(endpoint, account, action.params, err, action);
       throw err;
     }
   }
 
-  private async askForConfirmation(account: Account, endpoint: Endpoint, frozen: FrozenAction, session: Session, index: PriceIndex): Promise<CallToolResult> {
-    const { preview, phrase } = await this.preview(account, endpoint, frozen.params, index);
+  private async askForConfirmation(account: Account, endpoint: Endpoint, frozen: FrozenAction, session: Session, market: Market): Promise<CallToolResult> {
+    const { preview, phrase } = await this.preview(account, endpoint, frozen.params, market);
     if (phrase) frozen.summary = `${frozen.summary} (${phrase})`;
     const mode = this.d.config.confirmVia;
     const elicit = mode === 'elicitation' || (mode === 'auto' && session.canElicit());
@@ -157,11 +196,12 @@ export class Pipeline {
         this.d.journal.append({ ...base, phase: 'refused', reason: `elicitation failed: ${(err as Error).message}` });
         throw confirmationError(`The confirmation request to the user failed (${(err as Error).message}); nothing was executed and no token was issued.`);
       }
-      if (typed === null || typed.trim() !== CONFIRM_WORD) {
+      if (typed === null || !isConfirmText(typed)) {
         this.d.journal.append({ ...base, phase: 'refused', reason: typed === null ? 'user declined' : 'user did not type CONFIRM' });
         throw confirmationError(typed === null ? 'The user declined; nothing was executed.' : 'The user did not type CONFIRM; nothing was executed.');
       }
-      return this.execute(account, endpoint, this.d.gate.clearConfirmedByUser(frozen, typed));
+      // The dialog may have lasted: execute() checks everything again, with fresh prices.
+      return this.execute(endpoint, this.d.gate.clearConfirmedByUser(frozen, typed));
     }
 
     const { token, expiresAt } = this.d.gate.issue(frozen);
@@ -177,30 +217,12 @@ export class Pipeline {
     });
   }
 
-  private async preview(account: Account, endpoint: Endpoint, params: Params, index: PriceIndex): Promise<{ preview: Preview; phrase: string }> {
+  private async preview(account: Account, endpoint: Endpoint, params: Params, market: Market): Promise<{ preview: Preview; phrase: string }> {
     try {
-      return await buildPreview(endpoint, params, (tool, p) => this.readTool(account, tool, p), index);
+      return await buildPreview(endpoint, params, (tool, p) => this.readTool(account, tool, p), market);
     } catch (err) {
       return { preview: { unavailable: [`preview (${(err as Error).message})`] }, phrase: '' };
     }
-  }
-
-  /**
-   * Sends a cleared write. Writes of one account go one at a time: the daily cap is
-   * checked again under the lock, so concurrent calls cannot overrun it together.
-   */
-  private async execute(account: Account, endpoint: Endpoint, cleared: ClearedAction): Promise<CallToolResult> {
-    const outcome = await this.locks.run(account.name, async () => {
-      try {
-        this.d.rails.checkDaily(account, cleared.valueUsdt);
-      } catch (err) {
-        this.journalRefused(endpoint, account, cleared.params, err, cleared);
-        throw err;
-      }
-      return this.d.dispatcher.write(account, endpoint, cleared);
-    });
-    const data = protectCredentials(endpoint, account, outcome.data, this.d.config.stateDir);
-    return this.success(account, endpoint, data, outcome.reconciled);
   }
 
   /** A catalog read on behalf of the rails or the preview. */
@@ -209,20 +231,22 @@ export class Pipeline {
     return (await this.d.dispatcher.read(account, endpoint, params)).data;
   }
 
-  /** Price index reads, memoised for one call. */
-  private priceIndex(account: Account): PriceIndex {
-    const cache = new Map<string, Promise<string>>();
-    return (symbol) => {
-      let p = cache.get(symbol);
-      if (!p) {
-        p = this.readTool(account, 'get_price_index', { symbol }).then((d) => {
-          const price = (d as { price?: string }).price;
-          if (price === undefined) throw new Error(`no price index for ${symbol}`);
-          return price;
-        });
-        cache.set(symbol, p);
-      }
+  /** Price-index and balance reads, memoised for one call. */
+  private market(account: Account): Market {
+    const memo = new Map<string, Promise<unknown>>();
+    const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+      let p = memo.get(key) as Promise<T> | undefined;
+      if (!p) memo.set(key, (p = read()));
       return p;
+    };
+    return {
+      index: (symbol) =>
+        once(`index:${symbol}`, async () => {
+          const price = ((await this.readTool(account, 'get_price_index', { symbol })) as { price?: unknown }).price;
+          if (price === undefined || price === null) throw new Error(`no price index for ${symbol}`);
+          return String(price);
+        }),
+      free: (asset, isolatedSymbol) => once(`free:${asset}:${isolatedSymbol ?? ''}`, () => freeBalance((tool, p) => this.readTool(account, tool, p), asset, isolatedSymbol)),
     };
   }
 
@@ -256,6 +280,17 @@ export class Pipeline {
     });
   }
 }
+
+const outcomeBase = (e: JournalEntry) => ({
+  id: e.id,
+  account: e.account,
+  environment: e.environment,
+  endpoint: e.endpoint,
+  tool: e.tool,
+  params: e.params,
+  clientOrderId: e.clientOrderId,
+  summary: e.summary,
+});
 
 /** Masks credential fields Binance returns (special keys), at any depth. */
 function maskFields(data: unknown, fields: string[]): unknown {

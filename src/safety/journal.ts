@@ -24,7 +24,7 @@ export interface JournalEntry {
   summary?: string;
   /** Order or borrow value in USDT, when the rails valued it (daily cap). */
   valueUsdt?: number;
-  /** result: Binance's HTTP status, order id or error code. */
+  /** result: 'ok', 'error' (Binance refused it), or 'not_found' (reconciliation: it never executed). */
   status?: string;
   orderId?: string | number;
   errorCode?: number;
@@ -91,19 +91,35 @@ export class Journal {
   }
 
   /**
-   * The USDT value of an account's orders and borrows over the last 24 hours:
-   * executed writes and those whose outcome is unknown (they may have executed).
+   * The USDT value of an account's orders and borrows over the last 24 hours. Every
+   * intent counts (written by this process or another on the same state directory)
+   * unless Binance answered it with an error: an intent without an outcome may have
+   * executed, so it counts as spent until it is reconciled.
    */
   valueSince(account: string, sinceMs: number): number {
     const intents = new Map<string, number>();
-    const counted = new Set<string>();
+    const notExecuted = new Set<string>();
     for (const e of this.read()) {
       if (e.account !== account || Date.parse(e.time) < sinceMs) continue;
       if (e.phase === 'intent' && typeof e.valueUsdt === 'number') intents.set(e.id, e.valueUsdt);
-      if ((e.phase === 'result' && e.status === 'ok') || e.phase === 'unknown') counted.add(e.id);
+      if (e.phase === 'result' && e.status !== 'ok') notExecuted.add(e.id);
     }
     let total = 0;
-    for (const id of counted) total += intents.get(id) ?? 0;
+    for (const [id, value] of intents) if (!notExecuted.has(id)) total += value;
     return total;
+  }
+
+  /**
+   * Writes whose outcome is not known: an intent with no result line (in flight, or
+   * the process died), or an `unknown` outcome not reconciled since. Oldest first.
+   */
+  unresolved(sinceMs = Date.now() - 7 * 86_400_000): JournalEntry[] {
+    const open = new Map<string, JournalEntry>();
+    for (const e of this.read()) {
+      if (Date.parse(e.time) < sinceMs) continue;
+      if (e.phase === 'intent') open.set(e.id, e);
+      else if (e.phase === 'result') open.delete(e.id);
+    }
+    return [...open.values()];
   }
 }

@@ -5,7 +5,8 @@
  * A read that fails is listed under `unavailable`; the gate still works.
  */
 import type { Endpoint, Params } from '../catalog/index.js';
-import { splitSymbol, valueOf, type PriceIndex } from './valuation.js';
+import type { Market } from './rails.js';
+import { isOrder, mayBorrow, orderBorrow, valueOf } from './valuation.js';
 
 export interface Preview {
   valueUsdt?: string;
@@ -25,7 +26,8 @@ const dec = (v: number, places = 8) => (Number.isFinite(v) ? v.toFixed(places).r
 const usd = (v: number) => v.toFixed(2);
 const group = (v: string) => Number(v).toLocaleString('en-US', { maximumFractionDigits: 8 });
 
-export async function buildPreview(endpoint: Endpoint, p: Params, read: Reader, index: PriceIndex): Promise<{ preview: Preview; phrase: string }> {
+export async function buildPreview(endpoint: Endpoint, p: Params, read: Reader, market: Market): Promise<{ preview: Preview; phrase: string }> {
+  const index = market.index;
   const preview: Preview = {};
   const unavailable: string[] = [];
   const phrases: string[] = [];
@@ -36,9 +38,9 @@ export async function buildPreview(endpoint: Endpoint, p: Params, read: Reader, 
       unavailable.push(what);
     }
   };
-  const isolated = p.isIsolated === 'TRUE' || (endpoint.valuation === 'symbol-only' && endpoint.path.includes('/isolated/'));
+  const isolated = p.isIsolated === 'TRUE' || endpoint.isolatedOnly === true;
 
-  if (endpoint.valuation && ['order', 'oco', 'oto', 'otoco', 'borrow-repay'].includes(endpoint.valuation)) {
+  if (isOrder(endpoint) || endpoint.valuation === 'borrow-repay') {
     await attempt('value', async () => {
       const v = await valueOf(endpoint, p, index);
       if (!v) return;
@@ -48,24 +50,14 @@ export async function buildPreview(endpoint: Endpoint, p: Params, read: Reader, 
     });
   }
 
-  const borrows = p.sideEffectType === 'MARGIN_BUY' || p.sideEffectType === 'AUTO_BORROW_REPAY';
-  if (endpoint.valuation && ['order', 'oco', 'oto', 'otoco'].includes(endpoint.valuation) && borrows) {
+  if (isOrder(endpoint) && mayBorrow(p)) {
     await attempt('borrow', async () => {
-      const parts = splitSymbol(String(p.symbol));
-      if (!parts) throw new Error('unknown quote');
-      const side = (p.side ?? p.workingSide) as string;
-      const qty = Number(p.quantity ?? p.workingQuantity);
-      const asset = side === 'BUY' ? parts.quote : parts.base;
-      let need: number;
-      if (side === 'BUY') {
-        const price = Number(p.price ?? p.workingPrice ?? p.stopPrice ?? (await index(String(p.symbol))));
-        need = p.quoteOrderQty !== undefined ? Number(p.quoteOrderQty) : qty * price;
-      } else need = qty;
-      const free = await freeBalance(read, asset, isolated ? String(p.symbol) : undefined);
-      const amount = Math.max(0, need - free);
-      const max = (await read('get_max_borrowable', { asset, ...(isolated ? { isolatedSymbol: p.symbol } : {}) })) as { amount?: string };
-      preview.borrow = { asset, amount: dec(amount), maxBorrowable: String(max.amount) };
-      phrases.push(`may borrow up to ${group(dec(amount))} ${asset} (max borrowable ${group(String(max.amount))})`);
+      // The same figure the Max Borrow Value limit checks (safety/valuation.ts).
+      const borrow = await orderBorrow(endpoint, p, index, market.free);
+      if (!borrow) return;
+      const max = (await read('get_max_borrowable', { asset: borrow.asset, ...(isolated ? { isolatedSymbol: p.symbol } : {}) })) as { amount?: string };
+      preview.borrow = { asset: borrow.asset, amount: dec(borrow.amount), maxBorrowable: String(max.amount) };
+      phrases.push(`may borrow up to ${group(dec(borrow.amount))} ${borrow.asset} (max borrowable ${group(String(max.amount))})`);
     });
   }
 
@@ -84,8 +76,8 @@ export async function buildPreview(endpoint: Endpoint, p: Params, read: Reader, 
     });
   }
 
-  if (endpoint.name === 'set_max_leverage') {
-    preview.leverage = { current: 'unknown', requested: String(p.maxLeverage) };
+  if (endpoint.leverageParam) {
+    preview.leverage = { current: 'unknown', requested: String(p[endpoint.leverageParam]) };
     unavailable.push('current max leverage (Binance offers no endpoint that reads it)');
   }
 
@@ -107,7 +99,8 @@ export async function buildPreview(endpoint: Endpoint, p: Params, read: Reader, 
   return { preview, phrase: phrases.join(', ') };
 }
 
-async function freeBalance(read: Reader, asset: string, isolatedSymbol?: string): Promise<number> {
+/** The free balance of an asset in the cross account, or in the isolated account of a symbol. */
+export async function freeBalance(read: Reader, asset: string, isolatedSymbol?: string): Promise<number> {
   if (isolatedSymbol) {
     const acc = (await read('get_isolated_account', { symbols: isolatedSymbol })) as {
       assets?: { symbol: string; baseAsset: { asset: string; free: string }; quoteAsset: { asset: string; free: string } }[];

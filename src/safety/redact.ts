@@ -36,32 +36,87 @@ const CREDENTIAL_KEY_IN_JSON = /"(api[-_ ]?key|secret(key)?|secret[-_ ]?key|priv
 const ALREADY_MASKED = /^(\*\*\*(\.\.\.\S{0,5})?|\S{0,5}\.\.\.\S{0,4})$/;
 const CREDENTIAL_FIELD = /^(api[-_ ]?key|secret(key)?|secret[-_ ]?key|private[-_ ]?key|passphrase|signature|x-mbx-apikey|password)$/i;
 
+/** Echoes shorter than this are not taken for a credential (too many false positives). */
+export const MIN_PARTIAL_ECHO = 12;
+/** Runs of characters a key, a secret, base64 or a signature are made of. */
+const TOKEN = /[A-Za-z0-9+/_-]{12,}/g;
+/** Signatures remembered for bare echoes (each is used once; the newest are enough). */
+const MAX_SIGNATURES = 256;
+
 export class Redactor {
   private known: Known[] = [];
+  private readonly registered = new Set<string>();
+  /** Every 12-character window of every credential, lower-cased → its masked form. */
+  private readonly windows = new Map<string, string>();
+  private readonly signatures = new Set<string>();
 
-  /** Registers a credential so that every later scrub removes it in all its forms. */
+  /**
+   * Registers a credential so that every later scrub removes it in all its forms:
+   * whole (plain, percent-encoded, base64), and any echo of 12 or more of its
+   * characters in any case. Registering the same value again adds nothing.
+   */
   add(value: string | undefined, kind: CredentialKind): void {
     if (!value || value.length < 4) return;
+    const id = `${kind}\u0000${value}`;
+    if (this.registered.has(id)) return;
+    this.registered.add(id);
     const replacement = kind === 'apiKey' ? maskApiKey(value) : maskSecret(value);
     const forms = new Set<string>([value, encodeURIComponent(value)]);
+    const raw: string[] = [value];
     if (kind === 'privateKey') {
       // A PEM's body lines, and the body joined, are base64 of the key: remove each form.
       const body = value.replace(/-----[^-]+-----/g, '');
       const lines = body.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 16);
       for (const l of lines) forms.add(l);
       const joined = lines.join('');
-      if (joined) forms.add(joined);
-      forms.add(Buffer.from(value, 'utf8').toString('base64'));
-    } else {
-      forms.add(Buffer.from(value, 'utf8').toString('base64'));
+      if (joined) {
+        forms.add(joined);
+        raw.push(joined);
+      }
     }
-    for (const form of forms) if (form.length >= 4) this.known.push({ value: form, replacement });
+    forms.add(Buffer.from(value, 'utf8').toString('base64'));
+    for (const form of forms) if (form.length >= 4 && !this.known.some((k) => k.value === form)) this.known.push({ value: form, replacement });
     // Longest first, so a form that contains another is replaced whole.
     this.known.sort((a, b) => b.value.length - a.value.length);
+    for (const r of raw) {
+      const lower = r.toLowerCase();
+      for (let i = 0; i + MIN_PARTIAL_ECHO <= lower.length; i++) {
+        const w = lower.slice(i, i + MIN_PARTIAL_ECHO);
+        if (/^[a-z0-9+/_-]+$/.test(w)) this.windows.set(w, replacement);
+      }
+    }
+  }
+
+  /** Remembers a signature just computed, so that a bare echo of it is scrubbed too. */
+  addSignature(signature: string): void {
+    const s = signature.replace(/=+$/, '');
+    if (s.length < MIN_PARTIAL_ECHO) return;
+    this.signatures.add(s);
+    if (this.signatures.size > MAX_SIGNATURES) this.signatures.delete(this.signatures.values().next().value as string);
+  }
+
+  /** How many forms and windows it scans for (bounded: the same credential twice adds nothing). */
+  get size(): number {
+    return this.known.length + this.windows.size + this.signatures.size;
   }
 
   clear(): void {
     this.known = [];
+    this.registered.clear();
+    this.windows.clear();
+    this.signatures.clear();
+  }
+
+  /** The masked form a token stands for when it echoes a credential or a signature. */
+  private tokenHit(token: string): string | undefined {
+    if (this.signatures.has(token)) return '[SIGNATURE REDACTED]';
+    if (!this.windows.size) return undefined;
+    const lower = token.toLowerCase();
+    for (let i = 0; i + MIN_PARTIAL_ECHO <= lower.length; i++) {
+      const hit = this.windows.get(lower.slice(i, i + MIN_PARTIAL_ECHO));
+      if (hit) return hit;
+    }
+    return undefined;
   }
 
   /**
@@ -71,13 +126,15 @@ export class Redactor {
   mayHold(text: string): boolean {
     if (/signature=/i.test(text) || text.includes('PRIVATE KEY-----') || CREDENTIAL_KEY_IN_JSON.test(text)) return true;
     for (const k of this.known) if (text.includes(k.value)) return true;
+    for (const m of text.matchAll(TOKEN)) if (this.tokenHit(m[0])) return true;
     return false;
   }
 
   scrubText(text: string): string {
     let out = text.replace(SIGNATURE, '$1[REDACTED]').replace(PEM_BLOCK, '[PRIVATE KEY REDACTED]');
     for (const k of this.known) if (out.includes(k.value)) out = out.split(k.value).join(k.replacement);
-    return out;
+    // Partial, case-changed and bare echoes: the whole run of key characters goes.
+    return out.replace(TOKEN, (token) => this.tokenHit(token) ?? token);
   }
 
   /** Deep copy with every string scrubbed and credential-named fields masked. */

@@ -3,11 +3,13 @@
  * credentials only. add_account is the one tool that takes credentials; it never
  * repeats them, nor the path of a credentials file.
  */
-import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { Account, AccountStore } from '../accounts/store.js';
-import { ACCOUNT_NAME, type Limits } from '../accounts/toolsmd.js';
+import { KeyFileError, readCredentialsFile, readPemPrivateKey } from '../accounts/key-files.js';
+import { ACCOUNT_NAME, CONTROL_CHARACTERS, type AccountIssue, type Limits } from '../accounts/toolsmd.js';
+import { loadPrivateKey } from '../binance/signer.js';
 import { ToolError, validationError } from '../errors.js';
 import { maskApiKey, maskSecret, redactor } from '../safety/redact.js';
 import { fail, ok } from './envelope.js';
@@ -19,13 +21,28 @@ export const limitsView = (l: Limits) =>
         ...(l.maxOrderValue !== undefined ? { maxOrderValueUsdt: l.maxOrderValue } : {}),
         ...(l.maxBorrowValue !== undefined ? { maxBorrowValueUsdt: l.maxBorrowValue } : {}),
         ...(l.maxDailyValue !== undefined ? { maxDailyValueUsdt: l.maxDailyValue } : {}),
+        ...(l.maxTransferValue !== undefined ? { maxTransferValueUsdt: l.maxTransferValue } : {}),
         ...(l.allowedSymbols ? { allowedSymbols: l.allowedSymbols } : {}),
       }
     : 'none';
 
+/** Account problems as sentences; a problem that blocks writes says so. */
+export const problemLines = (problems: AccountIssue[]) =>
+  problems.map((p) => `account "${p.account}": ${p.field ? `${p.field} ` : ''}${p.message}${p.blocksWrites ? ' (its writes are refused until TOOLS.md is fixed)' : ''}`);
+
 export const accountLabel = (a: Account) => `${a.name} (${a.environment})`;
 
-export function registerAccountTools(server: McpServer, accounts: AccountStore): void {
+/** A text field of add_account: bounded, and no control character can add a line to TOOLS.md. */
+const text = (max: number, min = 1) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((v) => !CONTROL_CHARACTERS.test(v), 'must not contain control characters (newline, carriage return, NUL, …)');
+/** API keys and secrets: printable ASCII without spaces. */
+const credential = () => z.string().regex(/^[\x21-\x7e]{8,256}$/, 'must be 8 to 256 printable characters without spaces or control characters');
+
+export function registerAccountTools(server: McpServer, accounts: AccountStore, opts: { readOnly: boolean }): void {
   server.registerTool(
     'list_accounts',
     {
@@ -39,7 +56,7 @@ export function registerAccountTools(server: McpServer, accounts: AccountStore):
       return ok({
         accounts: list.map((a) => ({ name: a.name, environment: a.environment, label: accountLabel(a), ...(a.description ? { description: a.description } : {}), limits: limitsView(a.limits) })),
         ...(accounts.sandboxOnly ? { note: 'No accounts file: the sandbox demo account (simulated exchange, no real money) is in use.' } : {}),
-        ...(accounts.problems().length ? { problems: accounts.problems().map((p) => `account "${p.account}": ${p.field ? `${p.field} ` : ''}${p.message}`) } : {}),
+        ...(accounts.problems().length ? { problems: problemLines(accounts.problems()) } : {}),
       });
     },
   );
@@ -81,6 +98,8 @@ export function registerAccountTools(server: McpServer, accounts: AccountStore):
     },
   );
 
+  // add_account writes TOOLS.md: not under --read-only, where nothing may change.
+  if (opts.readOnly) return;
   server.registerTool(
     'add_account',
     {
@@ -91,12 +110,12 @@ export function registerAccountTools(server: McpServer, accounts: AccountStore):
         name: z.string().regex(ACCOUNT_NAME, 'letters, digits, _ . - (max 64)').optional(),
         environment: z.enum(['Mainnet', 'Testnet', 'Sandbox']).optional(),
         signing: z.enum(['HMAC', 'RSA', 'Ed25519']).optional(),
-        apiKey: z.string().min(8).max(256).optional(),
-        secret: z.string().min(8).max(256).optional(),
-        credentialsFile: z.string().min(1).optional().describe('Path of a file: API key line, then secret line'),
-        privateKeyFile: z.string().min(1).optional().describe('PEM file for RSA/Ed25519'),
-        passphrase: z.string().min(1).optional().describe('Of an encrypted private key'),
-        description: z.string().max(200).optional(),
+        apiKey: credential().optional(),
+        secret: credential().optional(),
+        credentialsFile: text(4096).optional().describe('Path of a file: API key line, then secret line'),
+        privateKeyFile: text(4096).optional().describe('PEM file for RSA/Ed25519'),
+        passphrase: text(1024).optional().describe('Of an encrypted private key'),
+        description: text(200, 0).optional(),
         replace: z.boolean().optional().describe('Overwrite an account of the same name'),
       }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -111,16 +130,26 @@ export function registerAccountTools(server: McpServer, accounts: AccountStore):
         let { apiKey, secret } = args;
         if (args.credentialsFile) {
           if (apiKey || secret) throw validationError('Give either credentialsFile or apiKey/secret, not both.');
-          let lines: string[];
           try {
-            lines = readFileSync(args.credentialsFile, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-          } catch {
-            throw validationError('The credentials file could not be read.', 'Ask the user to check the file they shared.');
+            ({ apiKey, secret } = readCredentialsFile(args.credentialsFile));
+          } catch (err) {
+            // Neither the path nor a byte of the file is repeated.
+            throw validationError(`credentialsFile ${err instanceof KeyFileError ? err.message : 'could not be read'}; nothing was saved.`, 'Ask the user to check the file they shared.');
           }
-          if (lines.length < 1 || /\s/.test(lines[0])) throw validationError('The credentials file must hold the API key on its first line (and the secret on the second for HMAC).');
-          [apiKey, secret] = lines;
           redactor.add(apiKey, 'apiKey');
           redactor.add(secret, 'secret');
+        }
+        if (args.privateKeyFile) {
+          // Read as the server will read it (relative to TOOLS.md), and refused unless it is a usable key.
+          const full = isAbsolute(args.privateKeyFile) ? args.privateKeyFile : resolvePath(dirname(accounts.path), args.privateKeyFile);
+          try {
+            loadPrivateKey(readPemPrivateKey(full), args.passphrase);
+          } catch (err) {
+            throw validationError(
+              `privateKeyFile ${err instanceof KeyFileError ? err.message : 'is not a readable private key (or the passphrase is wrong)'}; nothing was saved.`,
+              'Ask the user for the path of their PEM private key file.',
+            );
+          }
         }
         if (!apiKey) throw validationError('add_account needs the API key (apiKey or credentialsFile).');
         if (args.signing === 'HMAC' && !secret) throw validationError('An HMAC account needs its secret (secret or the second line of credentialsFile).');

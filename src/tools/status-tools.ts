@@ -5,15 +5,16 @@ import type { AccountStore } from '../accounts/store.js';
 import { ACCOUNT_NAME } from '../accounts/toolsmd.js';
 import type { Config } from '../config.js';
 import type { Hosts } from '../pipeline/hosts.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Journal } from '../safety/journal.js';
 import type { Rails } from '../safety/rails.js';
 import { VERSION } from '../version.js';
-import { limitsView } from './account-tools.js';
+import { limitsView, problemLines } from './account-tools.js';
 import { ok } from './envelope.js';
 
 export function registerStatusTools(
   server: McpServer,
-  deps: { config: Config; accounts: AccountStore; hosts: Hosts; journal: Journal; rails: Rails; confirmation: () => string },
+  deps: { config: Config; accounts: AccountStore; hosts: Hosts; journal: Journal; rails: Rails; pipeline: Pipeline; confirmation: () => string },
 ): void {
   server.registerTool(
     'server_status',
@@ -37,10 +38,29 @@ export function registerStatusTools(
         confirmation: deps.confirmation(),
         confirmAll: config.confirmAll,
         killSwitch: deps.rails.killSwitchOn() ? 'ON: every state-changing call except cancels, repays and closing a stream is refused' : 'off',
-        accounts: list.map((a) => ({ name: a.name, environment: a.environment, signing: a.signing, limits: limitsView(a.limits) })),
+        accounts: list.map((a) => ({
+          name: a.name,
+          environment: a.environment,
+          signing: a.signing,
+          limits: limitsView(a.limits),
+          ...(a.policyProblems?.length ? { writesRefused: problemLines(a.policyProblems) } : {}),
+        })),
+        ...(accounts.problems().length ? { accountProblems: problemLines(accounts.problems()) } : {}),
+        ...unresolvedView(deps.journal),
         hosts: deps.hosts.status(),
       });
     },
+  );
+
+  server.registerTool(
+    'reconcile_actions',
+    {
+      title: 'Reconcile unresolved writes',
+      description: 'Look up writes with no known outcome (server_status lists them) by client order id; never resends.',
+      inputSchema: z.strictObject({}),
+      annotations: { readOnlyHint: true, openWorldHint: true },
+    },
+    async () => ok({ reconciled: await deps.pipeline.reconcileUnresolved() }),
   );
 
   server.registerTool(
@@ -56,4 +76,14 @@ export function registerStatusTools(
     },
     ({ limit, account }) => ok({ actions: deps.journal.recent(limit ?? 20, account) }),
   );
+}
+
+/** Writes whose outcome is not known: they count toward the daily cap until reconciled. */
+function unresolvedView(journal: Journal): Record<string, unknown> {
+  const open = journal.unresolved();
+  if (!open.length) return {};
+  return {
+    unresolvedWrites: open.map((e) => ({ id: e.id, time: e.time, account: e.account, tool: e.tool, ...(e.clientOrderId ? { clientOrderId: e.clientOrderId } : {}), summary: e.summary })),
+    unresolvedHint: 'These writes may have executed. They count toward Max Daily Value until reconciled: call reconcile_actions (it looks orders up by client id; nothing is resent).',
+  };
 }

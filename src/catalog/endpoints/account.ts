@@ -42,6 +42,7 @@ export const accountEndpoints: Endpoint[] = [
     write: true,
     toolset: 'account',
     summary: (p, c) => `Set cross margin max leverage to ${p.maxLeverage} ${c.where}`,
+    leverageParam: 'maxLeverage',
     valuation: 'none',
   },
   {

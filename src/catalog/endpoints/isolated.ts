@@ -30,6 +30,7 @@ export const isolatedEndpoints: Endpoint[] = [
     toolset: 'isolated',
     summary: (p, c) => `Enable the isolated ${p.symbol} margin account ${c.where}`,
     valuation: 'symbol-only',
+    isolatedOnly: true,
   },
   {
     name: 'disable_isolated_account',
@@ -45,6 +46,7 @@ export const isolatedEndpoints: Endpoint[] = [
     toolset: 'isolated',
     summary: (p, c) => `Disable the isolated ${p.symbol} margin account ${c.where}`,
     valuation: 'symbol-only',
+    isolatedOnly: true,
   },
   {
     name: 'get_isolated_account_limit',

@@ -1,5 +1,6 @@
 /** Special low-latency API keys and the margin user data stream. */
 import * as P from '../params.js';
+import { quoted } from '../phrases.js';
 import { weight, type Endpoint } from '../types.js';
 
 const recvWindow = () => P.recvWindow().optional();
@@ -25,9 +26,10 @@ export const specialKeyEndpoints: Endpoint[] = [
     }),
     write: true,
     toolset: 'special-keys',
-    summary: (p, c) => `Create special API key "${p.apiName}"${p.symbol ? ` for isolated ${p.symbol}` : ' for cross margin'}${p.publicKey ? ' with the given public key' : ' (HMAC)'}${p.ip ? `, IPs ${p.ip}` : ''} ${c.where}`,
+    summary: (p, c) => `Create special API key ${quoted(p.apiName)}${p.symbol ? ` for isolated ${p.symbol}` : ' for cross margin'}${p.publicKey ? ' with the given public key' : ' (HMAC)'}${p.ip ? `, IPs ${p.ip}` : ''} ${c.where}`,
     valuation: 'symbol-only',
     credentialFields: ['apiKey', 'secretKey'],
+    oneTimeSecret: { apiKeyField: 'apiKey', secretField: 'secretKey' },
   },
   {
     name: 'delete_special_key',
@@ -41,7 +43,7 @@ export const specialKeyEndpoints: Endpoint[] = [
     write: true,
     destructive: true,
     toolset: 'special-keys',
-    summary: (p, c) => `Delete special API key ${p.apiName ? `"${p.apiName}"` : '(by symbol)'}${p.symbol ? ` of isolated ${p.symbol}` : ''} ${c.where}`,
+    summary: (p, c) => `Delete special API key ${p.apiName !== undefined ? quoted(p.apiName) : '(by symbol)'}${p.symbol ? ` of isolated ${p.symbol}` : ''} ${c.where}`,
     reducesRisk: () => true,
     valuation: 'none',
   },

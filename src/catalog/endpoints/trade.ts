@@ -1,7 +1,7 @@
 /** Orders and order lists: the core trading tools and the rest of the trade toolset. */
 
 import * as P from '../params.js';
-import { margin, orderPhrase, sideEffect } from '../phrases.js';
+import { margin, orderPhrase, quoted, sideEffect } from '../phrases.js';
 import { all, eitherOf, isolatedNeedsSymbol, ocoPrices, orderTypeRule, otocoLegs } from '../rules.js';
 import { weight, type Endpoint, type Params } from '../types.js';
 
@@ -52,6 +52,8 @@ export const tradeEndpoints: Endpoint[] = [
     clientOrderIds: { generate: 'newClientOrderId', prefix: ['newClientOrderId'] },
     summary: (p, c) => `${orderPhrase(p)}${margin(p)}${sideEffect(p)}, ${c.where}`,
     valuation: 'order',
+    orderLegs: [{ side: 'side', quantity: 'quantity', prices: ['price', 'stopPrice'], quoteQuantity: 'quoteOrderQty' }],
+    reconcile: { tool: 'get_order', idParam: 'newClientOrderId', queryParam: 'origClientOrderId' },
   },
   {
     name: 'get_order',
@@ -93,7 +95,7 @@ export const tradeEndpoints: Endpoint[] = [
     toolset: 'core',
     check: eitherOf('orderId', 'origClientOrderId'),
     clientOrderIds: { generate: 'newClientOrderId', prefix: ['newClientOrderId'] },
-    summary: (p, c) => `Cancel ${p.symbol} order ${p.orderId ?? p.origClientOrderId}${margin(p)} ${c.where}`,
+    summary: (p, c) => `Cancel ${p.symbol} order ${p.orderId ?? quoted(p.origClientOrderId)}${margin(p)} ${c.where}`,
     reducesRisk: () => true,
   },
   {
@@ -180,6 +182,9 @@ export const tradeEndpoints: Endpoint[] = [
     summary: (p, c) =>
       `OCO ${p.side} ${p.quantity} ${p.symbol}: limit at ${p.price}, stop ${p.stopPrice}${p.stopLimitPrice ? ` limit ${p.stopLimitPrice} ${p.stopLimitTimeInForce}` : ''}${margin(p)}${sideEffect(p)}, ${c.where}`,
     valuation: 'oco',
+    // Both legs trade the same quantity; the worst of the three prices values the list.
+    orderLegs: [{ side: 'side', quantity: 'quantity', prices: ['price', 'stopPrice', 'stopLimitPrice'] }],
+    reconcile: { tool: 'get_order_list', idParam: 'listClientOrderId', queryParam: 'origClientOrderId' },
   },
   {
     name: 'place_oto_order',
@@ -220,6 +225,11 @@ export const tradeEndpoints: Endpoint[] = [
     clientOrderIds: { generate: 'listClientOrderId', prefix: ['listClientOrderId', 'workingClientOrderId', 'pendingClientOrderId'] },
     summary: (p, c) => `OTO on ${p.symbol}: working ${orderPhrase(p, 'working')}, then ${orderPhrase(p, 'pending')}${margin(p)}${sideEffect(p)}, ${c.where}`,
     valuation: 'oto',
+    orderLegs: [
+      { side: 'workingSide', quantity: 'workingQuantity', prices: ['workingPrice'] },
+      { side: 'pendingSide', quantity: 'pendingQuantity', prices: ['pendingPrice', 'pendingStopPrice'] },
+    ],
+    reconcile: { tool: 'get_order_list', idParam: 'listClientOrderId', queryParam: 'origClientOrderId' },
   },
   {
     name: 'place_otoco_order',
@@ -273,6 +283,11 @@ export const tradeEndpoints: Endpoint[] = [
         p.pendingAbovePrice ? ` at ${p.pendingAbovePrice}` : ''
       }${p.pendingAboveStopPrice ? ` stop ${p.pendingAboveStopPrice}` : ''}${p.pendingBelowType ? ` and ${p.pendingBelowType}${p.pendingBelowPrice ? ` at ${p.pendingBelowPrice}` : ''}${p.pendingBelowStopPrice ? ` stop ${p.pendingBelowStopPrice}` : ''}` : ''}${margin(p)}${sideEffect(p)}, ${c.where}`,
     valuation: 'otoco',
+    orderLegs: [
+      { side: 'workingSide', quantity: 'workingQuantity', prices: ['workingPrice'] },
+      { side: 'pendingSide', quantity: 'pendingQuantity', prices: ['pendingAbovePrice', 'pendingAboveStopPrice', 'pendingBelowPrice', 'pendingBelowStopPrice'] },
+    ],
+    reconcile: { tool: 'get_order_list', idParam: 'listClientOrderId', queryParam: 'origClientOrderId' },
   },
   {
     name: 'get_order_list',
@@ -314,7 +329,7 @@ export const tradeEndpoints: Endpoint[] = [
     toolset: 'trade',
     check: eitherOf('orderListId', 'listClientOrderId'),
     clientOrderIds: { generate: 'newClientOrderId', prefix: ['newClientOrderId'] },
-    summary: (p, c) => `Cancel ${p.symbol} order list ${p.orderListId ?? p.listClientOrderId}${margin(p)} ${c.where}`,
+    summary: (p, c) => `Cancel ${p.symbol} order list ${p.orderListId ?? quoted(p.listClientOrderId)}${margin(p)} ${c.where}`,
     reducesRisk: () => true,
   },
   {

@@ -1,0 +1,155 @@
+/**
+ * Unit tests of the pure, security-critical parts below the integration suites: the
+ * redactor, the weight limiter (with an injected clock), the client's connection
+ * slots, and the cross-process lock file.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { BinanceClient } from '../src/binance/client.js';
+import { WeightLimiter } from '../src/binance/limiter.js';
+import { hmacSigner } from '../src/binance/signer.js';
+import { ToolError } from '../src/errors.js';
+import { withFileLock } from '../src/safety/file-lock.js';
+import { Redactor } from '../src/safety/redact.js';
+import { randomApiKey, randomSecret } from './helpers/keys.js';
+import { startStandIn } from './helpers/standin.js';
+
+describe('redactor', () => {
+  test('registering the same credential again adds nothing (100 registrations stay at one)', () => {
+    const r = new Redactor();
+    const key = randomApiKey();
+    r.add(key, 'apiKey');
+    const size = r.size;
+    for (let i = 0; i < 100; i++) r.add(key, 'apiKey');
+    assert.equal(r.size, size);
+  });
+
+  test('a truncated (12+ characters) or case-changed echo of a key or secret is scrubbed', () => {
+    const r = new Redactor();
+    const key = randomApiKey();
+    const secret = randomSecret();
+    r.add(key, 'apiKey');
+    r.add(secret, 'secret');
+    for (const echo of [key.slice(7, 19), key.slice(3, 40).toUpperCase(), `x${secret.slice(10, 30)}y`, secret.toLowerCase()]) {
+      const out = r.scrubText(`Binance said: invalid key ${echo} (code -2015)`);
+      assert.ok(!out.toLowerCase().includes(echo.toLowerCase()), `${echo} → ${out}`);
+      assert.ok(r.mayHold(`…${echo}…`), 'mayHold sees it too');
+    }
+    // 11 characters are not enough to be taken for the key: ordinary text stays.
+    assert.equal(r.scrubText(`id ${key.slice(0, 11)}`), `id ${key.slice(0, 11)}`);
+  });
+
+  test('a bare signature (without "signature=") is scrubbed once the signer made it', () => {
+    const r = new Redactor();
+    const sig = hmacSigner(randomSecret()).sign('symbol=BTCUSDT&timestamp=1');
+    r.addSignature(sig);
+    assert.equal(r.scrubText(`echo: ${sig}.`), 'echo: [SIGNATURE REDACTED].');
+    const b64 = 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODkwYWJjZGVmZ2hpams=';
+    r.addSignature(b64);
+    assert.ok(!r.scrubText(`sig ${b64} bad`).includes(b64.slice(0, 20)));
+  });
+});
+
+describe('weight limiter', () => {
+  const clock = (start: number) => {
+    let t = start;
+    return { now: () => t, advance: (ms: number) => (t += ms) };
+  };
+
+  test('a write is refused, not queued, when the minute’s budget is spent; a read waits for the next minute', async () => {
+    const c = clock(60_000 * 1000 + 10_000);
+    const slept: number[] = [];
+    const limiter = new WeightLimiter('api.test', c.now, { IP: 100, UID: 1000 }, async (ms) => {
+      slept.push(ms);
+      c.advance(ms);
+    });
+    await limiter.acquire({ amount: 90, per: 'IP' }, 'main', false);
+    await assert.rejects(limiter.acquire({ amount: 20, per: 'IP' }, 'main', true), (e: ToolError) => e.kind === 'rate_limit' && /not sent/.test(e.message));
+    await limiter.acquire({ amount: 20, per: 'IP' }, 'main', false);
+    assert.equal(slept.length, 1);
+    assert.ok(slept[0] >= 50_000 && slept[0] <= 50_250, String(slept[0]));
+    assert.equal(limiter.snapshot().refusedLocally, 1);
+  });
+
+  test('Retry-After of 1e20, Infinity or NaN holds for a bounded time and never breaks the snapshot', () => {
+    const c = clock(1_000_000);
+    const limiter = new WeightLimiter('api.test', c.now);
+    limiter.onTooManyRequests(1e20);
+    limiter.onBan(Infinity);
+    limiter.onTooManyRequests(NaN);
+    const snap = limiter.snapshot();
+    assert.ok(Date.parse(snap.retryAfterUntil!) <= c.now() + 300_000);
+    assert.ok(Date.parse(snap.bannedUntil!) <= c.now() + 3 * 86_400_000);
+    assert.equal(limiter.open(), false);
+  });
+});
+
+describe('client connection slots', () => {
+  test('a write is never delayed by reads waiting for the IP budget: it is answered before any of them', async () => {
+    const key = randomApiKey();
+    const secret = randomSecret();
+    // The stand-in's clock sits 1.5 s before a minute boundary, so waiting reads resume soon.
+    const skew = (((58_500 - (Date.now() % 60_000)) % 60_000) + 60_000) % 60_000;
+    const standIn = await startStandIn(
+      [
+        { method: 'GET', path: '/sapi/v1/margin/account', security: 'USER_DATA', weight: 10, per: 'IP' },
+        { method: 'DELETE', path: '/sapi/v1/margin/order', security: 'TRADE', weight: 10, per: 'UID' },
+      ],
+      { clockSkewMs: skew },
+    );
+    standIn.wire.addKey({ apiKey: key, accountId: 'main', hmacSecret: secret });
+    const client = new BinanceClient(standIn.url);
+    const creds = { apiKey: key, signer: hmacSigner(secret), accountKey: 'main' };
+    const read = { method: 'GET' as const, path: '/sapi/v1/margin/account', security: 'USER_DATA' as const, weight: { amount: 10, per: 'IP' as const } };
+    const cancel = { method: 'DELETE' as const, path: '/sapi/v1/margin/order', security: 'TRADE' as const, weight: { amount: 10, per: 'UID' as const } };
+    try {
+      await client.send(read, {}, creds); // syncs the clock
+      // Binance says the IP budget of this minute is spent.
+      client.limiter.observe({ 'x-sapi-used-ip-weight-1m': '12000' }, 'main');
+      const order: string[] = [];
+      const reads = Array.from({ length: 12 }, (_, i) => client.send(read, {}, creds).then(() => order.push(`read${i}`)));
+      await new Promise((r) => setTimeout(r, 50));
+      await client.send(cancel, { symbol: 'BTCUSDT', orderId: 1 }, creds).then(() => order.push('cancel'));
+      await Promise.all(reads);
+      assert.equal(order[0], 'cancel', order.join(' '));
+      assert.ok(client.limiter.snapshot().requestsHeldBack >= 12);
+    } finally {
+      await client.close();
+      await standIn.close();
+    }
+  });
+});
+
+describe('lock file across processes', () => {
+  test('a lock left by a process that died is taken over at once; one held by a live process makes the caller wait, then refuses', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bmm-lock-'));
+    try {
+      const lock = join(dir, 'main.lock');
+      const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+      writeFileSync(lock, JSON.stringify({ pid: Number(dead.stdout), host: hostname(), since: new Date().toISOString() }));
+      assert.equal(await withFileLock(lock, () => 'ran', { waitMs: 200 }), 'ran');
+      // A live holder (our parent process, as far as the lock can tell).
+      writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: hostname(), since: new Date().toISOString() }));
+      await assert.rejects(withFileLock(lock, () => 'ran', { waitMs: 200, what: 'The order' }), (e: ToolError) => e.kind === 'config' && /The order waited 0 s for another server process/.test(e.message));
+      rmSync(lock);
+      // Calls of one process queue in order and never overlap.
+      const seen: string[] = [];
+      await Promise.all(
+        [1, 2, 3].map((n) =>
+          withFileLock(lock, async () => {
+            seen.push(`in${n}`);
+            await new Promise((r) => setTimeout(r, 10));
+            seen.push(`out${n}`);
+          }),
+        ),
+      );
+      assert.deepEqual(seen, ['in1', 'out1', 'in2', 'out2', 'in3', 'out3']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
