@@ -103,7 +103,7 @@ export const upperList = (pattern: RegExp, maxItems: number | undefined, descrip
 export const symbolList = (maxItems: number | undefined, description: string) => upperList(SYMBOL, maxItems, description);
 export const assetList = (maxItems: number | undefined, description: string) => upperList(ASSET, maxItems, description);
 
-/** A client order id as Binance allows it; the `agent-` prefix of interface.md §7 is applied later. */
+/** A client order id as Binance allows it; the `agent-` prefix of docs/contract.md §7 is applied later. */
 export const clientId = (description?: string) => {
   const schema = z.string().regex(/^[.A-Z:/a-z0-9_-]{1,36}$/, 'may hold only letters, digits and . : / _ - (1-36 chars)');
   return description ? schema.describe(description) : schema;

@@ -1,5 +1,5 @@
 /**
- * Margin-aware previews for the confirmation gate (interface.md §9): before asking
+ * Margin-aware previews for the confirmation gate (docs/contract.md §9): before asking
  * the user, read what the action will do to the account (its value, what it may
  * borrow against the max borrowable, the next hourly interest, the margin level).
  * A read that fails is listed under `unavailable`; the gate still works.
