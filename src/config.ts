@@ -1,5 +1,5 @@
 /**
- * Start-up configuration from flags and environment variables (interface.md §1).
+ * Start-up configuration from flags and environment variables (docs/contract.md §1).
  * A flag wins over its environment variable. Unknown flags are a usage error (exit 2).
  */
 import { existsSync } from 'node:fs';

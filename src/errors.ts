@@ -1,6 +1,6 @@
 /**
  * One error type for every refusal or failure a tool can report. `kind` is the
- * contract of interface.md §4; the envelope turns a ToolError into
+ * contract of docs/contract.md §4; the envelope turns a ToolError into
  * `structuredContent.error`.
  */
 export type ErrorKind =

@@ -3,7 +3,7 @@
  * README's commands run) started as a separate process over stdio, as a user's MCP
  * client starts it: the SDK's StdioClientTransport, and a hand-driven child process
  * whose every stdout line is checked to be JSON-RPC. Also the process contract of
- * interface.md §1: logs on stderr, exit 2 on a bad flag, exit 0 when stdin closes,
+ * docs/contract.md §1: logs on stderr, exit 2 on a bad flag, exit 0 when stdin closes,
  * and `npm start` (scripts/start.mjs) and `npm run demo` as the README gives them.
  */
 import assert from 'node:assert/strict';

@@ -87,7 +87,7 @@ describe('the MCP Inspector CLI against the built server', () => {
     assert.equal(s.data.symbol, 'BTCUSDT');
     assert.match(s.data.price, /^\d+(\.\d+)?$/);
     assert.ok(Number(s.data.price) > 0);
-    // content[0] holds the same object as JSON (interface.md §4).
+    // content[0] holds the same object as JSON (docs/contract.md §4).
     assert.deepEqual(JSON.parse(result.content[0].text), s);
   });
 

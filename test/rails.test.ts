@@ -1,5 +1,5 @@
 /**
- * Safety rails of interface.md §9 against the sandbox: limits, kill switch, intent
+ * Safety rails of docs/contract.md §9 against the sandbox: limits, kill switch, intent
  * journal, reconciliation of unanswered orders, previews, server_status, recent_actions.
  */
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 /**
  * What a tool accepts is wider than what it advertises (issue 17): `null` for an
- * optional parameter is absent (interface.md §4; what clients that convert schemas to
+ * optional parameter is absent (docs/contract.md §4; what clients that convert schemas to
  * OpenAI strict mode send), string identifiers take a whole JSON number (the Inspector
  * CLI sends `--tool-arg origClientOrderId=12345` as one), lists take an array or "A,B",
  * and maxLeverage is an integer from its set. The wire format does not change.

@@ -1,7 +1,7 @@
 /**
  * Bad input is refused before anything is sent, with an error that names the
  * parameter and the rule; decimals go out without exponent notation; client order
- * ids follow interface.md §7.
+ * ids follow docs/contract.md §7.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * TOOLS.md, the accounts file of interface.md §2: parsing the `## Binance Accounts`
+ * TOOLS.md, the accounts file of docs/contract.md §2: parsing the `## Binance Accounts`
  * section and writing an account into it without touching a byte outside it.
  * Pure functions over text; the store does the file I/O.
  */

@@ -125,7 +125,7 @@ export const identifier = <T extends z.ZodType<string, string>>(schema: T) =>
     return z.NEVER;
   }, schema);
 
-/** A client order id as Binance allows it; the `agent-` prefix of interface.md §7 is applied later. */
+/** A client order id as Binance allows it; the `agent-` prefix of docs/contract.md §7 is applied later. */
 export const clientId = (description?: string) => {
   const schema = identifier(z.string().regex(/^[.A-Z:/a-z0-9_-]{1,36}$/, 'may hold only letters, digits and . : / _ - (1-36 chars)'));
   return description ? schema.describe(description) : schema;
@@ -166,7 +166,7 @@ export const oneOfNumber = (values: number[], description?: string) => {
 
 /**
  * A tool's input: a strict object of these parameters (an unknown key is refused, never
- * dropped) in which `null` for an optional parameter means absent (interface.md §4).
+ * dropped) in which `null` for an optional parameter means absent (docs/contract.md §4).
  * OpenAI's strict mode makes every optional property required and nullable, and
  * clients that convert schemas that way (the Agents SDK's `convertSchemasToStrict`)
  * send `null` for what the model leaves out. Null for a required parameter is still

@@ -12,7 +12,7 @@ export type Toolset = (typeof TOOLSETS)[number];
 /** Validated parameters as they go on the wire (plain decimal strings, joined lists). */
 export type Params = Record<string, string | number | undefined>;
 
-/** How the rails value a state-changing call (limits of interface.md §9). */
+/** How the rails value a state-changing call (limits of docs/contract.md §9). */
 export type Valuation = 'order' | 'oco' | 'oto' | 'otoco' | 'borrow-repay' | 'symbol-only' | 'none';
 
 /**
@@ -68,7 +68,7 @@ export interface Endpoint {
   destructive?: boolean;
   /** Cross-field rules Binance documents; return a message naming the parameters, or undefined. */
   check?: (params: Params) => string | undefined;
-  /** Parameters that carry our client order ids (interface.md §7); the first is generated when absent. */
+  /** Parameters that carry our client order ids (docs/contract.md §7); the first is generated when absent. */
   clientOrderIds?: { generate?: string; prefix: string[] };
   /** The one-sentence summary shown at the confirmation gate. */
   summary?: (params: Params, ctx: SummaryContext) => string;
@@ -85,7 +85,7 @@ export interface Endpoint {
   oneTimeSecret?: { apiKeyField: string; secretField: string };
   /** Order placements: how an unanswered one is found by its client id. */
   reconcile?: Reconcile;
-  /** Listen-key calls: writes that never need confirmation (interface.md §5). */
+  /** Listen-key calls: writes that never need confirmation (docs/contract.md §5). */
   ungated?: boolean;
   /** Added to Binance's docs after the margin-trading skill's 61 endpoints. */
   addedAfterSkill?: boolean;

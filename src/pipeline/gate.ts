@@ -1,5 +1,5 @@
 /**
- * The confirmation gate (interface.md §5). The only way to obtain a ClearedAction,
+ * The confirmation gate (docs/contract.md §5). The only way to obtain a ClearedAction,
  * and the dispatcher sends a write only for a ClearedAction: a state-changing
  * Mainnet request can reach Binance only through a pending action the user
  * confirmed (by token + "CONFIRM", or through the client's elicitation).

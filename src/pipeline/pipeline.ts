@@ -219,7 +219,7 @@ export class Pipeline {
 
   private async preview(account: Account, endpoint: Endpoint, params: Params, market: Market): Promise<{ preview: Preview; phrase: string }> {
     try {
-      return await buildPreview(endpoint, params, (tool, p) => this.readTool(account, tool, p), market);
+      return await buildPreview(endpoint, params, market.read, market);
     } catch (err) {
       return { preview: { unavailable: [`preview (${(err as Error).message})`] }, phrase: '' };
     }
@@ -231,7 +231,7 @@ export class Pipeline {
     return (await this.d.dispatcher.read(account, endpoint, params)).data;
   }
 
-  /** Price-index and balance reads, memoised for one call. */
+  /** Price-index, balance and account reads, memoised for one call. */
   private market(account: Account): Market {
     const memo = new Map<string, Promise<unknown>>();
     const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
@@ -239,14 +239,16 @@ export class Pipeline {
       if (!p) memo.set(key, (p = read()));
       return p;
     };
+    const read = (tool: string, p: Params) => once(`${tool}:${JSON.stringify(p)}`, () => this.readTool(account, tool, p));
     return {
+      read,
       index: (symbol) =>
         once(`index:${symbol}`, async () => {
           const price = ((await this.readTool(account, 'get_price_index', { symbol })) as { price?: unknown }).price;
           if (price === undefined || price === null) throw new Error(`no price index for ${symbol}`);
           return String(price);
         }),
-      free: (asset, isolatedSymbol) => once(`free:${asset}:${isolatedSymbol ?? ''}`, () => freeBalance((tool, p) => this.readTool(account, tool, p), asset, isolatedSymbol)),
+      free: (asset, isolatedSymbol) => freeBalance(read, asset, isolatedSymbol),
     };
   }
 

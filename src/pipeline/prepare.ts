@@ -1,6 +1,6 @@
 /**
  * From validated tool arguments to the exact parameters that will be sent: the
- * cross-field rules of the catalog, then client order ids (interface.md §7).
+ * cross-field rules of the catalog, then client order ids (docs/contract.md §7).
  * Nothing here talks to Binance; a refusal is a `validation` error.
  */
 import { randomBytes } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The intent journal (interface.md §9): one JSON line per event of every
+ * The intent journal (docs/contract.md §9): one JSON line per event of every
  * state-changing call, in `journal/YYYY-MM.jsonl` under the state directory, mode
  * 0600. The `intent` line is flushed to disk (fsync) before the request leaves, so
  * after a crash the journal still says what may have been sent. Lines pass the

@@ -1,12 +1,13 @@
 /**
- * Margin-aware previews for the confirmation gate (interface.md §9): before asking
+ * Margin-aware previews for the confirmation gate (docs/contract.md §9): before asking
  * the user, read what the action will do to the account (its value, what it may
  * borrow against the max borrowable, the next hourly interest, the margin level).
  * A read that fails is listed under `unavailable`; the gate still works.
  */
 import type { Endpoint, Params } from '../catalog/index.js';
 import type { Market } from './rails.js';
-import { isOrder, mayBorrow, orderBorrow, valueOf } from './valuation.js';
+import { orderFill, project, type Fill, type RiskInput, type Side } from './risk.js';
+import { isOrder, mayBorrow, orderBorrow, splitSymbol, usdtPrice, valueOf } from './valuation.js';
 
 export interface Preview {
   valueUsdt?: string;
@@ -16,6 +17,12 @@ export interface Preview {
   nextHourlyInterestRate?: string;
   leverage?: { current: string; requested: string };
   marginLevel?: string;
+  /** Projected risk (safety/risk.ts): the level after the action fills, Binance's bars, and the prices that reach them. */
+  marginLevelAfter?: string;
+  marginCallLevel?: string;
+  liquidationLevel?: string;
+  marginCallPrice?: string;
+  liquidationPrice?: string;
   unavailable?: string[];
 }
 
@@ -95,8 +102,102 @@ export async function buildPreview(endpoint: Endpoint, p: Params, read: Reader, 
       }
     });
   }
+  if (isOrder(endpoint) || endpoint.valuation === 'borrow-repay') {
+    await attempt('projected risk', async () => {
+      const risk = await projectedRisk(endpoint, p, read, market, isolated);
+      if (!risk) return;
+      Object.assign(preview, risk.figures);
+      unavailable.push(...risk.unavailable);
+      if (risk.phrase) phrases.push(risk.phrase);
+    });
+  }
   if (unavailable.length) preview.unavailable = unavailable;
   return { preview, phrase: phrases.join(', ') };
+}
+
+interface AssetRow {
+  asset: string;
+  free: string;
+  locked: string;
+  borrowed: string;
+  interest: string;
+}
+const side = (row: AssetRow | undefined, asset: string): Side =>
+  row ? { asset, held: Number(row.free) + Number(row.locked), debt: Number(row.borrowed) + Number(row.interest) } : { asset, held: 0, debt: 0 };
+
+/**
+ * The margin level after the action and the index prices of its symbol that reach the
+ * margin-call and liquidation levels; from the account, threshold and price reads the
+ * preview already makes (each read once per call).
+ */
+async function projectedRisk(endpoint: Endpoint, p: Params, read: Reader, market: Market, isolated: boolean) {
+  const bars = (await read('get_margin_level_thresholds', {})) as { marginCallBar?: string; forceLiquidationBar?: string };
+  const marginCallLevel = Number(bars.marginCallBar);
+  const liquidationLevel = Number(bars.forceLiquidationBar);
+  if (!(marginCallLevel > 0 && liquidationLevel > 0)) throw new Error('no thresholds');
+  const borrowRepay = endpoint.valuation === 'borrow-repay';
+  const symbol = p.symbol === undefined ? undefined : String(p.symbol);
+  // A cross borrow names an asset, maybe no pair: its level moves, no pair's price is projected.
+  const parts = symbol ? splitSymbol(symbol) : undefined;
+  const assetOnly = borrowRepay && (!parts || (p.asset !== parts.base && p.asset !== parts.quote));
+  const base = assetOnly ? String(p.asset) : parts?.base;
+  const quote = assetOnly ? 'USDT' : parts?.quote;
+  if (!base || !quote) throw new Error('unknown pair');
+  const index = assetOnly ? await usdtPrice(base, market.index) : Number(await market.index(symbol!));
+  const quoteUsdt = await usdtPrice(quote, market.index);
+
+  let input: RiskInput;
+  if (isolated && symbol) {
+    const acc = (await read('get_isolated_account', { symbols: symbol })) as { assets?: { symbol: string; baseAsset: AssetRow; quoteAsset: AssetRow }[] };
+    const pair = acc.assets?.find((a) => a.symbol === symbol);
+    if (!pair) throw new Error('no isolated account');
+    const b = side(pair.baseAsset, base);
+    const q = side(pair.quoteAsset, quote);
+    input = { assetsUsdt: (b.held * index + q.held) * quoteUsdt, liabilitiesUsdt: (b.debt * index + q.debt) * quoteUsdt, base: b, quote: q, index, quoteUsdt, marginCallLevel, liquidationLevel };
+  } else {
+    const acc = (await read('get_cross_margin_account', {})) as { totalAssetOfBtc?: string; totalLiabilityOfBtc?: string; userAssets?: AssetRow[] };
+    const btcUsdt = await usdtPrice('BTC', market.index);
+    const row = (a: string) => acc.userAssets?.find((r) => r.asset === a);
+    input = {
+      assetsUsdt: Number(acc.totalAssetOfBtc) * btcUsdt,
+      liabilitiesUsdt: Number(acc.totalLiabilityOfBtc) * btcUsdt,
+      base: side(row(base), base),
+      quote: side(row(quote), quote),
+      index,
+      quoteUsdt,
+      marginCallLevel,
+      liquidationLevel,
+    };
+  }
+  if (!Number.isFinite(input.assetsUsdt) || !Number.isFinite(input.liabilitiesUsdt)) throw new Error('no account totals');
+
+  let fill: Fill;
+  if (borrowRepay) {
+    const amount = Number(p.amount) * (p.type === 'BORROW' ? 1 : -1);
+    fill = p.asset === base ? { baseDelta: amount, quoteDelta: 0, baseDebtDelta: amount, quoteDebtDelta: 0 } : { baseDelta: 0, quoteDelta: amount, baseDebtDelta: 0, quoteDebtDelta: amount };
+  } else {
+    // The order fills as asked: its largest leg at its own price (a market order at the index), with its borrow.
+    const borrow = await orderBorrow(endpoint, p, market.index, market.free);
+    const leg = endpoint.orderLegs![0];
+    const quantity = p[leg.quantity] !== undefined ? Number(p[leg.quantity]) : Number(p[leg.quoteQuantity ?? '']) / index;
+    const named = leg.prices.map((n) => p[n]).find((v) => v !== undefined);
+    fill = orderFill(p[leg.side] === 'SELL' ? 'SELL' : 'BUY', quantity, named !== undefined ? Number(named) : index, borrow?.amount ?? 0);
+  }
+  const r = project(input, fill);
+  const figures: Partial<Preview> = {
+    marginLevelAfter: dec(r.marginLevelAfter!),
+    marginCallLevel: String(bars.marginCallBar),
+    liquidationLevel: String(bars.forceLiquidationBar),
+    ...(r.marginCallPrice !== undefined ? { marginCallPrice: dec(r.marginCallPrice) } : {}),
+    ...(r.liquidationPrice !== undefined ? { liquidationPrice: dec(r.liquidationPrice) } : {}),
+  };
+  const after = r.marginLevelAfter!;
+  const where = assetOnly ? '' : ` (${symbol} at ${group(dec(r.liquidationPrice ?? NaN))})`;
+  let phrase: string;
+  if (after <= liquidationLevel) phrase = `AT LIQUIDATION after it fills: margin level ${group(dec(after, 4))}, liquidation at ${bars.forceLiquidationBar}`;
+  else if (after <= marginCallLevel) phrase = `AT MARGIN CALL after it fills: margin level ${group(dec(after, 4))}, margin call at ${bars.marginCallBar}`;
+  else phrase = `margin level after it fills ${group(dec(after, 4))}${r.liquidationPrice !== undefined && !assetOnly ? `, liquidation${where}` : ''}`;
+  return { figures, unavailable: assetOnly ? [] : r.unavailable, phrase };
 }
 
 /** The free balance of an asset in the cross account, or in the isolated account of a symbol. */

@@ -21,6 +21,8 @@ const fmt = (v: number) => (Math.round(v * 100) / 100).toLocaleString('en-US', {
 export interface Market {
   index: PriceIndex;
   free: FreeBalance;
+  /** Catalog reads (accounts, thresholds), memoised for the call like prices. */
+  read: (tool: string, params: Params) => Promise<unknown>;
 }
 
 /** What a passed check found: the call's value and what it may borrow (when a limit needed them). */

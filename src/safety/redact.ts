@@ -1,7 +1,7 @@
 /**
  * Masking and redaction: the one module every result, error and log line passes.
  *
- * - mask*: the display forms of interface.md §4 (API key first 5 + "..." + last 4;
+ * - mask*: the display forms of docs/contract.md §4 (API key first 5 + "..." + last 4;
  *   secret or private key "***..." + last 5). Short values show less, never all.
  * - Redactor: knows every configured credential by value and replaces it in any text,
  *   plain, percent-encoded or base64 (private key bodies), and blanks signature=

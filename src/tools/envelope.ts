@@ -1,5 +1,5 @@
 /**
- * Tool results as interface.md §4 fixes them: structuredContent, and the same object
+ * Tool results as docs/contract.md §4 fixes them: structuredContent, and the same object
  * as JSON text. Everything passes the redactor on the way out.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
