@@ -101,9 +101,9 @@ describe("the frameworks' own converters", () => {
   });
   after(() => server.close());
 
-  /** An Agents SDK MCP server that forwards to the real one and keeps the last full result. */
+  /** An Agents SDK MCP server that forwards to the real one and records whether each call's arguments were refused. */
   function agentsServer() {
-    const calls: { name: string; args: Json; isError: boolean }[] = [];
+    const calls: { name: string; args: Json; refused: string | false }[] = [];
     const s = {
       name: 'binance',
       cacheToolsList: false,
@@ -114,7 +114,11 @@ describe("the frameworks' own converters", () => {
       },
       async callTool(name: string, args: Json | null) {
         const r = await server.client.callTool({ name, arguments: args ?? {} });
-        calls.push({ name, args: args ?? {}, isError: r.isError === true });
+        // Refused as arguments (a validation error), or answered: the exchange may still say no.
+        const text = (r.content as { text?: string }[])[0]?.text ?? '';
+        const kind = (r.structuredContent as { error?: { kind?: string } } | undefined)?.error?.kind;
+        const refused = r.isError === true && (kind === 'validation' || /validation/i.test(text)) ? text : false;
+        calls.push({ name, args: args ?? {}, refused });
         return r.content;
       },
       async invalidateToolsCache() {},
@@ -122,7 +126,7 @@ describe("the frameworks' own converters", () => {
     return { server: s as unknown as MCPServer, calls };
   }
 
-  test("OpenAI Agents SDK: convertSchemasToStrict keeps every tool strict, and what the model sends (null for what it leaves out) is accepted", async () => {
+  test("OpenAI Agents SDK: convertSchemasToStrict keeps every tool strict, and calls a strict model makes through it are accepted", async () => {
     const { server: agents, calls } = agentsServer();
     const converted = tools.map((t) => mcpToFunctionTool(t as never, agents, true) as unknown as { name: string; strict: boolean; parameters: Json; invoke: (ctx: RunContext, input: string) => Promise<unknown> });
     const notStrict = converted.filter((t) => !t.strict).map((t) => t.name);
@@ -140,7 +144,7 @@ describe("the frameworks' own converters", () => {
     await withNulls('place_order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' });
     await withNulls('get_max_borrowable', { asset: 'USDT' });
     assert.deepEqual(
-      calls.map((c) => [c.name, c.isError]),
+      calls.map((c) => [c.name, c.refused]),
       [['get_open_orders', false], ['place_order', false], ['get_max_borrowable', false]],
     );
     // This Agents SDK strips the nulls it introduced; a client that converts the same way
