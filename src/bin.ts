@@ -1,8 +1,8 @@
 /**
- * The executable: parse flags, start the MCP server on stdio, log to stderr only,
- * and shut down cleanly when stdin closes or a signal arrives.
+ * The executable: parse flags, serve MCP on stdio (both protocol generations: the
+ * SDK's serveStdio picks per connection), log to stderr only, and shut down cleanly
+ * when stdin closes or a signal arrives.
  */
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { TOOLSETS } from './catalog/types.js';
 import { parseConfig, USAGE, UsageError } from './config.js';
 import { createLogger } from './log.js';
@@ -33,7 +33,6 @@ async function main(): Promise<void> {
 
   const log = createLogger(config.logLevel);
   const handle = createServer(config, log, { toolList: prebuiltToolList() });
-  const transport = new StdioServerTransport();
   let closing = false;
   const shutdown = async (why: string) => {
     if (closing) return;
@@ -47,14 +46,14 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  await handle.server.connect(transport);
+  handle.serve(undefined, { onerror: (err) => log.debug({ err: err.message }, 'mcp stdio') });
   const accounts = handle.accounts.list();
   log.info(
     {
       version: VERSION,
       accounts: accounts.map((a) => `${a.name} (${a.environment})`),
       readOnly: config.readOnly,
-      toolsets: config.toolsets.length === TOOLSETS.length ? 'all' : config.toolsets,
+      toolsets: config.dynamicToolsets ? 'dynamic' : config.toolsets.length === TOOLSETS.length ? 'all' : config.toolsets,
       confirmVia: config.confirmVia,
     },
     handle.accounts.sandboxOnly

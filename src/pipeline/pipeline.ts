@@ -9,7 +9,7 @@
  * gate and return a pending action; `confirm` resumes them at the rails.
  */
 import { randomUUID } from 'node:crypto';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { inputRequired, type CallToolResult, type InputRequiredResult } from '@modelcontextprotocol/server';
 import type { Account, AccountStore } from '../accounts/store.js';
 import { endpointId, findEndpoint, type Endpoint, type Params } from '../catalog/index.js';
 import type { Config } from '../config.js';
@@ -26,6 +26,7 @@ import { CONFIRM_WORD, type ClearedAction, type FrozenAction, type Gate } from '
 import { envName, type Hosts } from './hosts.js';
 import { prepare } from './prepare.js';
 import { protectCredentials } from './credentials.js';
+import type { SealedState } from './sealed-state.js';
 
 /** What the pipeline needs from the MCP session that made the call. */
 export interface Session {
@@ -33,6 +34,10 @@ export interface Session {
   canElicit(): boolean;
   /** Asks the user; resolves with what they typed, or null when they declined or cancelled. Throws on error or timeout. */
   askUser(message: string): Promise<string | null>;
+  /** True on a 2026-07-28 request whose client declared elicitation: the gate can ask in-band (`input_required`). */
+  canAskInBand?(): boolean;
+  /** A retried 2026-07-28 round: the sealed request state it echoes and what the user typed (null: declined, cancelled or no answer). */
+  resumed?(): { state: string; typed: string | null } | undefined;
 }
 
 export interface PipelineDeps {
@@ -44,6 +49,8 @@ export interface PipelineDeps {
   journal: Journal;
   dispatcher: Dispatcher;
   log: Logger;
+  /** Seals the request state of 2026-07-28 confirmation rounds. */
+  sealed: SealedState;
 }
 
 /** One queue per key: run() calls for the same key never overlap. */
@@ -66,7 +73,7 @@ export class Pipeline {
   private readonly locks = new KeyedLock();
   constructor(private readonly d: PipelineDeps) {}
 
-  async callEndpoint(endpoint: Endpoint, args: Record<string, unknown>, session: Session): Promise<CallToolResult> {
+  async callEndpoint(endpoint: Endpoint, args: Record<string, unknown>, session: Session): Promise<CallToolResult | InputRequiredResult> {
     const { account: accountName, ...rawParams } = args as { account?: string } & Record<string, unknown>;
     try {
       const account = this.d.accounts.resolve(accountName);
@@ -119,6 +126,41 @@ export class Pipeline {
     }
   }
 
+  /**
+   * The retried round of a 2026-07-28 confirmation: the sealed action, exactly, once,
+   * when the user typed CONFIRM. The retried call's own arguments only name the
+   * account the state must be bound to; what executes is what was sealed.
+   */
+  async confirmSealed(endpoint: Endpoint, args: Record<string, unknown>, state: string, typed: string | null): Promise<CallToolResult> {
+    try {
+      const account = this.d.accounts.resolve(typeof args.account === 'string' ? args.account : undefined);
+      const frozen = this.d.sealed.open(state, { tool: endpoint.name, account: account.name, environment: envName(account) });
+      if (typed === null || typed.trim() !== CONFIRM_WORD) {
+        this.d.journal.append({ ...pendingView(frozen), phase: 'refused', reason: typed === null ? 'user declined' : 'user did not type CONFIRM' });
+        throw confirmationError(typed === null ? 'The user declined; nothing was executed.' : 'The user did not type CONFIRM; nothing was executed.');
+      }
+      const cleared = this.d.gate.clearConfirmedByUser(frozen, typed);
+      // Limits and the kill switch are checked again: prices and the journal move.
+      await this.checkRails(account, endpoint, cleared, this.priceIndex(account));
+      return await this.execute(account, endpoint, cleared);
+    } catch (err) {
+      return this.failure(err, endpoint);
+    }
+  }
+
+  /** Arguments that failed the tool's input schema: refused like every validation failure; a write is journaled. */
+  refuseArguments(endpoint: Endpoint, args: Record<string, unknown>, err: ToolError): CallToolResult {
+    const { account: name, ...params } = args;
+    if (endpoint.write && (name === undefined || typeof name === 'string')) {
+      try {
+        this.journalRefused(endpoint, this.d.accounts.resolve(name), params, err);
+      } catch {
+        // An unknown account: there is nothing to journal the refusal under.
+      }
+    }
+    return this.failure(err, endpoint);
+  }
+
   private prepareOrJournal(endpoint: Endpoint, raw: Record<string, unknown>, account: Account) {
     try {
       return prepare(endpoint, raw);
@@ -138,16 +180,24 @@ export class Pipeline {
     }
   }
 
-  private async askForConfirmation(account: Account, endpoint: Endpoint, frozen: FrozenAction, session: Session, index: PriceIndex): Promise<CallToolResult> {
+  private async askForConfirmation(account: Account, endpoint: Endpoint, frozen: FrozenAction, session: Session, index: PriceIndex): Promise<CallToolResult | InputRequiredResult> {
     const { preview, phrase } = await this.preview(account, endpoint, frozen.params, index);
     if (phrase) frozen.summary = `${frozen.summary} (${phrase})`;
-    const mode = this.d.config.confirmVia;
-    const elicit = mode === 'elicitation' || (mode === 'auto' && session.canElicit());
-    const base = { id: frozen.id, account: frozen.account, environment: frozen.environment, endpoint: frozen.endpoint, tool: frozen.tool, params: frozen.params, clientOrderId: frozen.clientOrderId, summary: frozen.summary };
+    const channel = this.confirmationChannel(session);
+    const base = pendingView(frozen);
 
-    if (elicit) {
-      if (!session.canElicit())
-        throw configError('The server is set to confirm through elicitation (--confirm-via elicitation) and this client does not support it; nothing was sent.', 'Use a client with elicitation, or start the server with --confirm-via token.');
+    if (channel === 'input-required') {
+      // 2026-07-28: ask in-band; the retried round comes back through confirmSealed.
+      const expiresAt = Date.now() + this.d.config.confirmTtlSeconds * 1000;
+      const requestState = this.d.sealed.seal(frozen, expiresAt);
+      this.d.journal.append({ ...base, phase: 'pending', reason: 'input_required' });
+      return inputRequired({
+        inputRequests: { confirm: inputRequired.elicit({ message: `${frozen.summary}.\n\nType ${CONFIRM_WORD} to execute it. Anything else cancels.`, requestedSchema: CONFIRM_SCHEMA }) },
+        requestState,
+      });
+    }
+
+    if (channel === 'elicitation') {
       this.d.journal.append({ ...base, phase: 'pending', reason: 'elicitation' });
       let typed: string | null;
       try {
@@ -175,6 +225,27 @@ export class Pipeline {
       preview,
       instructions: `Show the summary to the user and ask them to type ${CONFIRM_WORD}. Only then call confirm_action with this token and confirmation "${CONFIRM_WORD}".`,
     });
+  }
+
+  /**
+   * How this client is asked: token (confirm_action), elicitation (2025 clients that
+   * declare it) or input-required (2026-07-28 clients that declare elicitation).
+   * Every channel ends in execute() with a ClearedAction from the gate.
+   */
+  private confirmationChannel(session: Session): 'token' | 'elicitation' | 'input-required' {
+    const mode = this.d.config.confirmVia;
+    if (mode === 'token') return 'token';
+    const inBand = !!session.canAskInBand?.();
+    const channel = inBand ? 'input-required' : session.canElicit() ? 'elicitation' : 'token';
+    if (mode === 'auto') return channel;
+    if (mode === 'input-required' ? channel !== 'input-required' : channel === 'token')
+      throw configError(
+        mode === 'input-required'
+          ? 'The server is set to confirm through MCP 2026-07-28 input_required requests (--confirm-via input-required) and this client cannot answer them; nothing was sent.'
+          : 'The server is set to confirm through elicitation (--confirm-via elicitation) and this client does not support it; nothing was sent.',
+        'Use a client with elicitation, or start the server with --confirm-via token.',
+      );
+    return channel;
   }
 
   private async preview(account: Account, endpoint: Endpoint, params: Params, index: PriceIndex): Promise<{ preview: Preview; phrase: string }> {
@@ -256,6 +327,25 @@ export class Pipeline {
     });
   }
 }
+
+/** The form the user answers at an elicitation or in-band confirmation. */
+const CONFIRM_SCHEMA = {
+  type: 'object' as const,
+  properties: { confirmation: { type: 'string' as const, title: 'Confirmation', description: `Type ${CONFIRM_WORD} to execute` } },
+  required: ['confirmation'],
+};
+
+/** What the journal records of a frozen action. */
+const pendingView = (frozen: FrozenAction) => ({
+  id: frozen.id,
+  account: frozen.account,
+  environment: frozen.environment,
+  endpoint: frozen.endpoint,
+  tool: frozen.tool,
+  params: frozen.params,
+  clientOrderId: frozen.clientOrderId,
+  summary: frozen.summary,
+});
 
 /** Masks credential fields Binance returns (special keys), at any depth. */
 function maskFields(data: unknown, fields: string[]): unknown {

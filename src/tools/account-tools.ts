@@ -4,7 +4,7 @@
  * repeats them, nor the path of a credentials file.
  */
 import { readFileSync } from 'node:fs';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ToolRegistry } from './registry.js';
 import { z } from 'zod';
 import type { Account, AccountStore } from '../accounts/store.js';
 import { ACCOUNT_NAME, type Limits } from '../accounts/toolsmd.js';
@@ -25,7 +25,7 @@ export const limitsView = (l: Limits) =>
 
 export const accountLabel = (a: Account) => `${a.name} (${a.environment})`;
 
-export function registerAccountTools(server: McpServer, accounts: AccountStore): void {
+export function registerAccountTools(server: ToolRegistry, accounts: AccountStore): void {
   server.registerTool(
     'list_accounts',
     {

@@ -1,6 +1,7 @@
 /**
- * Starts the real server (createServer) with an MCP SDK client on an in-memory
- * transport, a private state directory and an accounts file of the test's choosing.
+ * Starts the real server (createServer, served as the bin serves stdio) with an MCP SDK
+ * v1 client (a 2025-11-25 client) on an in-memory transport, a private state directory
+ * and an accounts file of the test's choosing.
  */
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,7 +61,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     client.setRequestHandler(ElicitRequestSchema, async (req) => answer(String(req.params.message)));
   }
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await handle.server.connect(serverTransport);
+  handle.serve(serverTransport);
   await client.connect(clientTransport);
   return {
     client,
