@@ -3,6 +3,7 @@ import type { ToolRegistry } from './registry.js';
 import { z } from 'zod';
 import type { AccountStore } from '../accounts/store.js';
 import { ACCOUNT_NAME } from '../accounts/toolsmd.js';
+import { TOOLSETS } from '../catalog/index.js';
 import type { Config } from '../config.js';
 import type { Hosts } from '../pipeline/hosts.js';
 import type { Session } from '../pipeline/pipeline.js';
@@ -24,7 +25,7 @@ export function registerStatusTools(
       inputSchema: z.strictObject({}),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    (_args, { session }) => {
+    (_args, { session, connection }) => {
       const { config, accounts } = deps;
       const list = accounts.list();
       return ok({
@@ -32,7 +33,7 @@ export function registerStatusTools(
         mode: {
           sandbox: accounts.sandboxOnly,
           readOnly: config.readOnly,
-          toolsets: config.toolsets,
+          toolsets: config.dynamicToolsets ? { dynamic: true, enabled: TOOLSETS.filter((t) => connection.enabled.has(t)) } : config.toolsets,
           realMoney: list.some((a) => a.environment === 'Mainnet'),
         },
         confirmation: deps.confirmation(session),

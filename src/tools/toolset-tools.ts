@@ -9,14 +9,14 @@ import { ok } from './envelope.js';
 import type { ToolRegistry } from './registry.js';
 
 export const TOOLSET_DESCRIPTIONS: Record<Toolset, string> = {
-  core: 'Accounts, balances, prices, placing and cancelling orders, borrowing and repaying',
-  trade: 'Every order type: OCO, OTO, OTOCO, open orders, order lists, trade history',
-  account: 'Margin account details, levels, fees, leverage, BNB burn, interest and capital flow',
-  borrow: 'Borrowing, repaying, max borrowable, interest rates and their history',
-  isolated: 'Isolated margin accounts: enable, disable, tiers, transfers and limits',
-  market: 'Margin assets, pairs, price index, delist schedule, restricted assets',
-  history: 'Borrow/repay, interest, force-liquidation and transfer records',
-  'special-keys': 'Special API keys for margin trading',
+  core: 'Cross account, orders (place, get, cancel, open, trades), borrow or repay, max borrowable, price index',
+  trade: 'OCO, OTO and OTOCO order lists, cancel all open orders, order-count usage',
+  account: 'Margin level thresholds, max leverage, BNB burn, max transferable, available inventory, manual liquidation',
+  borrow: 'Interest rates, fee data, small liabilities, liquidation loans',
+  isolated: 'Isolated accounts: get, enable, disable, limit, fee data, tiers',
+  market: 'Margin pairs and assets, collateral and liquidation ratios, list and delist schedules, restricted assets',
+  history: 'All orders and order lists, prevented matches, capital flow, borrow/repay, interest, transfers, liquidations',
+  'special-keys': 'Special (low-latency) API keys',
   'user-stream': 'User data stream listen keys',
 };
 
