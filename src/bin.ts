@@ -3,6 +3,7 @@
  * SDK's serveStdio picks per connection), log to stderr only, and shut down cleanly
  * when stdin closes or a signal arrives.
  */
+import './zod-jitless.js';
 import { TOOLSETS } from './catalog/types.js';
 import { parseConfig, USAGE, UsageError } from './config.js';
 import { createLogger } from './log.js';

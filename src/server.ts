@@ -31,6 +31,7 @@ import { ToolRegistry, type Connection, type ToolGroup } from './tools/registry.
 import { describeTools, ToolLister, type ToolListFile } from './tools/tool-list.js';
 import { registerToolsetTools } from './tools/toolset-tools.js';
 import { SealedState } from './pipeline/sealed-state.js';
+import { FormAnswerValidator } from './form-validator.js';
 import { VERSION } from './version.js';
 
 export const INSTRUCTIONS = `Binance Margin Trading (cross and isolated). Call server_status first: it says which accounts trade real money (Mainnet) and which are the sandbox.
@@ -90,10 +91,12 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
   const lister = new ToolLister(tools, opts.toolList);
   const startGroups: ToolGroup[] = ['always', ...config.toolsets, ...(config.dynamicToolsets ? (['dynamic'] as const) : [])];
 
+  const formAnswers = new FormAnswerValidator();
   const factory: McpServerFactory = ({ era }) => {
     const server = new McpServer(SERVER_INFO, {
       instructions: INSTRUCTIONS,
       capabilities: { tools: { listChanged: config.dynamicToolsets } },
+      jsonSchemaValidator: formAnswers,
     });
     const low = server.server;
     const enabled = new Set<ToolGroup>(startGroups);
