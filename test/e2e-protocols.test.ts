@@ -112,10 +112,11 @@ function assertOnlyJsonRpc(lines: string[]) {
   }
 }
 
-async function initialize2025(raw: Raw, capabilities: Record<string, unknown>) {
-  raw.send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities, clientInfo: { name: 'e2e-raw-2025', version: '1.0.0' } } });
+async function initialize2025(raw: Raw, capabilities: Record<string, unknown>, protocolVersion = '2025-11-25') {
+  raw.send({ id: 1, method: 'initialize', params: { protocolVersion, capabilities, clientInfo: { name: 'e2e-raw-2025', version: '1.0.0' } } });
   const init = await raw.next(1);
-  assert.equal(init.result.protocolVersion, '2025-11-25');
+  assert.equal(init.result.protocolVersion, protocolVersion);
+  assert.equal(init.result.serverInfo.name, 'binance-margin-mcp');
   raw.send({ method: 'notifications/initialized' });
 }
 
@@ -139,9 +140,11 @@ describe('raw JSON-RPC against the built server', () => {
     assertOnlyJsonRpc(raw.lines);
   });
 
-  test('token path: a 2025 client without elicitation gets a token; confirm_action executes it once', { timeout: 30_000 }, async () => {
+  test('token path: a 2025-06-18 client without elicitation gets a token; confirm_action executes it once', { timeout: 30_000 }, async () => {
     const { raw, standIn } = await startBundle();
-    await initialize2025(raw, {});
+    await initialize2025(raw, {}, '2025-06-18');
+    raw.send({ id: 9, method: 'tools/list', params: {} });
+    assert.equal((await raw.next(9)).result.tools.length, 73);
     raw.send({ id: 2, method: 'tools/call', params: { name: 'place_order', arguments: ORDER } });
     const pending = (await raw.next(2)).result.structuredContent;
     assert.equal(pending.status, 'confirmation_required');
