@@ -186,16 +186,7 @@ export class Pipeline {
     const channel = this.confirmationChannel(session);
     const base = pendingView(frozen);
 
-    if (channel === 'input-required') {
-      // 2026-07-28: ask in-band; the retried round comes back through confirmSealed.
-      const expiresAt = Date.now() + this.d.config.confirmTtlSeconds * 1000;
-      const requestState = this.d.sealed.seal(frozen, expiresAt);
-      this.d.journal.append({ ...base, phase: 'pending', reason: 'input_required' });
-      return inputRequired({
-        inputRequests: { confirm: inputRequired.elicit({ message: `${frozen.summary}.\n\nType ${CONFIRM_WORD} to execute it. Anything else cancels.`, requestedSchema: CONFIRM_SCHEMA }) },
-        requestState,
-      });
-    }
+    if (channel === 'input-required') return this.askInBand(frozen);
 
     if (channel === 'elicitation') {
       this.d.journal.append({ ...base, phase: 'pending', reason: 'elicitation' });
@@ -224,6 +215,20 @@ export class Pipeline {
       summary: frozen.summary,
       preview,
       instructions: `Show the summary to the user and ask them to type ${CONFIRM_WORD}. Only then call confirm_action with this token and confirmation "${CONFIRM_WORD}".`,
+    });
+  }
+
+  /**
+   * 2026-07-28 first round: the user is asked in-band (an `input_required` result
+   * with a form), the frozen action sealed into the request state; the client's
+   * retried round comes back through confirmSealed.
+   */
+  private askInBand(frozen: FrozenAction): InputRequiredResult {
+    const requestState = this.d.sealed.seal(frozen, Date.now() + this.d.config.confirmTtlSeconds * 1000);
+    this.d.journal.append({ ...pendingView(frozen), phase: 'pending', reason: 'input_required' });
+    return inputRequired({
+      inputRequests: { confirm: inputRequired.elicit({ message: `${frozen.summary}.\n\nType ${CONFIRM_WORD} to execute it. Anything else cancels.`, requestedSchema: CONFIRM_SCHEMA }) },
+      requestState,
     });
   }
 
