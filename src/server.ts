@@ -60,6 +60,12 @@ export interface ServerHandle {
   close(): Promise<void>;
 }
 
+/** The client can show a form: it declared elicitation, with form mode or without naming a mode (form is then implied). */
+const asksForms = (caps: ClientCapabilities | undefined) => {
+  const e = caps?.elicitation as { form?: unknown; url?: unknown } | undefined;
+  return !!e && (!!e.form || !e.url);
+};
+
 const SERVER_INFO = { name: 'binance-margin-mcp', title: 'Binance Margin Trading', version: VERSION };
 
 export function createServer(config: Config, log: Logger, opts: { toolList?: ToolListFile } = {}): ServerHandle {
@@ -116,8 +122,8 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
       const caps: ClientCapabilities | undefined =
         era === 'modern' ? (ctx.mcpReq.envelope as Record<string, ClientCapabilities> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] : low.getClientCapabilities();
       return {
-        canElicit: () => era === 'legacy' && !!caps?.elicitation,
-        canAskInBand: () => era === 'modern' && !!caps?.elicitation,
+        canElicit: () => era === 'legacy' && asksForms(caps),
+        canAskInBand: () => era === 'modern' && asksForms(caps),
         askUser: async (message) => {
           const result = await ctx.mcpReq.elicitInput(
             {

@@ -176,6 +176,17 @@ describe('the gate on each generation', () => {
       assert.equal(writes(standIn).length, 1);
     }));
 
+  test('2026-07-28 with URL-mode elicitation only: no form can be shown, so a token', () =>
+    withMainnet(
+      'modern',
+      async (s, standIn) => {
+        assert.equal(structured(await s.call('place_order', ORDER)).status, 'confirmation_required');
+        assert.equal(writes(standIn).length, 0);
+        assert.equal(s.handle.sealed.size, 0);
+      },
+      { elicit: () => CONFIRM, clientOptions: { capabilities: { elicitation: { url: {} } } } },
+    ));
+
   test('2025 v2 client with elicitation: asked through elicitation, as before', () =>
     withMainnet(
       'legacy',
