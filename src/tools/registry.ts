@@ -120,7 +120,8 @@ export class ToolRegistry {
         }),
       );
     const args = withoutNulls(rawArgs ?? {});
-    const parsed = def.schema().safeParse(args);
+    // Async, as the SDK parsed: a schema may carry an async refinement.
+    const parsed = await def.schema().safeParseAsync(args);
     if (!parsed.success) return def.refuse(args, validationFailure(name, parsed.error.issues), ctx);
     try {
       return await def.run(parsed.data, ctx);
