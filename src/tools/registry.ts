@@ -111,19 +111,18 @@ export class ToolRegistry {
    */
   async call(name: string, rawArgs: Record<string, unknown> | undefined, ctx: ToolCallContext): Promise<ToolResult> {
     const def = this.defs.get(name);
-    if (!def) return fail(new ToolError('validation', `Unknown tool "${name}".`, { path: 'name', hint: 'Call tools/list for the tools this server has.' }));
+    if (!def) return fail(new ToolError('validation', `Unknown tool "${name}".`, { hint: 'Call tools/list for the tools this server has.' }));
     if (!ctx.connection.enabled.has(def.group))
       return fail(
         new ToolError('validation', `Tool "${name}" is not enabled on this connection.`, {
-          path: 'name',
           hint: def.group === 'dynamic' ? 'Start the server with --toolsets dynamic.' : `Call enable_toolset with toolset "${def.group}" first, or start the server with that toolset.`,
         }),
       );
-    const args = withoutNulls(rawArgs ?? {});
-    // Async, as the SDK parsed: a schema may carry an async refinement.
-    const parsed = await def.schema().safeParseAsync(args);
-    if (!parsed.success) return def.refuse(args, validationFailure(name, parsed.error.issues), ctx);
     try {
+      const args = withoutNulls(rawArgs ?? {});
+      // Async, as the SDK parsed: a schema may carry an async refinement.
+      const parsed = await def.schema().safeParseAsync(args);
+      if (!parsed.success) return def.refuse(args, validationFailure(name, parsed.error.issues), ctx);
       return await def.run(parsed.data, ctx);
     } catch (err) {
       return fail(err);
