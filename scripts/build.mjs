@@ -33,6 +33,17 @@ const onlyEnglishZodLocales = {
   },
 };
 
+// The MCP SDK imports its runtime defaults through `@modelcontextprotocol/server/_shims`;
+// on Node that is an AJV JSON Schema validator (about 11 ms to load at every start, and
+// ~200 KB), used only to check elicitation answers. The server passes its own small
+// validator (src/form-validator.ts), so the bundle resolves the shims to ours.
+const sdkShims = {
+  name: 'sdk-shims-without-ajv',
+  setup(b) {
+    b.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({ path: `${process.cwd()}/src/sdk-shims.ts` }));
+  },
+};
+
 const outfile = 'dist/binance-margin-mcp.js';
 await build({
   entryPoints: { 'binance-margin-mcp': 'src/bin.ts' },
@@ -52,7 +63,7 @@ await build({
     // Bundled CommonJS dependencies (pino) still call require(); give them one.
     js: "#!/usr/bin/env node\nimport { createRequire as __bmmCreateRequire } from 'node:module';\nconst require = __bmmCreateRequire(import.meta.url);",
   },
-  plugins: [onlyEnglishZodLocales],
+  plugins: [onlyEnglishZodLocales, sdkShims],
   logLevel: 'warning',
 });
 chmodSync(outfile, 0o755);

@@ -1,8 +1,8 @@
 /**
  * `npm run demo`: a short scripted session through a real MCP client, the way an
- * agent's client talks to the server. The SDK's Client spawns the built bundle
- * (dist/binance-margin-mcp.js) over stdio with `--sandbox --confirm-all` and a
- * temporary state directory, then:
+ * agent's client talks to the server. The MCP SDK's (v2) Client spawns the built
+ * bundle (dist/binance-margin-mcp.js) over stdio with `--sandbox --confirm-all` and a
+ * temporary state directory, negotiates MCP 2026-07-28 (server/discover), then:
  *
  *   list accounts → account summary → a MARGIN_BUY order, stopped at the gate
  *   → confirm_action "CONFIRM" → the order's status by its client id
@@ -16,9 +16,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client, type CallToolResult } from '@modelcontextprotocol/client';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 /** dist/scripts/demo.js → dist/binance-margin-mcp.js */
 const BIN = fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url));
@@ -54,7 +53,9 @@ async function main(): Promise<void> {
     env: { ...getDefaultEnvironment(), BINANCE_STATE_DIR: stateDir, LOG_LEVEL: 'warn' },
     stderr: 'inherit',
   });
-  const client = new Client({ name: 'binance-margin-mcp-demo', version: '1.0.0' });
+  // No elicitation declared: the gate answers with a token, which the demo shows and
+  // confirms (a client that declares elicitation would ask the user within the call).
+  const client = new Client({ name: 'binance-margin-mcp-demo', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
 
   /** Calls a tool; a result with isError stops the demo (after printing it). */
   async function call(title: string, name: string, args: Json = {}, quiet = false): Promise<Json> {
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
   try {
     await client.connect(transport);
     const info = client.getServerVersion();
-    show('connected over stdio', { server: info, command: `node ${BIN} --sandbox --confirm-all`, stateDir });
+    show('connected over stdio', { server: info, protocol: client.getNegotiatedProtocolVersion(), command: `node ${BIN} --sandbox --confirm-all`, stateDir });
 
     await call('list accounts', 'list_accounts');
 

@@ -1,8 +1,9 @@
 /**
- * The executable: parse flags, start the MCP server on stdio, log to stderr only,
- * and shut down cleanly when stdin closes or a signal arrives.
+ * The executable: parse flags, serve MCP on stdio (both protocol generations: the
+ * SDK's serveStdio picks per connection), log to stderr only, and shut down cleanly
+ * when stdin closes or a signal arrives.
  */
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import './zod-jitless.js';
 import { TOOLSETS } from './catalog/types.js';
 import { parseConfig, USAGE, UsageError } from './config.js';
 import { createLogger } from './log.js';
@@ -34,21 +35,21 @@ async function main(): Promise<void> {
 
   const log = createLogger(config.logLevel);
   const handle = createServer(config, log, { toolList: prebuiltToolList() });
-  const transport = new StdioServerTransport();
   const shutdown = superviseStdioProcess(handle, log);
-  await handle.server.connect(transport);
-  // A line the transport cannot take (over its 10 MiB read limit, or not JSON-RPC) is logged, never a silent exit.
-  handle.server.server.onerror = (err) => {
-    log.error({ err: err.message }, 'a message from the client could not be read');
-    if (/exceeded maximum size/i.test(err.message)) void shutdown('a message over the read limit');
-  };
+  handle.serve(undefined, {
+    // A line the transport cannot take (over its read limit, or not JSON-RPC) is logged, never a silent exit.
+    onerror: (err) => {
+      log.error({ err: err.message }, 'a message from the client could not be read');
+      if (/exceed|too (large|long)|maximum/i.test(err.message)) void shutdown('a message over the read limit');
+    },
+  });
   const accounts = handle.accounts.list();
   log.info(
     {
       version: VERSION,
       accounts: accounts.map((a) => `${a.name} (${a.environment})`),
       readOnly: config.readOnly,
-      toolsets: config.toolsets.length === TOOLSETS.length ? 'all' : config.toolsets,
+      toolsets: config.dynamicToolsets ? 'dynamic' : config.toolsets.length === TOOLSETS.length ? 'all' : config.toolsets,
       confirmVia: config.confirmVia,
     },
     handle.accounts.sandboxOnly

@@ -7,14 +7,16 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TOOLSETS, type Toolset } from './catalog/types.js';
 
-export type ConfirmVia = 'token' | 'elicitation' | 'auto';
+export type ConfirmVia = 'token' | 'elicitation' | 'input-required' | 'auto';
 
 export interface Config {
   toolsMdPath: string;
   forceSandbox: boolean;
   readOnly: boolean;
-  /** Toolsets exposed; all of them by default. */
+  /** Toolsets exposed; all of them by default. With dynamicToolsets, the ones enabled at start (core). */
   toolsets: Toolset[];
+  /** --toolsets dynamic: list_toolsets and enable_toolset add toolsets while the client runs. */
+  dynamicToolsets: boolean;
   confirmVia: ConfirmVia;
   confirmAll: boolean;
   confirmTtlSeconds: number;
@@ -42,9 +44,10 @@ Options (environment variable in brackets):
   --sandbox                use the embedded simulated exchange only [BINANCE_SANDBOX=1]
   --sandbox-state FILE     keep the sandbox's state in FILE across restarts [BINANCE_SANDBOX_STATE]
   --read-only              list and allow no state-changing tool [BINANCE_READ_ONLY=1]
-  --toolsets LIST          comma-separated toolsets to expose, or all [BINANCE_TOOLSETS]
+  --toolsets LIST          comma-separated toolsets to expose, all, or dynamic (core, plus
+                           list_toolsets and enable_toolset) [BINANCE_TOOLSETS]
                            (${TOOLSETS.join(', ')})
-  --confirm-via MODE       token | elicitation | auto (default auto) [BINANCE_CONFIRM_VIA]
+  --confirm-via MODE       token | elicitation | input-required | auto (default auto) [BINANCE_CONFIRM_VIA]
   --confirm-all            gate writes on every environment, not only Mainnet [BINANCE_CONFIRM_ALL=1]
   --help, --version
 
@@ -94,16 +97,18 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = proces
 
   const toolsetsText = ((flags.get('--toolsets') as string | undefined) ?? env.BINANCE_TOOLSETS ?? 'all').trim();
   let toolsets: Toolset[];
+  const dynamicToolsets = toolsetsText === 'dynamic';
   if (toolsetsText === '' || toolsetsText === 'all') toolsets = [...TOOLSETS];
+  else if (dynamicToolsets) toolsets = ['core'];
   else {
     const names = toolsetsText.split(',').map((s) => s.trim()).filter(Boolean);
     const unknown = names.filter((n) => !(TOOLSETS as readonly string[]).includes(n));
-    if (unknown.length) throw new UsageError(`Unknown toolset ${unknown.join(', ')}; choose from ${TOOLSETS.join(', ')} or all.`);
+    if (unknown.length) throw new UsageError(`Unknown toolset ${unknown.join(', ')}; choose from ${TOOLSETS.join(', ')}, all or dynamic.`);
     toolsets = names as Toolset[];
   }
 
   const confirmVia = ((flags.get('--confirm-via') as string | undefined) ?? env.BINANCE_CONFIRM_VIA ?? 'auto').trim();
-  if (!['token', 'elicitation', 'auto'].includes(confirmVia)) throw new UsageError(`--confirm-via must be token, elicitation or auto, not "${confirmVia}".`);
+  if (!['token', 'elicitation', 'input-required', 'auto'].includes(confirmVia)) throw new UsageError(`--confirm-via must be token, elicitation, input-required or auto, not "${confirmVia}".`);
 
   const ttl = Number(env.BINANCE_CONFIRM_TTL_SECONDS ?? 120);
   if (!Number.isFinite(ttl) || ttl <= 0) throw new UsageError('BINANCE_CONFIRM_TTL_SECONDS must be a positive number of seconds.');
@@ -117,6 +122,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = proces
     forceSandbox: flags.has('--sandbox') || truthy(env.BINANCE_SANDBOX),
     readOnly: flags.has('--read-only') || truthy(env.BINANCE_READ_ONLY),
     toolsets,
+    dynamicToolsets,
     confirmVia: confirmVia as ConfirmVia,
     confirmAll: flags.has('--confirm-all') || truthy(env.BINANCE_CONFIRM_ALL),
     confirmTtlSeconds: ttl,

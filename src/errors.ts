@@ -14,6 +14,8 @@ export type ErrorKind =
   | 'unknown_outcome';
 
 export interface ToolErrorFields {
+  /** The parameter a validation error is about (a leg of an order list: its path, e.g. `orders[1].price`). */
+  path?: string;
   code?: number;
   httpStatus?: number;
   hint?: string;

@@ -1,9 +1,19 @@
 /**
- * createServer(): everything one MCP server needs, wired in one place. The bin
- * connects it to stdio; tests connect it to an in-memory transport.
+ * createServer(): everything the MCP server needs, wired in one place, and a factory
+ * of MCP server instances on the official SDK's v2 line. One instance serves one
+ * connection, in the protocol generation its client opened with: 2026-07-28
+ * (`server/discover`, a per-request envelope, multi-round-trip requests) or 2025
+ * (`initialize`). The state behind the tools (accounts, hosts, gate, journal) is
+ * shared by every instance of the process.
+ *
+ * The instances answer `tools/list` and `tools/call` themselves (tools/registry.ts),
+ * through the SDK's public request-handler API. The bin serves them on stdio; tests
+ * serve them on an in-memory transport through the same entry (serve()).
  */
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { mkdirSync } from 'node:fs';
+import { CLIENT_CAPABILITIES_META_KEY, inputResponse, McpServer, type ClientCapabilities, type McpServerFactory, type ServerContext, type Transport } from '@modelcontextprotocol/server';
+import { serveStdio, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
+import { TOOLSETS, type Toolset } from './catalog/index.js';
 import { AccountStore } from './accounts/store.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
@@ -17,7 +27,11 @@ import { registerAccountTools } from './tools/account-tools.js';
 import { registerEndpointTools } from './tools/endpoint-tools.js';
 import { registerGateTools } from './tools/gate-tools.js';
 import { registerStatusTools } from './tools/status-tools.js';
-import { installToolList, type ToolListFile } from './tools/tool-list.js';
+import { ToolRegistry, type Connection, type ToolGroup } from './tools/registry.js';
+import { describeTools, ToolLister, type ToolListFile } from './tools/tool-list.js';
+import { registerToolsetTools } from './tools/toolset-tools.js';
+import { SealedState } from './pipeline/sealed-state.js';
+import { FormAnswerValidator } from './form-validator.js';
 import { VERSION } from './version.js';
 
 export const INSTRUCTIONS = `Binance Margin Trading (cross and isolated). Call server_status first: it says which accounts trade real money (Mainnet) and which are the sandbox.
@@ -27,23 +41,38 @@ export const INSTRUCTIONS = `Binance Margin Trading (cross and isolated). Call s
 - Writes on Mainnet are not executed at once: they return status "confirmation_required" with a token and a summary. Show the summary to the user and ask them to type CONFIRM; only then call confirm_action(token, "CONFIRM"). Never confirm on your own. Some clients ask the user directly instead.
 - Client order ids: the server sends "agent-" + yours, or generates one. A write that ends in error kind "unknown_outcome" may have executed: query it by that id before placing again; never just retry.
 - Error kind "policy" means the user's limits or kill switch refused the call: do not work around it.
-- Tools come in toolsets (core, trade, account, borrow, isolated, market, history, special-keys, user-stream); the user may have enabled only some, or read-only (server_status says which).
+- Tools come in toolsets (core, trade, account, borrow, isolated, market, history, special-keys, user-stream); the user may have enabled only some, or read-only (server_status says which). If list_toolsets is listed, enable_toolset adds a toolset you need.
 - Typical flow: get_cross_margin_account → get_max_borrowable → place_order (sideEffectType MARGIN_BUY borrows) → get_order → borrow_or_repay REPAY.`;
 
 export interface ServerHandle {
-  server: McpServer;
+  /** A fresh MCP server instance for one connection (serveStdio calls it once per connection, and for a `server/discover` probe). */
+  factory: McpServerFactory;
+  /** Serves MCP on a transport (default: this process's stdin/stdout), answering both protocol generations. */
+  serve(transport?: Transport, opts?: { onerror?: (err: Error) => void }): StdioServerHandle;
+  /** Every tool this server can list, described (the build writes it to dist/tool-list.json). */
+  toolList(): ToolListFile;
   accounts: AccountStore;
   hosts: Hosts;
   gate: Gate;
   journal: Journal;
   pipeline: Pipeline;
   dispatcher: Dispatcher;
+  sealed: SealedState;
   /**
    * Lets writes in flight finish (up to `waitMs`), journals the rest as `unknown`, then
-   * closes everything. Returns how many writes were left without an answer.
+   * closes every connection served, the hosts and the journal. Returns how many writes
+   * were left without an answer.
    */
   close(waitMs?: number): Promise<number>;
 }
+
+/** The client can show a form: it declared elicitation, with form mode or without naming a mode (form is then implied). */
+const asksForms = (caps: ClientCapabilities | undefined) => {
+  const e = caps?.elicitation as { form?: unknown; url?: unknown } | undefined;
+  return !!e && (!!e.form || !e.url);
+};
+
+const SERVER_INFO = { name: 'binance-margin-mcp', title: 'Binance Margin Trading', version: VERSION };
 
 export function createServer(config: Config, log: Logger, opts: { toolList?: ToolListFile } = {}): ServerHandle {
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
@@ -53,52 +82,107 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
   const gate = new Gate(config.confirmTtlSeconds * 1000, config.confirmAll);
   const rails = new Rails(config.stateDir, journal);
   const dispatcher = new Dispatcher(hosts, journal, log, config.reconcileWindowMs);
-  const pipeline = new Pipeline({ config, accounts, hosts, gate, rails, journal, dispatcher, log });
+  const sealed = new SealedState();
+  const pipeline = new Pipeline({ config, accounts, hosts, gate, rails, journal, dispatcher, log, sealed });
 
-  const server = new McpServer({ name: 'binance-margin-mcp', title: 'Binance Margin Trading', version: VERSION }, { instructions: INSTRUCTIONS });
-
-  const session: Session = {
-    canElicit: () => !!server.server.getClientCapabilities()?.elicitation,
-    askUser: async (message) => {
-      const result = await server.server.elicitInput(
-        {
-          message,
-          requestedSchema: {
-            type: 'object',
-            properties: { confirmation: { type: 'string', title: 'Confirmation', description: 'Type CONFIRM to execute' } },
-            required: ['confirmation'],
-          },
-        },
-        { timeout: config.confirmTtlSeconds * 1000 },
-      );
-      if (result.action !== 'accept') return null;
-      return String((result.content as { confirmation?: unknown } | undefined)?.confirmation ?? '');
-    },
-  };
-  const confirmation = () => {
+  const confirmation = (session: Session) => {
     const mode = config.confirmVia;
     if (mode === 'token') return 'token: Mainnet writes return a token; the agent must ask the user to type CONFIRM (the server cannot tell who typed it)';
     if (mode === 'elicitation') return 'elicitation: the client asks the user directly; writes are refused if the client cannot';
+    if (mode === 'input-required') return 'input-required: the client asks the user directly within the call (MCP 2026-07-28); writes are refused if the client cannot';
+    if (session.canAskInBand?.()) return 'auto → input-required: this client asks the user directly within the call (MCP 2026-07-28)';
     return session.canElicit() ? 'auto → elicitation: this client asks the user directly' : 'auto → token: this client has no elicitation, so the agent must ask the user to type CONFIRM';
   };
 
-  registerEndpointTools(server, pipeline, session, { toolsets: config.toolsets, readOnly: config.readOnly });
-  registerAccountTools(server, accounts, { readOnly: config.readOnly });
-  registerGateTools(server, gate, pipeline);
-  registerStatusTools(server, { config, accounts, hosts, journal, rails, pipeline, confirmation });
-  installToolList(server, opts.toolList);
+  const tools = new ToolRegistry();
+  registerEndpointTools(tools, pipeline, { toolsets: config.dynamicToolsets ? TOOLSETS : config.toolsets, readOnly: config.readOnly });
+  registerAccountTools(tools, accounts, { readOnly: config.readOnly });
+  registerGateTools(tools, gate, pipeline);
+  registerStatusTools(tools, { config, accounts, hosts, journal, rails, pipeline, confirmation });
+  registerToolsetTools(tools);
+  const lister = new ToolLister(tools, opts.toolList);
+  const startGroups: ToolGroup[] = ['always', ...config.toolsets, ...(config.dynamicToolsets ? (['dynamic'] as const) : [])];
 
+  const formAnswers = new FormAnswerValidator();
+  const factory: McpServerFactory = ({ era }) => {
+    const server = new McpServer(SERVER_INFO, {
+      instructions: INSTRUCTIONS,
+      capabilities: { tools: { listChanged: config.dynamicToolsets } },
+      jsonSchemaValidator: formAnswers,
+    });
+    const low = server.server;
+    const enabled = new Set<ToolGroup>(startGroups);
+    const connection: Connection = {
+      enabled,
+      enable(toolset: Toolset) {
+        if (enabled.has(toolset)) return false;
+        enabled.add(toolset);
+        log.info({ toolset }, 'toolset enabled');
+        // After the enable_toolset result, so that the client re-lists once it has it.
+        setImmediate(() => server.sendToolListChanged());
+        return true;
+      },
+    };
+    const sessionFor = (ctx: ServerContext): Session => {
+      // 2026-07-28: what the client can do comes with each request; 2025: from initialize.
+      const caps: ClientCapabilities | undefined =
+        era === 'modern' ? (ctx.mcpReq.envelope as Record<string, ClientCapabilities> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] : low.getClientCapabilities();
+      return {
+        canElicit: () => era === 'legacy' && asksForms(caps),
+        canAskInBand: () => era === 'modern' && asksForms(caps),
+        askUser: async (message) => {
+          const result = await ctx.mcpReq.elicitInput(
+            {
+              message,
+              requestedSchema: {
+                type: 'object',
+                properties: { confirmation: { type: 'string', title: 'Confirmation', description: 'Type CONFIRM to execute' } },
+                required: ['confirmation'],
+              },
+            },
+            { timeout: config.confirmTtlSeconds * 1000 },
+          );
+          if (result.action !== 'accept') return null;
+          return String((result.content as { confirmation?: unknown } | undefined)?.confirmation ?? '');
+        },
+        resumed: () => {
+          if (era !== 'modern') return undefined;
+          const state = ctx.mcpReq.requestState<unknown>();
+          if (typeof state !== 'string') return undefined;
+          const answer = inputResponse(ctx.mcpReq.inputResponses, 'confirm');
+          const typed = answer.kind === 'elicit' && answer.action === 'accept' ? answer.content?.confirmation : undefined;
+          return { state, typed: typeof typed === 'string' ? typed : null };
+        },
+      };
+    };
+    low.setRequestHandler('tools/list', () => lister.list(connection));
+    low.setRequestHandler('tools/call', async (req, ctx) => {
+      const result = await tools.call(req.params.name, req.params.arguments, { session: sessionFor(ctx), connection });
+      return 'resultType' in result ? result : low.projectCallToolResult(result, undefined);
+    });
+    return server;
+  };
+
+  const served = new Set<StdioServerHandle>();
   return {
-    server,
+    factory,
+    serve(transport, serveOpts = {}) {
+      const handle = serveStdio(factory, { transport, onerror: serveOpts.onerror ?? ((err) => log.debug({ err: err.message }, 'mcp transport')) });
+      served.add(handle);
+      return handle;
+    },
+    toolList: () => describeTools(tools),
     accounts,
     hosts,
     gate,
     journal,
     pipeline,
     dispatcher,
+    sealed,
     async close(waitMs = 5_000) {
       const unanswered = await dispatcher.drain(waitMs);
-      await server.close().catch(() => undefined);
+      for (const h of served) await h.close().catch(() => undefined);
+      served.clear();
       await hosts.close();
       journal.close();
       return unanswered;

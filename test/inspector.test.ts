@@ -28,9 +28,9 @@ const NON_ENDPOINT_TOOLS = ['list_accounts', 'show_account', 'add_account', 'con
 const home = mkdtempSync(join(tmpdir(), 'bmm-inspector-'));
 after(() => rmSync(home, { recursive: true, force: true }));
 
-/** `mcp-inspector --cli node dist/binance-margin-mcp.js --sandbox -e BINANCE_STATE_DIR=… <method args>` */
-function inspector(methodArgs: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const args = [inspectorEntry(), '--cli', process.execPath, BIN, '--sandbox', '-e', `BINANCE_STATE_DIR=${join(home, 'state')}`, '-e', 'LOG_LEVEL=warn', ...methodArgs];
+/** `mcp-inspector --cli [--protocol-era modern] node dist/binance-margin-mcp.js --sandbox -e BINANCE_STATE_DIR=… <method args>` */
+function inspector(methodArgs: string[], era: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const args = [inspectorEntry(), '--cli', ...era, process.execPath, BIN, '--sandbox', '-e', `BINANCE_STATE_DIR=${join(home, 'state')}`, '-e', 'LOG_LEVEL=warn', ...methodArgs];
   // HOME is a scratch directory so that the inspector keeps nothing in the user's.
   const child = spawn(process.execPath, args, { cwd: home, env: { ...process.env, HOME: home, USERPROFILE: home }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -89,6 +89,18 @@ describe('the MCP Inspector CLI against the built server', () => {
     assert.ok(Number(s.data.price) > 0);
     // content[0] holds the same object as JSON (docs/contract.md §4).
     assert.deepEqual(JSON.parse(result.content[0].text), s);
+    assert.equal(result._meta?.['io.modelcontextprotocol/serverInfo'], undefined, 'by default the inspector opens the 2025 way');
+  });
+
+  test('--protocol-era modern: the inspector negotiates MCP 2026-07-28 (server/discover) and calls a tool', { timeout: 60_000 }, async () => {
+    const listed = parse(await inspector(['--method', 'tools/list'], ['--protocol-era', 'modern']));
+    assert.equal((listed.tools as unknown[]).length, 74);
+    const result = parse(await inspector(['--method', 'tools/call', '--tool-name', 'get_price_index', '--tool-arg', 'symbol=BTCUSDT'], ['--protocol-era', 'modern']));
+    assert.notEqual(result.isError, true, JSON.stringify(result));
+    // Only the 2026-07-28 encoding stamps the server's identity on every result.
+    assert.equal(result._meta?.['io.modelcontextprotocol/serverInfo']?.name, 'binance-margin-mcp');
+    assert.equal(result.structuredContent.environment, 'sandbox');
+    assert.equal(result.structuredContent.data.symbol, 'BTCUSDT');
   });
 
   test('--method tools/list --strict finds no schema portability problem (issue 17)', { timeout: 60_000 }, async () => {

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { inputRequired, type CallToolResult, type InputRequiredResult } from '@modelcontextprotocol/server';
 import { keepOneTimeSecret } from '../accounts/one-time-secrets.js';
 import { credentialFingerprint, type Account, type AccountStore } from '../accounts/store.js';
 import { endpointId, findEndpoint, type Endpoint, type Params } from '../catalog/index.js';
@@ -30,6 +30,7 @@ import type { Dispatcher } from './dispatch.js';
 import { isConfirmText, CONFIRM_WORD, type ClearedAction, type FrozenAction, type Gate } from './gate.js';
 import { envName, type Hosts } from './hosts.js';
 import { prepare } from './prepare.js';
+import type { SealedState } from './sealed-state.js';
 
 /** What the pipeline needs from the MCP session that made the call. */
 export interface Session {
@@ -37,6 +38,10 @@ export interface Session {
   canElicit(): boolean;
   /** Asks the user; resolves with what they typed, or null when they declined or cancelled. Throws on error or timeout. */
   askUser(message: string): Promise<string | null>;
+  /** True on a 2026-07-28 request whose client declared elicitation: the gate can ask in-band (`input_required`). */
+  canAskInBand?(): boolean;
+  /** A retried 2026-07-28 round: the sealed request state it echoes and what the user typed (null: declined, cancelled or no answer). */
+  resumed?(): { state: string; typed: string | null } | undefined;
 }
 
 export interface PipelineDeps {
@@ -48,12 +53,14 @@ export interface PipelineDeps {
   journal: Journal;
   dispatcher: Dispatcher;
   log: Logger;
+  /** Seals the request state of 2026-07-28 confirmation rounds. */
+  sealed: SealedState;
 }
 
 export class Pipeline {
   constructor(private readonly d: PipelineDeps) {}
 
-  async callEndpoint(endpoint: Endpoint, args: Record<string, unknown>, session: Session): Promise<CallToolResult> {
+  async callEndpoint(endpoint: Endpoint, args: Record<string, unknown>, session: Session): Promise<CallToolResult | InputRequiredResult> {
     const { account: accountName, ...rawParams } = args as { account?: string } & Record<string, unknown>;
     try {
       const account = this.d.accounts.resolve(accountName);
@@ -143,13 +150,13 @@ export class Pipeline {
         try {
           const found = await this.d.dispatcher.lookup(account, endpoint, intent.params as Params);
           if (found !== undefined) {
-            this.d.journal.append({ ...outcomeBase(intent), phase: 'result', status: 'ok', reconciled: true, orderId: (found as { orderId?: number; orderListId?: number }).orderId ?? (found as { orderListId?: number }).orderListId });
+            this.d.journal.append({ ...pendingView(intent), phase: 'result', status: 'ok', reconciled: true, orderId: (found as { orderId?: number; orderListId?: number }).orderId ?? (found as { orderListId?: number }).orderListId });
             outcome = 'executed';
           }
         } catch (err) {
           const notFound = err instanceof ToolError && err.kind === 'binance' && (err.code === -2013 || err.code === -2011);
           if (notFound && Date.now() - Date.parse(intent.time) > minAgeMs) {
-            this.d.journal.append({ ...outcomeBase(intent), phase: 'result', status: 'not_found', reason: 'not found by its client id: it never executed' });
+            this.d.journal.append({ ...pendingView(intent), phase: 'result', status: 'not_found', reason: 'not found by its client id: it never executed' });
             outcome = 'not_found';
           }
         }
@@ -157,6 +164,39 @@ export class Pipeline {
       report.push({ id: intent.id, tool: intent.tool, account: intent.account, ...(intent.clientOrderId ? { clientOrderId: intent.clientOrderId } : {}), outcome });
     }
     return report;
+  }
+
+  /**
+   * The retried round of a 2026-07-28 confirmation: the sealed action, exactly, once,
+   * when the user typed CONFIRM. The retried call's own arguments only name the
+   * account the state must be bound to; what executes is what was sealed.
+   */
+  async confirmSealed(endpoint: Endpoint, args: Record<string, unknown>, state: string, typed: string | null): Promise<CallToolResult> {
+    try {
+      const account = this.d.accounts.resolve(typeof args.account === 'string' ? args.account : undefined);
+      const frozen = this.d.sealed.open(state, { tool: endpoint.name, account: account.name, environment: envName(account) });
+      if (typed === null || !isConfirmText(typed)) {
+        this.d.journal.append({ ...pendingView(frozen), phase: 'refused', reason: typed === null ? 'user declined' : 'user did not type CONFIRM' });
+        throw confirmationError(typed === null ? 'The user declined; nothing was executed.' : 'The user did not type CONFIRM; nothing was executed.');
+      }
+      // execute() checks everything again, with fresh prices, at the one enforcement point.
+      return await this.execute(endpoint, this.d.gate.clearConfirmedByUser(frozen, typed));
+    } catch (err) {
+      return this.failure(err, endpoint);
+    }
+  }
+
+  /** Arguments that failed the tool's input schema: refused like every validation failure; a write is journaled. */
+  refuseArguments(endpoint: Endpoint, args: Record<string, unknown>, err: ToolError): CallToolResult {
+    const { account: name, ...params } = args;
+    if (endpoint.write && (name === undefined || typeof name === 'string')) {
+      try {
+        this.journalRefused(endpoint, this.d.accounts.resolve(name), params, err);
+      } catch {
+        // An unknown account: there is nothing to journal the refusal under.
+      }
+    }
+    return this.failure(err, endpoint);
   }
 
   private prepareOrJournal(endpoint: Endpoint, raw: Record<string, unknown>, account: Account) {
@@ -177,16 +217,15 @@ export class Pipeline {
     }
   }
 
-  private async askForConfirmation(account: Account, endpoint: Endpoint, frozen: FrozenAction, session: Session, market: Market): Promise<CallToolResult> {
+  private async askForConfirmation(account: Account, endpoint: Endpoint, frozen: FrozenAction, session: Session, market: Market): Promise<CallToolResult | InputRequiredResult> {
     const { preview, phrase } = await this.preview(account, endpoint, frozen.params, market);
     if (phrase) frozen.summary = `${frozen.summary} (${phrase})`;
-    const mode = this.d.config.confirmVia;
-    const elicit = mode === 'elicitation' || (mode === 'auto' && session.canElicit());
-    const base = { id: frozen.id, account: frozen.account, environment: frozen.environment, endpoint: frozen.endpoint, tool: frozen.tool, params: frozen.params, clientOrderId: frozen.clientOrderId, summary: frozen.summary };
+    const channel = this.confirmationChannel(session);
+    const base = pendingView(frozen);
 
-    if (elicit) {
-      if (!session.canElicit())
-        throw configError('The server is set to confirm through elicitation (--confirm-via elicitation) and this client does not support it; nothing was sent.', 'Use a client with elicitation, or start the server with --confirm-via token.');
+    if (channel === 'input-required') return this.askInBand(frozen);
+
+    if (channel === 'elicitation') {
       this.d.journal.append({ ...base, phase: 'pending', reason: 'elicitation' });
       let typed: string | null;
       try {
@@ -215,6 +254,41 @@ export class Pipeline {
       preview,
       instructions: `Show the summary to the user and ask them to type ${CONFIRM_WORD}. Only then call confirm_action with this token and confirmation "${CONFIRM_WORD}".`,
     });
+  }
+
+  /**
+   * 2026-07-28 first round: the user is asked in-band (an `input_required` result
+   * with a form), the frozen action sealed into the request state; the client's
+   * retried round comes back through confirmSealed.
+   */
+  private askInBand(frozen: FrozenAction): InputRequiredResult {
+    const requestState = this.d.sealed.seal(frozen, Date.now() + this.d.config.confirmTtlSeconds * 1000);
+    this.d.journal.append({ ...pendingView(frozen), phase: 'pending', reason: 'input_required' });
+    return inputRequired({
+      inputRequests: { confirm: inputRequired.elicit({ message: `${frozen.summary}.\n\nType ${CONFIRM_WORD} to execute it. Anything else cancels.`, requestedSchema: CONFIRM_SCHEMA }) },
+      requestState,
+    });
+  }
+
+  /**
+   * How this client is asked: token (confirm_action), elicitation (2025 clients that
+   * declare it) or input-required (2026-07-28 clients that declare elicitation).
+   * Every channel ends in execute() with a ClearedAction from the gate.
+   */
+  private confirmationChannel(session: Session): 'token' | 'elicitation' | 'input-required' {
+    const mode = this.d.config.confirmVia;
+    if (mode === 'token') return 'token';
+    const inBand = !!session.canAskInBand?.();
+    const channel = inBand ? 'input-required' : session.canElicit() ? 'elicitation' : 'token';
+    if (mode === 'auto') return channel;
+    if (mode === 'input-required' ? channel !== 'input-required' : channel === 'token')
+      throw configError(
+        mode === 'input-required'
+          ? 'The server is set to confirm through MCP 2026-07-28 input_required requests (--confirm-via input-required) and this client cannot answer them; nothing was sent.'
+          : 'The server is set to confirm through elicitation (--confirm-via elicitation) and this client does not support it; nothing was sent.',
+        'Use a client with elicitation, or start the server with --confirm-via token.',
+      );
+    return channel;
   }
 
   private async preview(account: Account, endpoint: Endpoint, params: Params, market: Market): Promise<{ preview: Preview; phrase: string }> {
@@ -283,15 +357,23 @@ export class Pipeline {
   }
 }
 
-const outcomeBase = (e: JournalEntry) => ({
-  id: e.id,
-  account: e.account,
-  environment: e.environment,
-  endpoint: e.endpoint,
-  tool: e.tool,
-  params: e.params,
-  clientOrderId: e.clientOrderId,
-  summary: e.summary,
+/** The form the user answers at an elicitation or in-band confirmation. */
+const CONFIRM_SCHEMA = {
+  type: 'object' as const,
+  properties: { confirmation: { type: 'string' as const, title: 'Confirmation', description: `Type ${CONFIRM_WORD} to execute` } },
+  required: ['confirmation'],
+};
+
+/** What the journal records of a frozen action (or of an earlier intent, when it is settled). */
+const pendingView = (frozen: Pick<JournalEntry, 'id' | 'account' | 'environment' | 'endpoint' | 'tool' | 'params' | 'clientOrderId' | 'summary'>) => ({
+  id: frozen.id,
+  account: frozen.account,
+  environment: frozen.environment,
+  endpoint: frozen.endpoint,
+  tool: frozen.tool,
+  params: frozen.params,
+  clientOrderId: frozen.clientOrderId,
+  summary: frozen.summary,
 });
 
 /** Masks credential fields Binance returns (special keys), at any depth. */

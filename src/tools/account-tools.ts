@@ -4,7 +4,7 @@
  * repeats them, nor the path of a credentials file.
  */
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ToolRegistry } from './registry.js';
 import { z } from 'zod';
 import type { Account, AccountStore } from '../accounts/store.js';
 import { KeyFileError, readCredentialsFile, readPemPrivateKey } from '../accounts/key-files.js';
@@ -42,7 +42,7 @@ const text = (max: number, min = 1) =>
 /** API keys and secrets: printable ASCII without spaces. */
 const credential = () => z.string().regex(/^[\x21-\x7e]{8,256}$/, 'must be 8 to 256 printable characters without spaces or control characters');
 
-export function registerAccountTools(server: McpServer, accounts: AccountStore, opts: { readOnly: boolean }): void {
+export function registerAccountTools(server: ToolRegistry, accounts: AccountStore, opts: { readOnly: boolean }): void {
   server.registerTool(
     'list_accounts',
     {

@@ -3,12 +3,12 @@
  * parameters plus `account`, the `binance/endpoint` tag, annotations from the
  * entry's nature, and a handler that hands the call to the pipeline.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { CATALOG, endpointId, paramsOf, type Endpoint, type Toolset } from '../catalog/index.js';
 import { identifier, toolInput } from '../catalog/params.js';
-import type { Pipeline, Session } from '../pipeline/pipeline.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { ToolRegistry } from './registry.js';
 
 /** Every endpoint tool's `account`; the server instructions explain it once instead of 65 times. */
 export const accountParam = () => identifier(z.string()).optional();
@@ -31,7 +31,7 @@ export function inputSchemaOf(e: Endpoint) {
   return toolInput({ ...paramsOf(e), account: accountParam() });
 }
 
-export function registerEndpointTools(server: McpServer, pipeline: Pipeline, session: Session, opts: { toolsets: readonly Toolset[]; readOnly: boolean }): void {
+export function registerEndpointTools(server: ToolRegistry, pipeline: Pipeline, opts: { toolsets: readonly Toolset[]; readOnly: boolean }): void {
   for (const e of exposedEndpoints(opts)) {
     server.registerTool(
       e.name,
@@ -39,11 +39,16 @@ export function registerEndpointTools(server: McpServer, pipeline: Pipeline, ses
         title: e.title,
         description: e.description,
         // Built on the first call: listing tools needs no schema (see tool-list.ts).
-        inputSchema: z.lazy(() => inputSchemaOf(e)),
+        inputSchema: () => inputSchemaOf(e),
         annotations: annotationsOf(e),
         _meta: { 'binance/endpoint': endpointId(e) },
       },
-      (args: Record<string, unknown>) => pipeline.callEndpoint(e, args, session),
+      (args: Record<string, unknown>, { session }) => {
+        // A 2026-07-28 client retrying a confirmation round carries the sealed request state.
+        const round = e.write ? session.resumed?.() : undefined;
+        return round ? pipeline.confirmSealed(e, args, round.state, round.typed) : pipeline.callEndpoint(e, args, session);
+      },
+      { group: e.toolset, refuse: (args, err) => pipeline.refuseArguments(e, args, err) },
     );
   }
 }

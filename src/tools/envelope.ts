@@ -2,7 +2,7 @@
  * Tool results as docs/contract.md §4 fixes them: structuredContent, and the same object
  * as JSON text. Everything passes the redactor on the way out.
  */
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { ToolError } from '../errors.js';
 import { redactor } from '../safety/redact.js';
 

@@ -1,12 +1,12 @@
 /** confirm_action, list_pending_actions, cancel_pending_action: the token side of the gate. */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ToolRegistry } from './registry.js';
 import { z } from 'zod';
 import type { Gate } from '../pipeline/gate.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { confirmationError } from '../errors.js';
 import { fail, ok } from './envelope.js';
 
-export function registerGateTools(server: McpServer, gate: Gate, pipeline: Pipeline): void {
+export function registerGateTools(server: ToolRegistry, gate: Gate, pipeline: Pipeline): void {
   server.registerTool(
     'confirm_action',
     {

@@ -1,11 +1,12 @@
 /** server_status and recent_actions: what an agent should know before it trades. */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ToolRegistry } from './registry.js';
 import { z } from 'zod';
 import type { AccountStore } from '../accounts/store.js';
 import { ACCOUNT_NAME } from '../accounts/toolsmd.js';
+import { TOOLSETS } from '../catalog/index.js';
 import type { Config } from '../config.js';
 import type { Hosts } from '../pipeline/hosts.js';
-import type { Pipeline } from '../pipeline/pipeline.js';
+import type { Pipeline, Session } from '../pipeline/pipeline.js';
 import type { Journal } from '../safety/journal.js';
 import type { Rails } from '../safety/rails.js';
 import { VERSION } from '../version.js';
@@ -13,8 +14,8 @@ import { limitsView, problemLines } from './account-tools.js';
 import { ok } from './envelope.js';
 
 export function registerStatusTools(
-  server: McpServer,
-  deps: { config: Config; accounts: AccountStore; hosts: Hosts; journal: Journal; rails: Rails; pipeline: Pipeline; confirmation: () => string },
+  server: ToolRegistry,
+  deps: { config: Config; accounts: AccountStore; hosts: Hosts; journal: Journal; rails: Rails; pipeline: Pipeline; confirmation: (session: Session) => string },
 ): void {
   server.registerTool(
     'server_status',
@@ -24,7 +25,7 @@ export function registerStatusTools(
       inputSchema: z.strictObject({}),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    () => {
+    (_args, { session, connection }) => {
       const { config, accounts } = deps;
       const list = accounts.list();
       return ok({
@@ -32,10 +33,10 @@ export function registerStatusTools(
         mode: {
           sandbox: accounts.sandboxOnly,
           readOnly: config.readOnly,
-          toolsets: config.toolsets,
+          toolsets: config.dynamicToolsets ? { dynamic: true, enabled: TOOLSETS.filter((t) => connection.enabled.has(t)) } : config.toolsets,
           realMoney: list.some((a) => a.environment === 'Mainnet'),
         },
-        confirmation: deps.confirmation(),
+        confirmation: deps.confirmation(session),
         confirmAll: config.confirmAll,
         killSwitch: deps.rails.killSwitchOn() ? 'ON: every state-changing call except cancels, repays and closing a stream is refused' : 'off',
         accounts: list.map((a) => ({

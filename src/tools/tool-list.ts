@@ -2,18 +2,16 @@
  * tools/list, as compact as it can be without losing meaning, and cheap to answer.
  *
  * An agent pays for every byte of the list, so each JSON Schema is compacted
- * (json-schema.ts: compact, and inside what every model provider accepts), and no
- * `execution` block only restates the default. The list is computed once per process; the build also
- * writes it to dist/tool-list.json, so the bundled server answers its first tools/list
- * without building any schema (endpoint schemas are built when a tool is first called).
+ * (json-schema.ts: compact, and inside what every model provider accepts). The build
+ * writes every tool the server can list to dist/tool-list.json (scripts/gen-tool-list.ts,
+ * through describeTools below), so the bundled server answers tools/list without building
+ * any schema (an endpoint's schema is built when its tool is first called).
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ListToolsRequestSchema, type ListToolsResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { ListToolsResult, Tool } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { findEndpoint } from '../catalog/index.js';
 import { VERSION } from '../version.js';
-import { inputSchemaOf } from './endpoint-tools.js';
 import { compactSchema } from './json-schema.js';
+import type { Connection, ToolDef, ToolRegistry } from './registry.js';
 
 /** What the build writes to dist/tool-list.json: every tool the server can list. */
 export interface ToolListFile {
@@ -21,33 +19,53 @@ export interface ToolListFile {
   tools: Tool[];
 }
 
-function compactTool({ execution, ...tool }: Tool): Tool {
-  const endpoint = findEndpoint(tool.name);
-  // Endpoint tools are registered with lazy schemas; their JSON Schema comes from the catalog.
-  const inputSchema = endpoint ? z.toJSONSchema(inputSchemaOf(endpoint), { target: 'draft-7', io: 'input' }) : tool.inputSchema;
+/** One tool's definition as tools/list gives it (this builds its schema). */
+export function describeTool(def: ToolDef): Tool {
+  const inputSchema = compactSchema(z.toJSONSchema(def.schema(), { target: 'draft-7', io: 'input' })) as Tool['inputSchema'];
   return {
-    ...tool,
-    // `taskSupport: forbidden` is what an absent `execution` means.
-    ...(execution && execution.taskSupport !== 'forbidden' ? { execution } : {}),
-    inputSchema: compactSchema(inputSchema) as Tool['inputSchema'],
+    name: def.name,
+    ...(def.title !== undefined ? { title: def.title } : {}),
+    ...(def.description !== undefined ? { description: def.description } : {}),
+    inputSchema,
+    ...(def.annotations ? { annotations: def.annotations } : {}),
+    ...(def._meta ? { _meta: def._meta } : {}),
   };
 }
 
-export function installToolList(server: McpServer, prebuilt?: ToolListFile): void {
-  const handlers = (server.server as unknown as { _requestHandlers: Map<string, (req: unknown, extra: unknown) => Promise<ListToolsResult>> })._requestHandlers;
-  const sdkList = handlers.get('tools/list');
-  if (!sdkList) return;
-  const registered = () => Object.entries((server as unknown as { _registeredTools: Record<string, { enabled: boolean }> })._registeredTools).filter(([, t]) => t.enabled).map(([name]) => name);
-  let cached: ListToolsResult | undefined;
-  server.server.setRequestHandler(ListToolsRequestSchema, async (req, extra) => {
-    if (!cached) {
-      if (prebuilt && prebuilt.version === VERSION) {
-        const byName = new Map(prebuilt.tools.map((t) => [t.name, t]));
-        const names = registered();
-        if (names.every((n) => byName.has(n))) cached = { tools: names.map((n) => byName.get(n)!) };
-      }
-      cached ??= { tools: (await sdkList(req, extra)).tools.map(compactTool) };
+/** Every registered tool, described: what the build writes for the bundle. */
+export function describeTools(registry: ToolRegistry): ToolListFile {
+  return { version: VERSION, tools: registry.all().map(describeTool) };
+}
+
+/**
+ * Answers tools/list for a connection: from the prebuilt file when it is of this
+ * version and knows every tool, else built from the schemas (once per set of
+ * enabled toolsets; the definitions never change while the process runs).
+ */
+export class ToolLister {
+  private readonly prebuilt?: Map<string, Tool>;
+  private readonly built = new Map<string, Tool>();
+  private readonly answers = new Map<string, ListToolsResult>();
+
+  constructor(private readonly registry: ToolRegistry, prebuilt?: ToolListFile) {
+    if (prebuilt && prebuilt.version === VERSION) this.prebuilt = new Map(prebuilt.tools.map((t) => [t.name, t]));
+  }
+
+  list(connection: Pick<Connection, 'enabled'>): ListToolsResult {
+    const key = [...connection.enabled].sort().join(',');
+    let answer = this.answers.get(key);
+    if (!answer) {
+      answer = { tools: this.registry.visible(connection).map((d) => this.describe(d)) };
+      this.answers.set(key, answer);
     }
-    return cached;
-  });
+    return answer;
+  }
+
+  private describe(def: ToolDef): Tool {
+    const ready = this.prebuilt?.get(def.name) ?? this.built.get(def.name);
+    if (ready) return ready;
+    const tool = describeTool(def);
+    this.built.set(def.name, tool);
+    return tool;
+  }
 }

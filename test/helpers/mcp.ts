@@ -1,11 +1,13 @@
 /**
- * Starts the real server (createServer) with an MCP SDK client on an in-memory
- * transport, a private state directory and an accounts file of the test's choosing.
+ * Starts the real server (createServer, served as the bin serves stdio) with an MCP SDK
+ * v1 client (a 2025-11-25 client) on an in-memory transport, a private state directory
+ * and an accounts file of the test's choosing.
  */
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Client as ClientV2, InMemoryTransport as InMemoryTransportV2, type ClientOptions as ClientV2Options } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
@@ -34,7 +36,8 @@ export interface StartOptions {
   files?: Record<string, string>;
 }
 
-export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
+/** The server side of a test: createServer with a private state directory and accounts file; no client yet. */
+async function startHandle(opts: StartOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'bmm-test-'));
   for (const [name, content] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, name), content, { mode: 0o600 });
   const toolsMdPath = join(dir, 'TOOLS.md');
@@ -54,13 +57,18 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   });
   const log = createLogger('debug', sink);
   const handle = createServer(parsed, log);
+  return { handle, config: parsed, dir, logs };
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
+  const { handle, config: parsed, dir, logs } = await startHandle(opts);
   const client = new Client({ name: 'test-client', version: '1.0.0' }, { capabilities: opts.elicit ? { elicitation: {} } : {} });
   if (opts.elicit) {
     const answer = opts.elicit;
     client.setRequestHandler(ElicitRequestSchema, async (req) => answer(String(req.params.message)));
   }
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await handle.server.connect(serverTransport);
+  handle.serve(serverTransport);
   await client.connect(clientTransport);
   return {
     client,
@@ -77,11 +85,53 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   };
 }
 
-export const structured = (r: CallToolResult) => r.structuredContent as Record<string, any>;
-export const errorOf = (r: CallToolResult) => (r.structuredContent as { error: { kind: string; message: string; code?: number; hint?: string; clientOrderId?: string } }).error;
+export const structured = (r: { structuredContent?: unknown }) => r.structuredContent as Record<string, any>;
+export const errorOf = (r: { structuredContent?: unknown }) => (r.structuredContent as { error: { kind: string; message: string; code?: number; hint?: string; clientOrderId?: string } }).error;
 
 /** A TOOLS.md with one account per entry. */
 export function toolsMd(accounts: { name: string; fields: Record<string, string> }[], before = '# My notes\n\nSome text.\n\n', afterText = '\n## Other\n\nKeep me.\n'): string {
   const blocks = accounts.map((a) => [`### ${a.name}`, ...Object.entries(a.fields).map(([k, v]) => `- ${k}: ${v}`)].join('\n')).join('\n\n');
   return `${before}## Binance Accounts\n\n${blocks}\n${afterText}`;
+}
+
+export interface TestServerV2 extends Omit<TestServer, 'client'> {
+  client: ClientV2;
+}
+
+/**
+ * The same server driven by an MCP SDK v2 client, of either protocol generation:
+ * `legacy` opens with initialize (2025-11-25), `modern` with server/discover
+ * (2026-07-28, a per-request envelope, input_required rounds fulfilled through the
+ * client's elicitation handler).
+ */
+export async function startServerV2(opts: StartOptions & { era: 'legacy' | 'modern'; clientOptions?: ClientV2Options }): Promise<TestServerV2> {
+  const { handle, config, dir, logs } = await startHandle(opts);
+  const client = new ClientV2(
+    { name: `test-client-v2-${opts.era}`, version: '1.0.0' },
+    {
+      ...(opts.era === 'modern' ? { versionNegotiation: { mode: 'auto' as const } } : {}),
+      capabilities: opts.elicit ? { elicitation: {} } : {},
+      ...opts.clientOptions,
+    },
+  );
+  if (opts.elicit) {
+    const answer = opts.elicit;
+    client.setRequestHandler('elicitation/create', async (req) => answer(String(req.params.message)));
+  }
+  const [clientTransport, serverTransport] = InMemoryTransportV2.createLinkedPair();
+  handle.serve(serverTransport);
+  await client.connect(clientTransport);
+  return {
+    client,
+    handle,
+    config,
+    dir,
+    logs,
+    call: (name, args = {}) => client.callTool({ name, arguments: args }) as Promise<CallToolResult>,
+    async close() {
+      await client.close().catch(() => undefined);
+      await handle.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
