@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TOOLSETS, type Toolset } from './catalog/types.js';
+import type { AccountEnv } from './accounts/environment.js';
 
 export type ConfirmVia = 'token' | 'elicitation' | 'auto';
 
@@ -26,6 +27,8 @@ export interface Config {
   /** How long an order with no answer is looked up by its client id (§9: at most 10 s). */
   reconcileWindowMs: number;
   logLevel: string;
+  /** The environment's account (BINANCE_API_KEY & co.), used when there is no accounts file; key file path made absolute. */
+  accountEnv: AccountEnv;
 }
 
 export class UsageError extends Error {}
@@ -51,7 +54,13 @@ Options (environment variable in brackets):
 Other environment: BINANCE_CONFIRM_TTL_SECONDS (120), BINANCE_STATE_DIR (~/.binance-margin-mcp),
 BINANCE_TIMEOUT_MS (10000), BINANCE_RECONCILE_MS (how long an unanswered order is looked up by
 its client id; 10000, at most 10000), BINANCE_MAINNET_BASE_URL / BINANCE_TESTNET_BASE_URL
-(loopback only), LOG_LEVEL (info).`;
+(loopback only), LOG_LEVEL (info).
+
+One account from the environment, the account "main", used when no accounts file is found:
+BINANCE_API_KEY with BINANCE_API_SECRET (HMAC), or with BINANCE_PRIVATE_KEY_FILE (RSA or Ed25519;
+BINANCE_PRIVATE_KEY_PASSPHRASE if encrypted); BINANCE_ENVIRONMENT (Mainnet, the default, or Sandbox);
+limits in USDT BINANCE_MAX_ORDER_VALUE, BINANCE_MAX_BORROW_VALUE, BINANCE_MAX_DAILY_VALUE, and
+BINANCE_ALLOWED_SYMBOLS (comma-separated pairs).`;
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
@@ -127,5 +136,16 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = proces
     timeoutMs,
     reconcileWindowMs: Math.min(Number.isFinite(reconcileMs) && reconcileMs >= 0 ? reconcileMs : 10_000, 10_000),
     logLevel: env.LOG_LEVEL || 'info',
+    accountEnv: {
+      BINANCE_API_KEY: env.BINANCE_API_KEY,
+      BINANCE_API_SECRET: env.BINANCE_API_SECRET,
+      BINANCE_PRIVATE_KEY_FILE: env.BINANCE_PRIVATE_KEY_FILE?.trim() ? resolve(cwd, env.BINANCE_PRIVATE_KEY_FILE.trim()) : undefined,
+      BINANCE_PRIVATE_KEY_PASSPHRASE: env.BINANCE_PRIVATE_KEY_PASSPHRASE,
+      BINANCE_ENVIRONMENT: env.BINANCE_ENVIRONMENT,
+      BINANCE_MAX_ORDER_VALUE: env.BINANCE_MAX_ORDER_VALUE,
+      BINANCE_MAX_BORROW_VALUE: env.BINANCE_MAX_BORROW_VALUE,
+      BINANCE_MAX_DAILY_VALUE: env.BINANCE_MAX_DAILY_VALUE,
+      BINANCE_ALLOWED_SYMBOLS: env.BINANCE_ALLOWED_SYMBOLS,
+    },
   };
 }

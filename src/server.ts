@@ -47,7 +47,7 @@ export interface ServerHandle {
 
 export function createServer(config: Config, log: Logger, opts: { toolList?: ToolListFile } = {}): ServerHandle {
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
-  const accounts = new AccountStore({ path: config.toolsMdPath, forceSandbox: config.forceSandbox });
+  const accounts = new AccountStore({ path: config.toolsMdPath, forceSandbox: config.forceSandbox, env: config.accountEnv });
   const hosts = new Hosts(config, accounts, log);
   const journal = new Journal(config.stateDir);
   const gate = new Gate(config.confirmTtlSeconds * 1000, config.confirmAll);
