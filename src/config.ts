@@ -37,6 +37,7 @@ export const MAINNET_URL = 'https://api.binance.com';
 export const TESTNET_URL = 'https://testnet.binance.vision';
 
 export const USAGE = `Usage: binance-margin-mcp [options]
+       binance-margin-mcp setup --client NAME [options]   (add this server to an MCP client; setup --help)
 
 MCP server (stdio) for Binance Margin Trading.
 
