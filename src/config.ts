@@ -80,7 +80,10 @@ export function checkLoopbackUrl(name: string, value: string): string {
   return url.origin;
 }
 
-export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): Config | 'help' | 'version' {
+export function parseConfig(argv: string[], givenEnv: NodeJS.ProcessEnv, cwd = process.cwd()): Config | 'help' | 'version' {
+  // A desktop bundle passes an optional field the user left empty as its placeholder,
+  // "${user_config.NAME}", unreplaced (@anthropic-ai/mcpb's replaceVariables): unset.
+  const env = Object.fromEntries(Object.entries(givenEnv).filter(([, v]) => !/^\$\{user_config\.[^}]*\}$/.test(v ?? ''))) as NodeJS.ProcessEnv;
   const flags = new Map<string, string | true>();
   const takesValue = new Set(['--tools-md', '--toolsets', '--confirm-via', '--sandbox-state']);
   const switches = new Set(['--sandbox', '--read-only', '--confirm-all', '--help', '-h', '--version']);

@@ -113,6 +113,13 @@ describe('accountFromEnv', () => {
     assert.equal(config.accountEnv.BINANCE_MAX_DAILY_VALUE, '9');
     assert.ok(!('PATH' in config.accountEnv));
   });
+
+  test('a desktop bundle\'s unreplaced placeholder for a field left empty counts as unset', () => {
+    const config = parseConfig([], { BINANCE_TOOLS_MD: '${user_config.tools_md}', BINANCE_MAX_ORDER_VALUE: '${user_config.max_order_value}', BINANCE_READ_ONLY: '${user_config.read_only}', BINANCE_STATE_DIR: '/state' }, '/work/dir');
+    assert.ok(typeof config === 'object');
+    assert.equal(config.toolsMdPath, '/state/TOOLS.md', 'the default accounts file, not a file named after the placeholder');
+    assert.equal(config.accountEnv.BINANCE_MAX_ORDER_VALUE, undefined);
+  });
 });
 
 describe('the environment account in the server', () => {
