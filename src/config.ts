@@ -60,8 +60,8 @@ its client id; 10000, at most 10000), BINANCE_MAINNET_BASE_URL / BINANCE_TESTNET
 One account from the environment, the account "main", used when no accounts file is found:
 BINANCE_API_KEY with BINANCE_API_SECRET (HMAC), or with BINANCE_PRIVATE_KEY_FILE (RSA or Ed25519;
 BINANCE_PRIVATE_KEY_PASSPHRASE if encrypted); BINANCE_ENVIRONMENT (Mainnet, the default, or Sandbox);
-limits in USDT BINANCE_MAX_ORDER_VALUE, BINANCE_MAX_BORROW_VALUE, BINANCE_MAX_DAILY_VALUE, and
-BINANCE_ALLOWED_SYMBOLS (comma-separated pairs).`;
+limits in USDT BINANCE_MAX_ORDER_VALUE, BINANCE_MAX_BORROW_VALUE, BINANCE_MAX_DAILY_VALUE,
+BINANCE_MAX_TRANSFER_VALUE, and BINANCE_ALLOWED_SYMBOLS (comma-separated pairs).`;
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
@@ -149,6 +149,7 @@ export function parseConfig(argv: string[], givenEnv: NodeJS.ProcessEnv, cwd = p
       BINANCE_MAX_ORDER_VALUE: env.BINANCE_MAX_ORDER_VALUE,
       BINANCE_MAX_BORROW_VALUE: env.BINANCE_MAX_BORROW_VALUE,
       BINANCE_MAX_DAILY_VALUE: env.BINANCE_MAX_DAILY_VALUE,
+      BINANCE_MAX_TRANSFER_VALUE: env.BINANCE_MAX_TRANSFER_VALUE,
       BINANCE_ALLOWED_SYMBOLS: env.BINANCE_ALLOWED_SYMBOLS,
     },
   };

@@ -41,6 +41,8 @@ describe('accountFromEnv', () => {
     assert.equal(account!.secret, secret);
     const same = parseToolsMd(toolsMd([{ name: 'main', fields: { 'API Key': key, Secret: secret, 'Max Order Value': '500', 'Max Borrow Value': '1,000', 'Max Daily Value': '2000 USDT', 'Allowed Symbols': 'btcusdt, ETHUSDT' } }])).accounts[0];
     assert.deepEqual(account!.limits, same.limits);
+    assert.deepEqual(account!.limits, { maxOrderValue: 500, maxBorrowValue: 1000, maxDailyValue: 2000, allowedSymbols: ['BTCUSDT', 'ETHUSDT'] });
+    assert.equal(accountFromEnv({ BINANCE_API_KEY: key, BINANCE_API_SECRET: secret, BINANCE_MAX_TRANSFER_VALUE: '250.5' }, { cwd }).account!.limits.maxTransferValue, 250.5);
     assert.equal(accountFromEnv({ BINANCE_API_KEY: key, BINANCE_API_SECRET: secret, BINANCE_ENVIRONMENT: 'sandbox' }, { cwd }).account!.environment, 'Sandbox');
     assert.equal(accountFromEnv({ BINANCE_API_KEY: key, BINANCE_API_SECRET: secret, BINANCE_ENVIRONMENT: 'Testnet' }, { cwd }).account!.environment, 'Testnet');
   });
@@ -87,19 +89,22 @@ describe('accountFromEnv', () => {
     }
   });
 
-  test('a limit that does not parse is not dropped: it is an issue naming the variable, beside the account', () => {
+  test('a limit that does not parse is not dropped: a policy problem naming the variable, on the account, that blocks its writes', () => {
     const key = randomApiKey();
     const secret = randomSecret();
     for (const [name, value] of [
       ['BINANCE_MAX_ORDER_VALUE', 'five hundred'],
+      ['BINANCE_MAX_ORDER_VALUE', '5e3'],
       ['BINANCE_MAX_BORROW_VALUE', '-1'],
       ['BINANCE_MAX_DAILY_VALUE', '0'],
+      ['BINANCE_MAX_TRANSFER_VALUE', '1.000.000'],
       ['BINANCE_ALLOWED_SYMBOLS', 'BTC/USDT'],
       ['BINANCE_ALLOWED_SYMBOLS', ' , '],
     ]) {
       const r = accountFromEnv({ BINANCE_API_KEY: key, BINANCE_API_SECRET: secret, [name]: value }, { cwd });
-      assert.deepEqual(r.issues.map((i) => i.field), [name], `${name}=${value}`);
-      assert.ok(r.account, 'the account is there, with its issue');
+      assert.deepEqual(r.issues.map((i) => [i.field, i.blocksWrites]), [[name, true]], `${name}=${value}`);
+      assert.ok(r.account, 'the account is there, to read');
+      assert.deepEqual(r.account.policyProblems, r.issues);
       assert.deepEqual(r.account.limits, {});
       if (value.trim().length > 1) assert.ok(!JSON.stringify(r.issues).includes(value.trim()), 'the value is not repeated');
     }
@@ -202,7 +207,7 @@ describe('the environment account in the server', () => {
     }
   });
 
-  test('limits from the environment apply; one that does not parse refuses writes with a config error naming the variable, and nothing is sent', async () => {
+  test('limits from the environment apply; one that does not parse leaves reads and refuses writes with a config error naming the variable, nothing sent', async () => {
     const key = randomApiKey();
     const secret = randomSecret();
     const ok = await startServer({ env: { BINANCE_API_KEY: key, BINANCE_API_SECRET: secret, BINANCE_ENVIRONMENT: 'Sandbox', BINANCE_ALLOWED_SYMBOLS: 'BTCUSDT' } });
@@ -217,10 +222,11 @@ describe('the environment account in the server', () => {
 
     const bad = await startServer({ env: { BINANCE_API_KEY: key, BINANCE_API_SECRET: secret, BINANCE_ENVIRONMENT: 'Sandbox', BINANCE_MAX_ORDER_VALUE: '5OO' } });
     try {
+      assert.notEqual((await bad.call('get_cross_margin_account')).isError, true, 'reads still run');
       const write = await bad.call('place_order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' });
       assert.equal(write.isError, true);
       assert.equal(errorOf(write).kind, 'config');
-      assert.match(errorOf(write).message, /BINANCE_MAX_ORDER_VALUE must be a positive number of USDT/);
+      assert.match(errorOf(write).message, /BINANCE_MAX_ORDER_VALUE.*is not a positive number of USDT.*writes are refused/);
       assert.ok(!JSON.stringify(write).includes('5OO'));
       const sb = await bad.handle.hosts.sandboxInstance();
       assert.equal(sb.wire.requests.filter((r) => r.method === 'POST').length, 0, 'no write reached the exchange');

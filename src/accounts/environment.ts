@@ -4,11 +4,14 @@
  * BINANCE_API_KEY with BINANCE_API_SECRET (HMAC) or BINANCE_PRIVATE_KEY_FILE (RSA or
  * Ed25519, told apart by the key itself), BINANCE_ENVIRONMENT, and the limits
  * BINANCE_MAX_ORDER_VALUE, BINANCE_MAX_BORROW_VALUE, BINANCE_MAX_DAILY_VALUE,
- * BINANCE_ALLOWED_SYMBOLS. It is the account `main`, used when there is no TOOLS.md.
+ * BINANCE_MAX_TRANSFER_VALUE, BINANCE_ALLOWED_SYMBOLS. It is the account `main`, used
+ * when there is no TOOLS.md.
  *
  * A pure function of the variables it is given (a copy of process.env, so tests
  * inject theirs) and of the key file it reads. An issue names the variable, never its
- * value; a limit that does not parse is an issue, never silently dropped.
+ * value. A limit that does not parse is never silently dropped: as for a TOOLS.md
+ * line, it is a policy problem of the account, which can read and whose writes the
+ * rails refuse, naming the variable.
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -25,6 +28,7 @@ export const ACCOUNT_ENV_VARS = [
   'BINANCE_MAX_ORDER_VALUE',
   'BINANCE_MAX_BORROW_VALUE',
   'BINANCE_MAX_DAILY_VALUE',
+  'BINANCE_MAX_TRANSFER_VALUE',
   'BINANCE_ALLOWED_SYMBOLS',
 ] as const;
 
@@ -94,30 +98,34 @@ export function accountFromEnv(env: AccountEnv, opts: AccountFromEnvOptions): { 
     }
   } else issue('BINANCE_API_SECRET', 'is missing (set BINANCE_API_SECRET for an HMAC key, or BINANCE_PRIVATE_KEY_FILE for an RSA or Ed25519 key)');
 
+  // A credential that is missing or malformed leaves no account.
+  const credentialIssues = issues.length > 0;
+  const policyProblems: AccountIssue[] = [];
+  const problem = (field: string, message: string) => policyProblems.push({ account: ENV_ACCOUNT_NAME, field, message, blocksWrites: true });
   const limits: Limits = {};
   for (const [name, prop] of [
     ['BINANCE_MAX_ORDER_VALUE', 'maxOrderValue'],
     ['BINANCE_MAX_BORROW_VALUE', 'maxBorrowValue'],
     ['BINANCE_MAX_DAILY_VALUE', 'maxDailyValue'],
+    ['BINANCE_MAX_TRANSFER_VALUE', 'maxTransferValue'],
   ] as const) {
     const v = get(name);
     if (v === undefined) continue;
-    // The same reading as TOOLS.md's limit fields: "1,000", "2000 USDT".
-    const n = Number(v.replace(/[,_\s]|usdt$/gi, ''));
-    if (!Number.isFinite(n) || n <= 0) issue(name, 'must be a positive number of USDT');
+    // Read as TOOLS.md reads its limit lines: "1,000", "2000 USDT".
+    const text = v.replace(/\s*usdt$/i, '');
+    const n = /^[\d,_ ]*\.?\d+$/.test(text) ? Number(text.replace(/[,_ ]/g, '')) : NaN;
+    if (!Number.isFinite(n) || n <= 0) problem(name, 'is not a positive number of USDT');
     else limits[prop] = n;
   }
   const allowed = get('BINANCE_ALLOWED_SYMBOLS');
   if (allowed !== undefined) {
     const symbols = allowed.split(/[,\s]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
-    if (!symbols.length || symbols.some((s) => !/^[A-Z0-9]{2,20}$/.test(s))) issue('BINANCE_ALLOWED_SYMBOLS', 'must be pairs like BTCUSDT, separated by commas');
+    if (!symbols.length || symbols.some((s) => !/^[A-Z0-9]{2,20}$/.test(s))) problem('BINANCE_ALLOWED_SYMBOLS', 'is not a list of pairs like BTCUSDT, separated by commas');
     else limits.allowedSymbols = symbols;
   }
+  issues.push(...policyProblems);
 
-  // A credential that is missing or malformed leaves no account; a limit that does not
-  // parse leaves the account with its issue, so that its writes can be refused.
-  const limitVars: string[] = ['BINANCE_MAX_ORDER_VALUE', 'BINANCE_MAX_BORROW_VALUE', 'BINANCE_MAX_DAILY_VALUE', 'BINANCE_ALLOWED_SYMBOLS'];
-  if (!apiKey || !environment || !signing || issues.some((i) => !limitVars.includes(i.field!))) return { issues };
+  if (!apiKey || !environment || !signing || credentialIssues) return { issues };
   return {
     account: {
       name: ENV_ACCOUNT_NAME,
@@ -130,6 +138,7 @@ export function accountFromEnv(env: AccountEnv, opts: AccountFromEnvOptions): { 
       description: 'From the environment (BINANCE_API_KEY)',
       limits,
       extra: {},
+      ...(policyProblems.length ? { policyProblems } : {}),
     },
     issues,
   };

@@ -96,10 +96,10 @@ export class AccountStore {
     if (this.stamp !== undefined && sameStamp(stamp, this.stamp)) return;
     this.stamp = stamp;
     if (!stamp) {
-      // No file: the environment's account when BINANCE_API_KEY & co. are set, else the
-      // sandbox. An account with issues is held back like a malformed TOOLS.md account.
+      // No file: the environment's account when BINANCE_API_KEY & co. are set (a limit
+      // that does not parse stays with it as a policy problem), else the sandbox.
       const env = this.fromEnv;
-      this.accounts = !this.usesEnv ? [this.demo] : env.account && !env.issues.length ? [env.account] : [];
+      this.accounts = !this.usesEnv ? [this.demo] : env.account ? [env.account] : [];
       this.issues = [...env.issues];
       return;
     }
