@@ -68,6 +68,9 @@ describe('accountFromEnv', () => {
     assert.match(fields({ BINANCE_API_KEY: key, BINANCE_PRIVATE_KEY_FILE: 'rsa.pem', BINANCE_PRIVATE_KEY_PASSPHRASE: 'wrong' }).issues[0].message, /PASSPHRASE is wrong/);
     assert.match(fields({ BINANCE_API_KEY: key, BINANCE_PRIVATE_KEY_FILE: 'junk.pem' }).issues[0].message, /not a readable PEM/);
     assert.match(fields({ BINANCE_API_KEY: key, BINANCE_PRIVATE_KEY_FILE: 'gone.pem' }).issues[0].message, /could not be read/);
+    // The default reader is TOOLS.md's: a regular PEM file only (a directory, a device or a FIFO is refused).
+    assert.match(accountFromEnv({ BINANCE_API_KEY: key, BINANCE_PRIVATE_KEY_FILE: '/dev/null' }, { cwd }).issues[0].message, /is not a regular file/);
+    assert.match(accountFromEnv({ BINANCE_API_KEY: key, BINANCE_PRIVATE_KEY_FILE: '/nonexistent/k.pem' }, { cwd }).issues[0].message, /could not be opened/);
   });
 
   test('what is missing or malformed is an issue that names the variable, never its value, and leaves no account', () => {

@@ -13,9 +13,9 @@
  * line, it is a policy problem of the account, which can read and whose writes the
  * rails refuse, naming the variable.
  */
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { loadPrivateKey, type SigningScheme } from '../binance/signer.js';
+import { KeyFileError, readPemPrivateKey } from './key-files.js';
 import type { AccountEntry, AccountIssue, Environment, Limits } from './toolsmd.js';
 
 /** The variables read here, in the order the usage text gives them. */
@@ -39,7 +39,7 @@ export const ENV_ACCOUNT_NAME = 'main';
 export interface AccountFromEnvOptions {
   /** Where a relative BINANCE_PRIVATE_KEY_FILE starts. */
   cwd: string;
-  /** Reads the key file (tests may replace it). */
+  /** Reads the key file (tests may replace it); default: a regular PEM file of at most 64 KiB, as for TOOLS.md. */
   readFile?: (path: string) => string;
 }
 
@@ -81,9 +81,9 @@ export function accountFromEnv(env: AccountEnv, opts: AccountFromEnvOptions): { 
     privateKeyFile = isAbsolute(keyFile) ? keyFile : resolve(opts.cwd, keyFile);
     let pem: string | undefined;
     try {
-      pem = (opts.readFile ?? ((p: string) => readFileSync(p, 'utf8')))(privateKeyFile);
-    } catch {
-      issue('BINANCE_PRIVATE_KEY_FILE', 'could not be read');
+      pem = (opts.readFile ?? readPemPrivateKey)(privateKeyFile);
+    } catch (err) {
+      issue('BINANCE_PRIVATE_KEY_FILE', err instanceof KeyFileError ? err.message : 'could not be read');
     }
     if (pem !== undefined) {
       let type: string | undefined;
