@@ -132,9 +132,10 @@ describe('where each client keeps its configuration', () => {
   });
 
   test('the command: this checkout\'s bundle with this node, or the npm package through npx; words quoted for a shell', () => {
-    assert.deepEqual(launcher('/home/u/src/bmm/dist/binance-margin-mcp.js', '/usr/bin/node'), { command: '/usr/bin/node', args: ['/home/u/src/bmm/dist/binance-margin-mcp.js'] });
-    assert.deepEqual(launcher('/home/u/.npm/_npx/ab12/node_modules/binance-margin-mcp/dist/binance-margin-mcp.js', '/usr/bin/node'), { command: 'npx', args: ['-y', 'binance-margin-mcp'] });
-    assert.deepEqual(launcher('C:\\Users\\u\\AppData\\Local\\npm-cache\\_npx\\1\\node_modules\\binance-margin-mcp\\dist\\binance-margin-mcp.js', 'node.exe').command, 'npx');
+    assert.deepEqual(launcher('/home/u/src/bmm/dist/binance-margin-mcp.js', '/usr/bin/node', 'linux'), { command: '/usr/bin/node', args: ['/home/u/src/bmm/dist/binance-margin-mcp.js'] });
+    assert.deepEqual(launcher('/home/u/.npm/_npx/ab12/node_modules/binance-margin-mcp/dist/binance-margin-mcp.js', '/usr/bin/node', 'darwin'), { command: 'npx', args: ['-y', 'binance-margin-mcp'] });
+    assert.deepEqual(launcher('C:\\Users\\u\\AppData\\Local\\npm-cache\\_npx\\1\\node_modules\\binance-margin-mcp\\dist\\binance-margin-mcp.js', 'node.exe', 'win32'), { command: 'cmd', args: ['/c', 'npx', '-y', 'binance-margin-mcp'] }, 'npx.cmd needs a shell on Windows');
+    assert.deepEqual(launcher('C:\\src\\bmm\\dist\\binance-margin-mcp.js', 'C:\\node\\node.exe', 'win32'), { command: 'C:\\node\\node.exe', args: ['C:\\src\\bmm\\dist\\binance-margin-mcp.js'] });
     assert.equal(shellWord('/a/b.js', 'linux'), '/a/b.js');
     assert.equal(shellWord("/My Files/it's.md", 'linux'), `'/My Files/it'\\''s.md'`);
     assert.equal(shellWord('C:\\My Files\\T.md', 'win32'), '"C:\\My Files\\T.md"');
@@ -233,6 +234,11 @@ describe('setup from the built bundle, against a temporary HOME', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stdout.includes(`claude mcp add --scope user binance-margin -- ${process.execPath} ${BIN} --tools-md '/srv/my accounts/TOOLS.md' --toolsets core,borrow`), r.stdout);
     assert.deepEqual(readdirSync(home), []);
+    // With --config it edits that file instead: a project's .mcp.json.
+    const project = scratch();
+    const withFile = setup(home, ['--client', 'claude-code', '--config', '.mcp.json'], {}, project);
+    assert.equal(withFile.code, 0, withFile.stderr);
+    assert.deepEqual(parse(readFileSync(join(project, '.mcp.json'), 'utf8')).mcpServers['binance-margin'], { command: process.execPath, args: [BIN] });
   });
 
   test('--dry-run prints the change and writes nothing; a symlinked configuration is edited where it lives', { timeout: 30_000 }, () => {

@@ -25,7 +25,8 @@ Adds this server to an MCP client's configuration (or updates its entry), keepin
 .bak of the file it changes and every other entry as it was. Writes no key or secret.
 
   --client CLIENT     ${CLIENTS.join(' | ')}
-                      (claude-code: prints the \`claude mcp add\` command instead)
+                      (claude-code: prints the \`claude mcp add\` command instead,
+                      or with --config edits that file, e.g. a project's .mcp.json)
   --tools-md PATH     the accounts file the server is to use (made absolute)
   --read-only         the server lists and allows no state-changing tool
   --toolsets LIST     comma-separated toolsets to expose
@@ -48,9 +49,13 @@ export interface SetupIO {
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-/** How the client is to start the server: the npm package through npx, or this checkout's bundle with this node. */
-export function launcher(script: string, node: string): { command: string; args: string[] } {
-  if (/[\\/]node_modules[\\/]/.test(script)) return { command: 'npx', args: ['-y', PACKAGE] };
+/**
+ * How the client is to start the server: the npm package through npx, or this
+ * checkout's bundle with this node. On Windows npx is a .cmd script, which a client
+ * that spawns without a shell cannot start: cmd /c runs it.
+ */
+export function launcher(script: string, node: string, platform: NodeJS.Platform = process.platform): { command: string; args: string[] } {
+  if (/[\\/]node_modules[\\/]/.test(script)) return platform === 'win32' ? { command: 'cmd', args: ['/c', 'npx', '-y', PACKAGE] } : { command: 'npx', args: ['-y', PACKAGE] };
   return { command: node, args: [script] };
 }
 
@@ -123,7 +128,7 @@ export async function runSetup(argv: string[], env: NodeJS.ProcessEnv, io: Parti
     const serverFlags = [...(opts.toolsMd ? ['--tools-md', opts.toolsMd] : []), ...(opts.readOnly ? ['--read-only'] : []), ...(opts.toolsets ? ['--toolsets', opts.toolsets] : [])];
     parseConfig(serverFlags, {}, cwd);
     const script = io.script ?? realScript();
-    const start = launcher(script, io.node ?? process.execPath);
+    const start = launcher(script, io.node ?? process.execPath, platform);
     const fields: Record<string, unknown> = {
       ...(opts.client.typeField ? { type: 'stdio' } : {}),
       command: start.command,
