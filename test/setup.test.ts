@@ -260,6 +260,20 @@ describe('setup from the built bundle, against a temporary HOME', () => {
     assert.ok(existsSync(join(dotfiles, 'cursor-mcp.json.bak')));
   });
 
+  test('a file saved with a byte order mark (Notepad) keeps it, and CRLF line endings', { timeout: 30_000 }, () => {
+    const home = scratch();
+    const file = configPath('claude-desktop', { platform: process.platform, home })!;
+    mkdirSync(dirname(file), { recursive: true });
+    const original = '\uFEFF{\r\n  "mcpServers": {\r\n    "a": { "command": "x" }\r\n  }\r\n}\r\n';
+    writeFileSync(file, original);
+    const r = setup(home, ['--client', 'claude-desktop']);
+    assert.equal(r.code, 0, r.stderr);
+    const text = readFileSync(file, 'utf8');
+    assert.ok(text.startsWith('\uFEFF{\r\n  "mcpServers": {\r\n    "a": { "command": "x" },\r\n    "binance-margin": {'), JSON.stringify(text));
+    assert.ok(!/[^\r]\n/.test(text), 'CRLF throughout');
+    assert.equal(readFileSync(`${file}.bak`, 'utf8'), original);
+  });
+
   test('refuses control characters, unknown clients, flags and toolsets (exit 2), changing nothing', { timeout: 30_000 }, () => {
     const home = scratch();
     for (const args of [
