@@ -272,6 +272,21 @@ describe('setup from the built bundle, against a temporary HOME', () => {
     assert.ok(text.startsWith('\uFEFF{\r\n  "mcpServers": {\r\n    "a": { "command": "x" },\r\n    "binance-margin": {'), JSON.stringify(text));
     assert.ok(!/[^\r]\n/.test(text), 'CRLF throughout');
     assert.equal(readFileSync(`${file}.bak`, 'utf8'), original);
+
+    // Bytes that are not UTF-8 would not survive a round trip: refused, untouched.
+    const latin1 = Buffer.from('{"mcpServers": {"caf\xe9": {"command": "x"}}}', 'latin1');
+    writeFileSync(file, latin1);
+    const refused = setup(home, ['--client', 'claude-desktop', '--read-only']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /not UTF-8 text; nothing was changed/);
+    assert.ok(readFileSync(file).equals(latin1));
+  });
+
+  test('a quoted ~/ path is taken from HOME', { timeout: 30_000 }, () => {
+    const home = scratch();
+    const r = setup(home, ['--client', 'cursor', '--tools-md', '~/accounts/TOOLS.md', '--config', '~/custom.json'], {}, '/');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(parse(readFileSync(join(home, 'custom.json'), 'utf8')).mcpServers['binance-margin'].args.slice(1), ['--tools-md', join(home, 'accounts', 'TOOLS.md')]);
   });
 
   test('refuses control characters, unknown clients, flags and toolsets (exit 2), changing nothing', { timeout: 30_000 }, () => {

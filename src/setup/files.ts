@@ -4,12 +4,12 @@ import { chmodSync, closeSync, fsyncSync, openSync, renameSync, rmSync, writeSyn
 import { basename, dirname, join } from 'node:path';
 
 /** Writes `data` to `path` through a temporary file in the same folder (fsync, then rename), with `mode`. */
-export function atomicWriteKeepingMode(path: string, data: string, mode: number): void {
+export function atomicWriteKeepingMode(path: string, data: string | Buffer, mode: number): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', mode);
   try {
     try {
-      writeSync(fd, data);
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

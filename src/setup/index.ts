@@ -76,7 +76,12 @@ interface Options {
   dryRun: boolean;
 }
 
-function parseArgs(argv: string[], cwd: string): Options | 'help' {
+/** A path as the user typed it: `~/…` (quoted, so no shell expanded it) is in their home. */
+function userPath(p: string, cwd: string, home: string): string {
+  return /^~(?=$|[\\/])/.test(p) ? resolve(home, `.${p.slice(1)}`) : resolve(cwd, p);
+}
+
+function parseArgs(argv: string[], cwd: string, home: string): Options | 'help' {
   const values = new Map<string, string>();
   const switches = new Set<string>();
   const takesValue = ['--client', '--tools-md', '--toolsets', '--name', '--config'];
@@ -102,11 +107,11 @@ function parseArgs(argv: string[], cwd: string): Options | 'help' {
   const config = values.get('--config');
   return {
     client: CLIENT_INFO[client],
-    toolsMd: toolsMd === undefined ? undefined : resolve(cwd, toolsMd),
+    toolsMd: toolsMd === undefined ? undefined : userPath(toolsMd, cwd, home),
     readOnly: switches.has('--read-only'),
     toolsets: values.get('--toolsets'),
     name,
-    config: config === undefined ? undefined : resolve(cwd, config),
+    config: config === undefined ? undefined : userPath(config, cwd, home),
     dryRun: switches.has('--dry-run'),
   };
 }
@@ -117,9 +122,10 @@ export async function runSetup(argv: string[], env: NodeJS.ProcessEnv, io: Parti
   const err = io.err ?? ((l: string) => process.stderr.write(`${l}\n`));
   const platform = io.platform ?? process.platform;
   const cwd = io.cwd ?? process.cwd();
+  const home = env.HOME || env.USERPROFILE || homedir();
   let opts: Options | 'help';
   try {
-    opts = parseArgs(argv, cwd);
+    opts = parseArgs(argv, cwd, home);
     if (opts === 'help') {
       out(SETUP_USAGE);
       return 0;
@@ -147,7 +153,6 @@ export async function runSetup(argv: string[], env: NodeJS.ProcessEnv, io: Parti
       return 0;
     }
 
-    const home = env.HOME || env.USERPROFILE || homedir();
     const path = opts.config ?? configPath(opts.client.name, { platform, home, appData: env.APPDATA })!;
     return writeEntry(path, opts, fields, notes, { out, err });
   } catch (e) {
@@ -167,6 +172,7 @@ function writeEntry(path: string, opts: Options, fields: Record<string, unknown>
   const exists = existsSync(path);
   const target = exists ? realpathSync(path) : path;
   let raw: string | undefined;
+  let bytes: Buffer | undefined;
   let mode = 0o600;
   if (exists) {
     const st = statSync(target);
@@ -175,7 +181,13 @@ function writeEntry(path: string, opts: Options, fields: Record<string, unknown>
       return 1;
     }
     mode = st.mode & 0o7777;
-    raw = readFileSync(target, 'utf8');
+    bytes = readFileSync(target);
+    raw = bytes.toString('utf8');
+    // Text that is not UTF-8 would not come back byte for byte.
+    if (!Buffer.from(raw, 'utf8').equals(bytes)) {
+      io.err(`${target} is not UTF-8 text; nothing was changed.`);
+      return 1;
+    }
   }
   const bom = raw?.startsWith('\uFEFF') ? '\uFEFF' : '';
   let edit;
@@ -202,7 +214,7 @@ function writeEntry(path: string, opts: Options, fields: Record<string, unknown>
     return 0;
   }
   mkdirSync(resolve(target, '..'), { recursive: true });
-  if (raw !== undefined) atomicWriteKeepingMode(`${target}.bak`, raw, mode);
+  if (bytes !== undefined) atomicWriteKeepingMode(`${target}.bak`, bytes, mode);
   atomicWriteKeepingMode(target, bom + edit.text, mode);
   io.out(`${label}: ${edit.action === 'updated' ? 'updated' : edit.action === 'added' ? 'added' : 'created'}${edit.action === 'created' ? ` ${target} with` : ''} the server "${opts.name}"${edit.action === 'created' ? '' : ` ${edit.action === 'updated' ? 'in' : 'to'} ${target}`}`);
   if (edit.before) io.out(`  before: ${JSON.stringify(pick(edit.before, Object.keys(fields)))}`);
