@@ -205,7 +205,7 @@ function writeEntry(path: string, opts: Options, fields: Record<string, unknown>
     io.out(`${label}: ${target} already has ${entryText}; nothing changed.`);
     return 0;
   }
-  const what = edit.action === 'updated' ? `update the server "${opts.name}" in` : edit.action === 'added' ? `add the server "${opts.name}" to` : `create ${target} with the server "${opts.name}":`;
+  const what = edit.action === 'updated' ? `update the server "${opts.name}" in` : edit.action === 'added' ? `add the server "${opts.name}" to` : `create ${target} with the server "${opts.name}"`;
   const where = edit.action === 'created' ? '' : ` ${target}`;
   if (opts.dryRun) {
     io.out(`${label}: would ${what}${where} (dry run: nothing written)`);
