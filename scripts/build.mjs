@@ -64,6 +64,9 @@ await build({
     js: "#!/usr/bin/env node\nimport { createRequire as __bmmCreateRequire } from 'node:module';\nconst require = __bmmCreateRequire(import.meta.url);",
   },
   plugins: [onlyEnglishZodLocales, sdkShims],
+  // jsonc-parser's default entry is a UMD build whose require() calls esbuild cannot
+  // follow; its ES module build is the same code (used by `setup`).
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   logLevel: 'warning',
 });
 chmodSync(outfile, 0o755);

@@ -14,6 +14,12 @@ import type { ToolListFile } from './tools/tool-list.js';
 import { readFileSync } from 'node:fs';
 
 async function main(): Promise<void> {
+  // `setup` edits an MCP client's configuration and ends: it never starts the server.
+  // (exitCode, not exit(): what it printed to a pipe is flushed first.)
+  if (process.argv[2] === 'setup') {
+    process.exitCode = await (await import('./setup/index.js')).runSetup(process.argv.slice(3), { ...process.env });
+    return;
+  }
   let config;
   try {
     config = parseConfig(process.argv.slice(2), process.env);

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TOOLSETS, type Toolset } from './catalog/types.js';
+import type { AccountEnv } from './accounts/environment.js';
 
 export type ConfirmVia = 'token' | 'elicitation' | 'input-required' | 'auto';
 
@@ -28,6 +29,8 @@ export interface Config {
   /** How long an order with no answer is looked up by its client id (§9: at most 10 s). */
   reconcileWindowMs: number;
   logLevel: string;
+  /** The environment's account (BINANCE_API_KEY & co.), used when there is no accounts file; key file path made absolute. */
+  accountEnv: AccountEnv;
 }
 
 export class UsageError extends Error {}
@@ -36,6 +39,7 @@ export const MAINNET_URL = 'https://api.binance.com';
 export const TESTNET_URL = 'https://testnet.binance.vision';
 
 export const USAGE = `Usage: binance-margin-mcp [options]
+       binance-margin-mcp setup --client NAME [options]   (add this server to an MCP client; setup --help)
 
 MCP server (stdio) for Binance Margin Trading.
 
@@ -54,7 +58,13 @@ Options (environment variable in brackets):
 Other environment: BINANCE_CONFIRM_TTL_SECONDS (120), BINANCE_STATE_DIR (~/.binance-margin-mcp),
 BINANCE_TIMEOUT_MS (10000), BINANCE_RECONCILE_MS (how long an unanswered order is looked up by
 its client id; 10000, at most 10000), BINANCE_MAINNET_BASE_URL / BINANCE_TESTNET_BASE_URL
-(loopback only), LOG_LEVEL (info).`;
+(loopback only), LOG_LEVEL (info).
+
+One account from the environment, the account "main", used when no accounts file is found:
+BINANCE_API_KEY with BINANCE_API_SECRET (HMAC), or with BINANCE_PRIVATE_KEY_FILE (RSA or Ed25519;
+BINANCE_PRIVATE_KEY_PASSPHRASE if encrypted); BINANCE_ENVIRONMENT (Mainnet, the default, or Sandbox);
+limits in USDT BINANCE_MAX_ORDER_VALUE, BINANCE_MAX_BORROW_VALUE, BINANCE_MAX_DAILY_VALUE,
+BINANCE_MAX_TRANSFER_VALUE, and BINANCE_ALLOWED_SYMBOLS (comma-separated pairs).`;
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
@@ -73,7 +83,10 @@ export function checkLoopbackUrl(name: string, value: string): string {
   return url.origin;
 }
 
-export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): Config | 'help' | 'version' {
+export function parseConfig(argv: string[], givenEnv: NodeJS.ProcessEnv, cwd = process.cwd()): Config | 'help' | 'version' {
+  // A desktop bundle passes an optional field the user left empty as its placeholder,
+  // "${user_config.NAME}", unreplaced (@anthropic-ai/mcpb's replaceVariables): unset.
+  const env = Object.fromEntries(Object.entries(givenEnv).filter(([, v]) => !/^\$\{user_config\.[^}]*\}$/.test(v ?? ''))) as NodeJS.ProcessEnv;
   const flags = new Map<string, string | true>();
   const takesValue = new Set(['--tools-md', '--toolsets', '--confirm-via', '--sandbox-state']);
   const switches = new Set(['--sandbox', '--read-only', '--confirm-all', '--help', '-h', '--version']);
@@ -133,5 +146,17 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = proces
     timeoutMs,
     reconcileWindowMs: Math.min(Number.isFinite(reconcileMs) && reconcileMs >= 0 ? reconcileMs : 10_000, 10_000),
     logLevel: env.LOG_LEVEL || 'info',
+    accountEnv: {
+      BINANCE_API_KEY: env.BINANCE_API_KEY,
+      BINANCE_API_SECRET: env.BINANCE_API_SECRET,
+      BINANCE_PRIVATE_KEY_FILE: env.BINANCE_PRIVATE_KEY_FILE?.trim() ? resolve(cwd, env.BINANCE_PRIVATE_KEY_FILE.trim()) : undefined,
+      BINANCE_PRIVATE_KEY_PASSPHRASE: env.BINANCE_PRIVATE_KEY_PASSPHRASE,
+      BINANCE_ENVIRONMENT: env.BINANCE_ENVIRONMENT,
+      BINANCE_MAX_ORDER_VALUE: env.BINANCE_MAX_ORDER_VALUE,
+      BINANCE_MAX_BORROW_VALUE: env.BINANCE_MAX_BORROW_VALUE,
+      BINANCE_MAX_DAILY_VALUE: env.BINANCE_MAX_DAILY_VALUE,
+      BINANCE_MAX_TRANSFER_VALUE: env.BINANCE_MAX_TRANSFER_VALUE,
+      BINANCE_ALLOWED_SYMBOLS: env.BINANCE_ALLOWED_SYMBOLS,
+    },
   };
 }

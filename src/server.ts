@@ -76,7 +76,7 @@ const SERVER_INFO = { name: 'binance-margin-mcp', title: 'Binance Margin Trading
 
 export function createServer(config: Config, log: Logger, opts: { toolList?: ToolListFile } = {}): ServerHandle {
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
-  const accounts = new AccountStore({ path: config.toolsMdPath, forceSandbox: config.forceSandbox });
+  const accounts = new AccountStore({ path: config.toolsMdPath, forceSandbox: config.forceSandbox, env: config.accountEnv });
   const hosts = new Hosts(config, accounts, log);
   const journal = new Journal(config.stateDir);
   const gate = new Gate(config.confirmTtlSeconds * 1000, config.confirmAll);

@@ -152,11 +152,12 @@ describe('server.json (MCP registry)', () => {
     assert.deepEqual(p.transport, { type: 'stdio' });
   });
 
-  test('lists exactly the environment variables of the usage text, none secret, none required, each described', () => {
+  test('lists exactly the environment variables of the usage text, secret only the credentials, none required, each described', () => {
     const vars = server.packages[0].environmentVariables as { name: string; description: string; isSecret: boolean; isRequired: boolean }[];
     assert.deepEqual(vars.map((v) => v.name).sort(), usageEnvVars());
+    const credentials = ['BINANCE_API_KEY', 'BINANCE_API_SECRET', 'BINANCE_PRIVATE_KEY_PASSPHRASE'];
     for (const v of vars) {
-      assert.equal(v.isSecret, false, v.name);
+      assert.equal(v.isSecret, credentials.includes(v.name), v.name);
       assert.equal(v.isRequired, false, v.name);
       assert.ok(v.description.length > 10, `${v.name} has a description`);
     }

@@ -13,6 +13,7 @@ import { withFileLock } from '../safety/file-lock.js';
 import { redactor } from '../safety/redact.js';
 import { KeyFileError, readPemPrivateKey } from './key-files.js';
 import { parseToolsMd, withAccount, type AccountEntry, type AccountIssue, type NewAccount } from './toolsmd.js';
+import { accountFromEnv, type AccountEnv } from './environment.js';
 
 export type Account = AccountEntry & { /** True for the built-in sandbox demo account. */ demo?: boolean };
 
@@ -21,6 +22,8 @@ export interface StoreOptions {
   path: string;
   /** `--sandbox`: only the demo account, whatever the file says. */
   forceSandbox: boolean;
+  /** BINANCE_API_KEY & co. (a copy of the environment; key file path absolute): the account `main` when there is no file. */
+  env?: AccountEnv;
 }
 
 interface FileStamp {
@@ -35,6 +38,8 @@ export class AccountStore {
   private stamp: FileStamp | null | undefined;
   private readonly signers = new Map<string, { fingerprint: string; signer: Signer }>();
   readonly demo: Account;
+  /** The account the environment defines, and its issues (none when no variable is set). */
+  private readonly fromEnv: ReturnType<typeof accountFromEnv>;
 
   constructor(private readonly opts: StoreOptions) {
     const apiKey = `sandbox${randomBytes(24).toString('hex')}`;
@@ -52,6 +57,10 @@ export class AccountStore {
     };
     redactor.add(apiKey, 'apiKey');
     redactor.add(secret, 'secret');
+    this.fromEnv = accountFromEnv(opts.env ?? {}, { cwd: process.cwd() });
+    redactor.add(opts.env?.BINANCE_API_KEY?.trim(), 'apiKey');
+    redactor.add(opts.env?.BINANCE_API_SECRET?.trim(), 'secret');
+    redactor.add(opts.env?.BINANCE_PRIVATE_KEY_PASSPHRASE?.trim(), 'passphrase');
     this.refresh();
   }
 
@@ -59,10 +68,15 @@ export class AccountStore {
     return this.opts.path;
   }
 
-  /** True when the server runs on the sandbox's demo account (no accounts file, or --sandbox). */
+  /** True when the server runs on the sandbox's demo account (no accounts file nor environment account, or --sandbox). */
   get sandboxOnly(): boolean {
     this.refresh();
-    return this.opts.forceSandbox || this.stamp === null;
+    return this.opts.forceSandbox || (this.stamp === null && !this.usesEnv);
+  }
+
+  /** True when the environment's account (or its issues) stand in for the missing file. */
+  private get usesEnv(): boolean {
+    return !!this.fromEnv.account || this.fromEnv.issues.length > 0;
   }
 
   /** Re-reads the file when it changed since the last read. */
@@ -82,8 +96,11 @@ export class AccountStore {
     if (this.stamp !== undefined && sameStamp(stamp, this.stamp)) return;
     this.stamp = stamp;
     if (!stamp) {
-      this.accounts = [this.demo];
-      this.issues = [];
+      // No file: the environment's account when BINANCE_API_KEY & co. are set (a limit
+      // that does not parse stays with it as a policy problem), else the sandbox.
+      const env = this.fromEnv;
+      this.accounts = !this.usesEnv ? [this.demo] : env.account ? [env.account] : [];
+      this.issues = [...env.issues];
       return;
     }
     let text: string;
