@@ -17,6 +17,7 @@ import { inputRequired, type CallToolResult, type InputRequiredResult } from '@m
 import { keepOneTimeSecret } from '../accounts/one-time-secrets.js';
 import { credentialFingerprint, type Account, type AccountStore } from '../accounts/store.js';
 import { endpointId, findEndpoint, type Endpoint, type Params } from '../catalog/index.js';
+import { safetyRead, type SafetyRead } from '../catalog/reads.js';
 import type { Config } from '../config.js';
 import { configError, confirmationError, ToolError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -299,10 +300,9 @@ export class Pipeline {
     }
   }
 
-  /** A catalog read on behalf of the rails or the preview. */
-  private async readTool(account: Account, tool: string, params: Params): Promise<unknown> {
-    const endpoint = findEndpoint(tool)!;
-    return (await this.d.dispatcher.read(account, endpoint, params)).data;
+  /** A catalog read on behalf of the rails or the preview, by its role. */
+  private async readFor(account: Account, role: SafetyRead, params: Params): Promise<unknown> {
+    return (await this.d.dispatcher.read(account, safetyRead(role), params)).data;
   }
 
   /** Price-index, balance and account reads, memoised for one call. */
@@ -313,12 +313,12 @@ export class Pipeline {
       if (!p) memo.set(key, (p = read()));
       return p;
     };
-    const read = (tool: string, p: Params) => once(`${tool}:${JSON.stringify(p)}`, () => this.readTool(account, tool, p));
+    const read = (role: SafetyRead, p: Params) => once(`${role}:${JSON.stringify(p)}`, () => this.readFor(account, role, p));
     return {
       read,
       index: (symbol) =>
         once(`index:${symbol}`, async () => {
-          const price = ((await this.readTool(account, 'get_price_index', { symbol })) as { price?: unknown }).price;
+          const price = ((await read('priceIndex', { symbol })) as { price?: unknown }).price;
           if (price === undefined || price === null) throw new Error(`no price index for ${symbol}`);
           return String(price);
         }),

@@ -5,6 +5,7 @@
  * A read that fails is listed under `unavailable`; the gate still works.
  */
 import type { Endpoint, Params } from '../catalog/index.js';
+import type { SafetyRead } from '../catalog/reads.js';
 import type { Market } from './rails.js';
 import { orderFill, project, type Fill, type RiskInput, type Side } from './risk.js';
 import { isOrder, mayBorrow, orderBorrow, splitSymbol, usdtPrice, valueOf } from './valuation.js';
@@ -26,8 +27,8 @@ export interface Preview {
   unavailable?: string[];
 }
 
-/** Reads a catalog endpoint by tool name; supplied by the pipeline, so it counts weight like any call. */
-export type Reader = (tool: string, params: Params) => Promise<unknown>;
+/** Reads a catalog endpoint by its role (catalog/reads.ts); supplied by the pipeline, so it counts weight like any call. */
+export type Reader = (role: SafetyRead, params: Params) => Promise<unknown>;
 
 const dec = (v: number, places = 8) => (Number.isFinite(v) ? v.toFixed(places).replace(/\.?0+$/, '') || '0' : 'NaN');
 const usd = (v: number) => v.toFixed(2);
@@ -62,7 +63,7 @@ export async function buildPreview(endpoint: Endpoint, p: Params, read: Reader, 
       // The same figure the Max Borrow Value limit checks (safety/valuation.ts).
       const borrow = await orderBorrow(endpoint, p, index, market.free);
       if (!borrow) return;
-      const max = (await read('get_max_borrowable', { asset: borrow.asset, ...(isolated ? { isolatedSymbol: p.symbol } : {}) })) as { amount?: string };
+      const max = (await read('maxBorrowable', { asset: borrow.asset, ...(isolated ? { isolatedSymbol: p.symbol } : {}) })) as { amount?: string };
       preview.borrow = { asset: borrow.asset, amount: dec(borrow.amount), maxBorrowable: String(max.amount) };
       phrases.push(`may borrow up to ${group(dec(borrow.amount))} ${borrow.asset} (max borrowable ${group(String(max.amount))})`);
     });
@@ -70,12 +71,12 @@ export async function buildPreview(endpoint: Endpoint, p: Params, read: Reader, 
 
   if (endpoint.valuation === 'borrow-repay' && p.type === 'BORROW') {
     await attempt('maxBorrowable', async () => {
-      const max = (await read('get_max_borrowable', { asset: p.asset, ...(isolated ? { isolatedSymbol: p.symbol } : {}) })) as { amount?: string };
+      const max = (await read('maxBorrowable', { asset: p.asset, ...(isolated ? { isolatedSymbol: p.symbol } : {}) })) as { amount?: string };
       preview.maxBorrowable = String(max.amount);
       phrases.push(`max borrowable ${group(preview.maxBorrowable)} ${p.asset}`);
     });
     await attempt('nextHourlyInterestRate', async () => {
-      const rates = (await read('get_next_hourly_interest_rate', { assets: p.asset, isIsolated: isolated ? 'TRUE' : 'FALSE' })) as { asset: string; nextHourlyInterestRate: string }[];
+      const rates = (await read('nextHourlyInterest', { assets: p.asset, isIsolated: isolated ? 'TRUE' : 'FALSE' })) as { asset: string; nextHourlyInterestRate: string }[];
       const rate = rates.find((r) => r.asset === p.asset)?.nextHourlyInterestRate;
       if (rate === undefined) throw new Error('no rate');
       preview.nextHourlyInterestRate = rate;
@@ -91,12 +92,12 @@ export async function buildPreview(endpoint: Endpoint, p: Params, read: Reader, 
   if (endpoint.write) {
     await attempt('marginLevel', async () => {
       if (isolated && p.symbol !== undefined) {
-        const acc = (await read('get_isolated_account', { symbols: p.symbol })) as { assets?: { symbol: string; marginLevel: string }[] };
+        const acc = (await read('isolatedAccount', { symbols: p.symbol })) as { assets?: { symbol: string; marginLevel: string }[] };
         const level = acc.assets?.find((a) => a.symbol === p.symbol)?.marginLevel;
         if (level === undefined) throw new Error('no isolated account');
         preview.marginLevel = level;
       } else {
-        const acc = (await read('get_cross_margin_account', {})) as { marginLevel?: string };
+        const acc = (await read('crossAccount', {})) as { marginLevel?: string };
         if (acc.marginLevel === undefined) throw new Error('no margin level');
         preview.marginLevel = acc.marginLevel;
       }
@@ -131,7 +132,7 @@ const side = (row: AssetRow | undefined, asset: string): Side =>
  * preview already makes (each read once per call).
  */
 async function projectedRisk(endpoint: Endpoint, p: Params, read: Reader, market: Market, isolated: boolean) {
-  const bars = (await read('get_margin_level_thresholds', {})) as { marginCallBar?: string; forceLiquidationBar?: string };
+  const bars = (await read('marginThresholds', {})) as { marginCallBar?: string; forceLiquidationBar?: string };
   const marginCallLevel = Number(bars.marginCallBar);
   const liquidationLevel = Number(bars.forceLiquidationBar);
   if (!(marginCallLevel > 0 && liquidationLevel > 0)) throw new Error('no thresholds');
@@ -148,14 +149,14 @@ async function projectedRisk(endpoint: Endpoint, p: Params, read: Reader, market
 
   let input: RiskInput;
   if (isolated && symbol) {
-    const acc = (await read('get_isolated_account', { symbols: symbol })) as { assets?: { symbol: string; baseAsset: AssetRow; quoteAsset: AssetRow }[] };
+    const acc = (await read('isolatedAccount', { symbols: symbol })) as { assets?: { symbol: string; baseAsset: AssetRow; quoteAsset: AssetRow }[] };
     const pair = acc.assets?.find((a) => a.symbol === symbol);
     if (!pair) throw new Error('no isolated account');
     const b = side(pair.baseAsset, base);
     const q = side(pair.quoteAsset, quote);
     input = { assetsUsdt: (b.held * index + q.held) * quoteUsdt, liabilitiesUsdt: (b.debt * index + q.debt) * quoteUsdt, base: b, quote: q, index, quoteUsdt, marginCallLevel, liquidationLevel };
   } else {
-    const acc = (await read('get_cross_margin_account', {})) as { totalAssetOfBtc?: string; totalLiabilityOfBtc?: string; userAssets?: AssetRow[] };
+    const acc = (await read('crossAccount', {})) as { totalAssetOfBtc?: string; totalLiabilityOfBtc?: string; userAssets?: AssetRow[] };
     const btcUsdt = await usdtPrice('BTC', market.index);
     const row = (a: string) => acc.userAssets?.find((r) => r.asset === a);
     input = {
@@ -203,13 +204,13 @@ async function projectedRisk(endpoint: Endpoint, p: Params, read: Reader, market
 /** The free balance of an asset in the cross account, or in the isolated account of a symbol. */
 export async function freeBalance(read: Reader, asset: string, isolatedSymbol?: string): Promise<number> {
   if (isolatedSymbol) {
-    const acc = (await read('get_isolated_account', { symbols: isolatedSymbol })) as {
+    const acc = (await read('isolatedAccount', { symbols: isolatedSymbol })) as {
       assets?: { symbol: string; baseAsset: { asset: string; free: string }; quoteAsset: { asset: string; free: string } }[];
     };
     const pair = acc.assets?.find((a) => a.symbol === isolatedSymbol);
     const side = pair && [pair.baseAsset, pair.quoteAsset].find((s) => s.asset === asset);
     return side ? Number(side.free) : 0;
   }
-  const acc = (await read('get_cross_margin_account', {})) as { userAssets?: { asset: string; free: string }[] };
+  const acc = (await read('crossAccount', {})) as { userAssets?: { asset: string; free: string }[] };
   return Number(acc.userAssets?.find((a) => a.asset === asset)?.free ?? 0);
 }

@@ -11,6 +11,7 @@ import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Account } from '../accounts/store.js';
 import type { Endpoint, Params } from '../catalog/index.js';
+import type { SafetyRead } from '../catalog/reads.js';
 import { configError, policyError, ToolError } from '../errors.js';
 import type { Journal } from './journal.js';
 import { orderBorrow, splitSymbol, touched, valueOf, type FreeBalance, type OrderBorrow, type PriceIndex, type Value } from './valuation.js';
@@ -22,7 +23,7 @@ export interface Market {
   index: PriceIndex;
   free: FreeBalance;
   /** Catalog reads (accounts, thresholds), memoised for the call like prices. */
-  read: (tool: string, params: Params) => Promise<unknown>;
+  read: (role: SafetyRead, params: Params) => Promise<unknown>;
 }
 
 /** What a passed check found: the call's value and what it may borrow (when a limit needed them). */
