@@ -48,7 +48,7 @@ interface Harness {
 }
 
 async function harness(opts: SandboxOptions = {}): Promise<Harness> {
-  const sb = await startSandbox({ seed: 42, ...opts });
+  const sb = await startSandbox({ seed: 42, record: true, ...opts });
   sb.addHmacKey(KEY, SECRET);
   const client = new BinanceClient(sb.url, { maxGetRetries: 0 });
   const call = async (method: HttpMethod, path: string, params: Params = {}, creds = { apiKey: KEY, signer: hmacSigner(SECRET) }) => {
@@ -368,7 +368,7 @@ test('all 65 endpoints answer a valid call in their documented shape', async () 
     const seen = new Set<string>();
     for (const c of CASES) {
       // The liquidation-loan repay needs a loan: a simulated liquidation leaves one.
-      if (c.path === 'margin/liquidation-loan/repay') h.sb.exchange.simulateLiquidation('main', '50');
+      if (c.path === 'margin/liquidation-loan/repay') h.sb.exchange.liquidation.simulateLiquidation('main', '50');
       const params = typeof c.params === 'function' ? c.params(ctx) : c.params;
       const data = await h.call(c.method, c.path, params);
       const where = `${c.method} ${c.path}`;
@@ -463,7 +463,7 @@ test('liquidation: positions closed and recorded, a loan left, repaid in part fr
   try {
     assert.deepEqual(await h.call('GET', 'margin/liquidation-loan'), { asset: 'USDC', amount: '0.00000000', repaidAmount: '0.00000000', remainingAmount: '0.00000000' });
     await h.call('POST', 'margin/borrow-repay', { asset: 'BTC', isIsolated: 'FALSE', amount: '0.2', type: 'BORROW' });
-    h.sb.exchange.simulateLiquidation('main', '250');
+    h.sb.exchange.liquidation.simulateLiquidation('main', '250');
     const recs = await h.call('GET', 'margin/forceLiquidationRec');
     assert.ok(recs.total > 0);
     assert.ok(recs.rows.some((r: Json) => r.side === 'SELL' && r.symbol === 'ETHUSDT'));
@@ -532,6 +532,9 @@ test('weights: used-weight headers, 1500 for borrowing orders, 429 once the minu
     await client.send(order, { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' }, creds);
     await client.send(order, { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001', sideEffectType: 'MARGIN_BUY' }, creds);
     assert.equal(client.limiter.snapshot().usedUidWeight1m.t, 1506);
+    // The recorder keeps headers (the API key): a sandbox records only when a test asks.
+    assert.ok(sb.wire.stats.requests >= 5);
+    assert.equal(sb.wire.requests.length, 0, 'nothing recorded by default');
   } finally {
     await client.close();
     await sb.close();

@@ -183,7 +183,7 @@ describe('every endpoint tool through MCP against the sandbox', () => {
         const id = `${c.method} /sapi/v1/${c.path}`;
         const tool = CATALOG.find((e) => endpointId(e) === id)!;
         assert.ok(tool, id);
-        if (c.path === 'margin/liquidation-loan/repay') sb.exchange.simulateLiquidation('main', '50');
+        if (c.path === 'margin/liquidation-loan/repay') sb.exchange.liquidation.simulateLiquidation('main', '50');
         const raw = { ...(typeof c.params === 'function' ? c.params(ctx) : c.params) } as Json;
         // Our client ids carry the agent- prefix; a lookup names the full id.
         for (const k of ['origClientOrderId', 'listClientOrderId']) if (raw[k] && c.method !== 'POST') raw[k] = `agent-${raw[k]}`;

@@ -7,183 +7,16 @@
  * AUTO_REPAY, autoRepayAtCancel, and OCO / OTO / OTOCO lists whose legs trigger and
  * cancel each other. Commission is 0.1 % of what is received.
  */
-import { dec, floorTo, isMultiple, max, min, mul, div, ZERO, type Dec } from './decimal.js';
+import { max, min, mul, ZERO, type Dec } from './decimal.js';
 import { errors } from './errors.js';
-import type { SandboxExchange, Scope } from './exchange.js';
-import { hourlyRate, symbolInfo, type SymbolInfo } from './market.js';
+import type { Scope } from './exchange.js';
+import { hourlyRate, symbolInfo } from './market.js';
+import { OrderBook } from './order-book.js';
+import { borrows, COMMISSION_RATE, hasLimitPrice, isFinal, isOpen, isStop, marketable, repays, stopFires, type Order, type OrderList, type OrderSpec, type Placed, type Placement, type Side, type TimeInForce, type Trade } from './order-types.js';
 
-export type Side = 'BUY' | 'SELL';
-export type OrderType = 'LIMIT' | 'MARKET' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT' | 'TAKE_PROFIT' | 'TAKE_PROFIT_LIMIT' | 'LIMIT_MAKER';
-export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
-export type SideEffect = 'NO_SIDE_EFFECT' | 'MARGIN_BUY' | 'AUTO_REPAY' | 'AUTO_BORROW_REPAY';
-export type OrderStatus = 'NEW' | 'PENDING_NEW' | 'FILLED' | 'CANCELED' | 'EXPIRED';
+export * from './order-types.js';
 
-export const ORDER_TYPES: readonly OrderType[] = ['LIMIT', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT', 'LIMIT_MAKER'];
-export const COMMISSION_RATE = dec('0.001');
-
-export interface Order {
-  accountId: string;
-  symbol: string;
-  isIsolated: boolean;
-  orderId: number;
-  clientOrderId: string;
-  orderListId: number;
-  /** In a list: the working order, a pending order, or one of an OCO pair. */
-  role?: 'working' | 'pending' | 'oco';
-  side: Side;
-  type: OrderType;
-  timeInForce: TimeInForce;
-  price: Dec;
-  stopPrice: Dec;
-  icebergQty: Dec;
-  origQty: Dec;
-  executedQty: Dec;
-  cummulativeQuoteQty: Dec;
-  status: OrderStatus;
-  /** Stop orders: the stop has fired and the order now works as a market or limit order. */
-  triggered: boolean;
-  time: number;
-  updateTime: number;
-  selfTradePreventionMode: string;
-  sideEffectType: SideEffect;
-  autoRepayAtCancel: boolean;
-  /** What placing it borrowed (MARGIN_BUY / AUTO_BORROW_REPAY), repaid at cancel when autoRepayAtCancel. */
-  borrowed: Dec;
-  borrowAsset: string;
-  /** Funds this order holds locked (an OCO pair shares one lock, held by its first leg). */
-  locked: Dec;
-  lockAsset: string;
-}
-
-export interface OrderList {
-  accountId: string;
-  orderListId: number;
-  contingencyType: 'OCO' | 'OTO';
-  listClientOrderId: string;
-  transactionTime: number;
-  symbol: string;
-  isIsolated: boolean;
-  orderIds: number[];
-  listStatusType: 'EXEC_STARTED' | 'ALL_DONE';
-  listOrderStatus: 'EXECUTING' | 'ALL_DONE';
-}
-
-export interface Trade {
-  id: number;
-  accountId: string;
-  symbol: string;
-  isIsolated: boolean;
-  orderId: number;
-  price: Dec;
-  qty: Dec;
-  quoteQty: Dec;
-  commission: Dec;
-  commissionAsset: string;
-  isBuyer: boolean;
-  isMaker: boolean;
-  time: number;
-}
-
-/** One order as a client describes it (also one leg of a list). */
-export interface OrderSpec {
-  side: Side;
-  type: OrderType;
-  timeInForce?: TimeInForce;
-  quantity?: Dec;
-  quoteOrderQty?: Dec;
-  price?: Dec;
-  stopPrice?: Dec;
-  icebergQty?: Dec;
-  clientOrderId?: string;
-}
-
-export interface Placement {
-  scope: Scope;
-  symbol: string;
-  sideEffectType: SideEffect;
-  autoRepayAtCancel: boolean;
-  selfTradePreventionMode: string;
-}
-
-export interface Placed {
-  orders: Order[];
-  list?: OrderList;
-  borrowed: Dec;
-  borrowAsset: string;
-  fillsByOrder: Map<number, Trade[]>;
-}
-
-const isStop = (t: OrderType) => t === 'STOP_LOSS' || t === 'STOP_LOSS_LIMIT' || t === 'TAKE_PROFIT' || t === 'TAKE_PROFIT_LIMIT';
-const hasLimitPrice = (t: OrderType) => t === 'LIMIT' || t === 'LIMIT_MAKER' || t === 'STOP_LOSS_LIMIT' || t === 'TAKE_PROFIT_LIMIT';
-const isFinal = (o: Order) => o.status === 'FILLED' || o.status === 'CANCELED' || o.status === 'EXPIRED';
-export const isOpen = (o: Order) => o.status === 'NEW' || o.status === 'PENDING_NEW';
-const borrows = (s: SideEffect) => s === 'MARGIN_BUY' || s === 'AUTO_BORROW_REPAY';
-const repays = (s: SideEffect) => s === 'AUTO_REPAY' || s === 'AUTO_BORROW_REPAY';
-
-/** Stop-loss fires when the price moves against the position, take-profit when it moves for it. */
-function stopFires(o: Pick<Order, 'type' | 'side' | 'stopPrice'>, price: Dec): boolean {
-  const lossType = o.type === 'STOP_LOSS' || o.type === 'STOP_LOSS_LIMIT';
-  const upward = (o.side === 'BUY') === lossType;
-  return upward ? price >= o.stopPrice : price <= o.stopPrice;
-}
-
-/** A limit price the market has reached: a BUY at or above it, a SELL at or below it. */
-const marketable = (side: Side, limit: Dec, price: Dec) => (side === 'BUY' ? price <= limit : price >= limit);
-
-export class OrderEngine {
-  constructor(private readonly ex: SandboxExchange) {}
-
-  private get state() {
-    return this.ex.state;
-  }
-
-  // ---------------------------------------------------------------- lookups
-
-  find(scope: Scope, symbol: string, by: { orderId?: number; clientOrderId?: string }): Order | undefined {
-    return this.state.orders.find(
-      (o) =>
-        o.accountId === scope.accountId &&
-        o.symbol === symbol &&
-        o.isIsolated === !!scope.isolatedSymbol &&
-        (by.orderId !== undefined ? o.orderId === by.orderId : o.clientOrderId === by.clientOrderId),
-    );
-  }
-
-  findList(scope: Scope, by: { orderListId?: number; listClientOrderId?: string }, symbol?: string): OrderList | undefined {
-    return this.state.orderLists.find(
-      (l) =>
-        l.accountId === scope.accountId &&
-        l.isIsolated === !!scope.isolatedSymbol &&
-        (symbol === undefined || l.symbol === symbol) &&
-        (by.orderListId !== undefined ? l.orderListId === by.orderListId : l.listClientOrderId === by.listClientOrderId),
-    );
-  }
-
-  inScope(scope: Scope, symbol?: string): Order[] {
-    return this.state.orders.filter((o) => o.accountId === scope.accountId && o.isIsolated === !!scope.isolatedSymbol && (symbol === undefined || o.symbol === symbol));
-  }
-
-  openOrders(scope: Scope, symbol?: string): Order[] {
-    return this.inScope(scope, symbol).filter(isOpen);
-  }
-
-  listsInScope(scope: Scope, symbol?: string): OrderList[] {
-    return this.state.orderLists.filter((l) => l.accountId === scope.accountId && l.isIsolated === !!scope.isolatedSymbol && (symbol === undefined || l.symbol === symbol));
-  }
-
-  ordersOf(list: OrderList): Order[] {
-    return list.orderIds.map((id) => this.state.orders.find((o) => o.orderId === id)!);
-  }
-
-  trades(scope: Scope, symbol: string): Trade[] {
-    return this.state.trades.filter((t) => t.accountId === scope.accountId && t.symbol === symbol && t.isIsolated === !!scope.isolatedSymbol);
-  }
-
-  /** Orders placed by an account since `since` (for rateLimit/order). */
-  placedSince(accountId: string, since: number): number {
-    return this.state.orders.filter((o) => o.accountId === accountId && o.time >= since).length;
-  }
-
+export class OrderEngine extends OrderBook {
   // ---------------------------------------------------------------- placing
 
   /** A single order: fills now if marketable, else rests (or expires, for IOC / FOK). */
@@ -286,43 +119,6 @@ export class OrderEngine {
     return { orders: [first, ...rest], list, borrowed, borrowAsset: asset, fillsByOrder: fills };
   }
 
-  private symbolFor(p: Placement): SymbolInfo {
-    const info = symbolInfo(p.symbol);
-    if (!info) throw errors.invalidSymbol();
-    if (p.scope.isolatedSymbol && p.scope.isolatedSymbol !== p.symbol) throw errors.notMarginPair();
-    this.ex.wallet(p.scope); // the isolated pair must be enabled
-    return info;
-  }
-
-  private missing(name: string): never {
-    throw errors.mandatory(name);
-  }
-
-  /** Binance's parameter rules per type, then the symbol's filters; returns the quantity. */
-  private validate(info: SymbolInfo, s: OrderSpec, market: Dec): Dec {
-    const needsTif = s.type === 'LIMIT' || s.type === 'STOP_LOSS_LIMIT' || s.type === 'TAKE_PROFIT_LIMIT';
-    if (needsTif && !s.timeInForce) this.missing('timeInForce');
-    if (hasLimitPrice(s.type) && s.price === undefined) this.missing('price');
-    if (isStop(s.type) && s.stopPrice === undefined) this.missing('stopPrice');
-    let qty = s.quantity;
-    if (s.type === 'MARKET') {
-      if (qty === undefined && s.quoteOrderQty === undefined) throw errors.eitherParam('quantity', 'quoteOrderQty');
-      if (qty !== undefined && s.quoteOrderQty !== undefined) throw errors.badCombination();
-      // quoteOrderQty: buy or sell as much base as that quote amount is worth now.
-      if (qty === undefined) qty = floorTo(div(s.quoteOrderQty!, market), info.stepSize);
-    } else if (qty === undefined) this.missing('quantity');
-    if (s.quoteOrderQty !== undefined && s.type !== 'MARKET') throw errors.notRequired('quoteOrderQty');
-    for (const p of [s.price, s.stopPrice]) {
-      if (p === undefined) continue;
-      if (p < info.minPrice || p > info.maxPrice || !isMultiple(p, info.tickSize)) throw errors.filter('PRICE_FILTER');
-    }
-    if (qty! < info.minQty || qty! > info.maxQty || !isMultiple(qty!, info.stepSize)) throw errors.filter(s.type === 'MARKET' ? 'MARKET_LOT_SIZE' : 'LOT_SIZE');
-    if (s.icebergQty !== undefined && s.icebergQty > 0n && (!hasLimitPrice(s.type) || s.icebergQty > qty!)) throw errors.badCombination();
-    const notionalPrice = s.type === 'MARKET' || s.type === 'STOP_LOSS' || s.type === 'TAKE_PROFIT' ? (s.stopPrice ?? market) : s.price!;
-    if (mul(qty!, notionalPrice) < info.minNotional) throw errors.filter('NOTIONAL');
-    return qty!;
-  }
-
   private newOrder(p: Placement, s: OrderSpec, qty: Dec, orderListId: number, now: number, role?: Order['role']): Order {
     const clientOrderId = s.clientOrderId ?? this.ex.rng.token(22);
     if (this.inScope(p.scope).some((o) => isOpen(o) && o.clientOrderId === clientOrderId)) throw errors.duplicateOrder();
@@ -384,79 +180,6 @@ export class OrderEngine {
       this.state.orders.push(o);
     }
     this.state.orderLists.push(list);
-  }
-
-  // ---------------------------------------------------------------- funds
-
-  private payAsset(info: SymbolInfo, side: Side): string {
-    return side === 'BUY' ? info.quote : info.base;
-  }
-
-  /** What an order pays at `price`: quote for a BUY, base for a SELL. */
-  private cost(o: Order, price: Dec): Dec {
-    return o.side === 'BUY' ? mul(o.origQty, price) : o.origQty;
-  }
-
-  /** Resting orders lock at their limit price, stop-market orders at their stop price. */
-  private lockPrice(o: Order): Dec {
-    return hasLimitPrice(o.type) ? o.price : o.stopPrice;
-  }
-
-  /**
-   * Makes sure `need` of `asset` is free: borrows the shortfall when the side effect
-   * allows it (Binance's MARGIN_BUY), refuses otherwise. Returns the amount borrowed.
-   */
-  private fund(p: Placement, asset: string, need: Dec): Dec {
-    const bal = this.ex.balance(p.scope, asset);
-    if (bal.free >= need) return ZERO;
-    if (!borrows(p.sideEffectType)) throw errors.insufficientBalance();
-    const shortfall = need - bal.free;
-    this.ex.borrow(p.scope, asset, shortfall, 'AUTO');
-    return shortfall;
-  }
-
-  private scopeOf(o: Order): Scope {
-    return o.isIsolated ? { accountId: o.accountId, isolatedSymbol: o.symbol } : { accountId: o.accountId };
-  }
-
-  private lock(o: Order, amount: Dec): void {
-    const bal = this.ex.balance(this.scopeOf(o), o.lockAsset);
-    bal.free -= amount;
-    bal.locked += amount;
-    o.locked += amount;
-  }
-
-  private unlock(o: Order): void {
-    if (o.locked === 0n) return;
-    const bal = this.ex.balance(this.scopeOf(o), o.lockAsset);
-    bal.locked -= o.locked;
-    bal.free += o.locked;
-    o.locked = ZERO;
-  }
-
-  /** Orders whose lock this order may spend: itself, and its OCO partner. */
-  private lockSharers(o: Order): Order[] {
-    if (o.role !== 'oco') return [o];
-    const list = this.listOf(o)!;
-    return [o, ...this.ordersOf(list).filter((x) => x !== o && x.role === 'oco')];
-  }
-
-  /** Pays `amount` from the locks the order may use first, then from free funds. */
-  private pay(o: Order, amount: Dec): boolean {
-    const scope = this.scopeOf(o);
-    const bal = this.ex.balance(scope, o.lockAsset);
-    const sharers = this.lockSharers(o);
-    const available = bal.free + sharers.reduce((s, x) => s + x.locked, ZERO);
-    if (available < amount) return false;
-    let rest = amount;
-    for (const x of sharers) {
-      const take = min(rest, x.locked);
-      x.locked -= take;
-      bal.locked -= take;
-      rest -= take;
-    }
-    bal.free -= rest;
-    return true;
   }
 
   // ---------------------------------------------------------------- execution
@@ -592,10 +315,6 @@ export class OrderEngine {
   }
 
   // ---------------------------------------------------------------- cancelling
-
-  listOf(o: Order): OrderList | undefined {
-    return o.orderListId < 0 ? undefined : this.state.orderLists.find((l) => l.orderListId === o.orderListId);
-  }
 
   /** Cancels an order; an order of a list cancels the whole list, as on Binance. */
   cancel(o: Order): Order[] {
