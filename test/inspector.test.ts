@@ -66,10 +66,10 @@ describe('the MCP Inspector CLI against the built server', () => {
     assert.equal(JSON.parse(readFileSync(join(INSPECTOR_DIR, 'package.json'), 'utf8')).version, wanted);
   });
 
-  test('--method tools/list lists all 73 tools', { timeout: 60_000 }, async () => {
+  test('--method tools/list lists all 76 tools', { timeout: 60_000 }, async () => {
     const result = parse(await inspector(['--method', 'tools/list']));
     const names = (result.tools as { name: string }[]).map((t) => t.name);
-    assert.equal(names.length, 73);
+    assert.equal(names.length, 76);
     assert.deepEqual([...names].sort(), [...CATALOG.map((e) => e.name), ...NON_ENDPOINT_TOOLS].sort());
     for (const name of ['place_order', 'confirm_action', 'borrow_or_repay', 'server_status']) assert.ok(names.includes(name), name);
     const place = (result.tools as { name: string; _meta?: Record<string, unknown>; annotations?: Record<string, unknown> }[]).find((t) => t.name === 'place_order')!;

@@ -2,7 +2,7 @@
  * The sandbox exchange, driven over HTTP by the project's own Binance client, as the
  * server drives it: a whole margin trading day (borrow, MARGIN_BUY, resting orders,
  * OCO, AUTO_REPAY, repay, histories), isolated margin, Binance's refusals, every one of
- * the 65 endpoints, special keys, liquidation and its loan, the three signing schemes,
+ * the 68 endpoints, special keys, liquidation and its loan, the three signing schemes,
  * weights and persistence. Each test starts its own sandbox on an ephemeral port.
  */
 import assert from 'node:assert/strict';
@@ -38,6 +38,7 @@ const UNSIGNED: Record<string, SecurityType> = {
   'margin/leverageBracket': 'MARKET_DATA',
   'margin/priceIndex': 'MARKET_DATA',
   'margin/listen-key': 'USER_STREAM',
+  userListenToken: 'USER_STREAM',
 };
 
 interface Harness {
@@ -361,7 +362,7 @@ test("Binance's refusals: codes and messages", async () => {
 });
 
 
-test('all 65 endpoints answer a valid call in their documented shape', async () => {
+test('all 68 endpoints answer a valid call in their documented shape', async () => {
   const h = await harness();
   try {
     const ctx: Json = {};
@@ -388,7 +389,7 @@ test('all 65 endpoints answer a valid call in their documented shape', async () 
     const retired = await h.fail('GET', 'margin/leverageBracket');
     seen.add('GET margin/leverageBracket');
     assert.equal(retired.code, -1000);
-    assert.equal(seen.size, 65);
+    assert.equal(seen.size, 68);
     // Each call reached the sandbox once, signed where Binance signs.
     for (const c of CASES) {
       const reqs = h.sb.wire.requestsTo(c.method, `/sapi/v1/${c.path}`);

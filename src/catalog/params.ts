@@ -128,3 +128,9 @@ export const oneOfNumber = (values: number[], description?: string) => {
   const schema = z.union(values.map((v) => z.literal(v)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>, ...z.ZodLiteral<number>[]]);
   return description ? schema.describe(description) : schema;
 };
+
+/** A trailing stop's distance in basis points (100 = 1 %); each pair's TRAILING_DELTA filter bounds it further. */
+export const trailingDelta = (description?: string) => int({ min: 1, description });
+
+/** The side effects OTO and OTOCO take: Binance documents no AUTO_REPAY there. */
+export const LIST_SIDE_EFFECTS = ['NO_SIDE_EFFECT', 'MARGIN_BUY'] as const;

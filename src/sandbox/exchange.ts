@@ -15,6 +15,7 @@ import { dec, div, fmt, max, min, mul, ZERO, type Dec } from './decimal.js';
 import { errors } from './errors.js';
 import { assetInfo, hourlyRate, PriceFeed, symbolInfo } from './market.js';
 import { OrderEngine } from './orders.js';
+import { DEPTH_USDT } from './depth.js';
 import { KeyBook } from './keys.js';
 import { Liquidation } from './liquidation.js';
 import { Rng } from './random.js';
@@ -37,6 +38,8 @@ export class SandboxExchange {
   readonly orders: OrderEngine;
   readonly rng: Rng;
   readonly now: () => number;
+  /** Depth per level of the modelled book (USDT). */
+  readonly depthUsdt: Dec;
   /** Special keys and listen keys. */
   readonly keys: KeyBook;
   /** Small liabilities, liquidations and the liquidation loan. */
@@ -46,6 +49,7 @@ export class SandboxExchange {
 
   constructor(private readonly opts: ExchangeOptions = {}, saved?: ExchangeState) {
     this.now = opts.now ?? Date.now;
+    this.depthUsdt = opts.depthUsdt === undefined ? DEPTH_USDT : dec(opts.depthUsdt);
     const seed = opts.seed ?? 1;
     const seeded = new Rng(seed);
     this.state = saved ?? {
@@ -170,11 +174,17 @@ export class SandboxExchange {
     }
   }
 
-  /** One line of the capital flow; amounts are signed (money in positive, out negative). */
-  recordFlow(scope: Scope, asset: string, type: string, amount: Dec, tranId = this.nextId('tx')): void {
+  /**
+   * One line of the capital flow; amounts are signed (money in positive, out negative).
+   * `symbol` is the isolated pair, or the pair a cross trade was on; `scope` (kept for
+   * the query, not shown) says which account the line belongs to.
+   */
+  recordFlow(scope: Scope, asset: string, type: string, amount: Dec, tranId = this.nextId('tx'), pair?: string): void {
     const account = this.account(scope.accountId);
-    const row: Row = { id: account.history.flows.length + 1, tranId, timestamp: this.now(), asset, type, amount: fmt(amount) };
-    if (scope.isolatedSymbol) row.symbol = scope.isolatedSymbol;
+    const row: Row = { id: account.history.flows.length + 1, tranId, timestamp: this.now(), asset };
+    const symbol = scope.isolatedSymbol ?? pair;
+    if (symbol) row.symbol = symbol;
+    Object.assign(row, { type, amount: fmt(amount), scope: scope.isolatedSymbol ?? 'CROSS' });
     account.history.flows.push(row);
   }
 

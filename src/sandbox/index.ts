@@ -23,6 +23,8 @@ export interface SandboxOptions {
   uidWeightLimit?: number;
   /** 'fixed' (default): prices move only with setPrice; 'walk': a small seeded random walk. */
   priceMode?: PriceMode;
+  /** Depth per price level of the modelled book, in USDT (default 100000): smaller depth, more partial fills. */
+  depthUsdt?: string;
   /** Record every request with its headers (tests only; a user's server never sets it). */
   record?: boolean;
 }
@@ -47,6 +49,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     {
       seed: opts.seed,
       priceMode: opts.priceMode,
+      depthUsdt: opts.depthUsdt,
       now: () => wire.now(),
       // Special keys created through the API must sign on the wire at once, and stop when deleted.
       onKeyAdded: (accountId, key) => {

@@ -80,6 +80,15 @@ export class KeyBook {
     for (const key of [...this.ex.account(accountId).specialKeys]) this.deleteSpecialKey(accountId, key);
   }
 
+  /**
+   * A listenToken for the WebSocket API's user data stream (order and balance updates):
+   * a fresh token each time, valid for `validityMs`; an isolated pair must be enabled.
+   */
+  openListenToken(accountId: string, symbol: string | undefined, validityMs: number): { token: string; expirationTime: number } {
+    this.ex.wallet({ accountId, isolatedSymbol: symbol });
+    return { token: this.ex.rng.token(70), expirationTime: this.ex.now() + validityMs };
+  }
+
   /** Binance hands out the same listen key while one is open. */
   openListenKey(accountId: string): string {
     const account = this.ex.account(accountId);

@@ -72,8 +72,8 @@ export class Liquidation {
       const price = this.ex.prices.get(symbol);
       const value = mul(qty, price);
       const orderId = this.ex.nextId('order');
-      this.ex.recordFlow(scope, asset, side === 'SELL' ? 'SELL_LIQUIDATION' : 'BUY_LIQUIDATION', side === 'SELL' ? -qty : qty);
-      this.ex.recordFlow(scope, 'USDT', side === 'SELL' ? 'SELL_LIQUIDATION' : 'BUY_LIQUIDATION', side === 'SELL' ? value : -value);
+      this.ex.recordFlow(scope, asset, side === 'SELL' ? 'SELL_LIQUIDATION' : 'BUY_LIQUIDATION', side === 'SELL' ? -qty : qty, undefined, symbol);
+      this.ex.recordFlow(scope, 'USDT', side === 'SELL' ? 'SELL_LIQUIDATION' : 'BUY_LIQUIDATION', side === 'SELL' ? value : -value, undefined, symbol);
       if (forced) {
         account.history.forceLiquidations.push({
           avgPrice: fmt(price),

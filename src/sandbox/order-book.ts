@@ -86,7 +86,12 @@ export abstract class OrderBook {
     const needsTif = s.type === 'LIMIT' || s.type === 'STOP_LOSS_LIMIT' || s.type === 'TAKE_PROFIT_LIMIT';
     if (needsTif && !s.timeInForce) this.missing('timeInForce');
     if (hasLimitPrice(s.type) && s.price === undefined) this.missing('price');
-    if (isStop(s.type) && s.stopPrice === undefined) this.missing('stopPrice');
+    if (isStop(s.type) && s.stopPrice === undefined && s.trailingDelta === undefined) this.missing('stopPrice');
+    if (s.trailingDelta !== undefined) {
+      if (!isStop(s.type)) throw errors.notRequired('trailingDelta');
+      // The TRAILING_DELTA filter of Binance's spot pairs: 10 to 2000 bips.
+      if (s.trailingDelta < 10 || s.trailingDelta > 2000) throw errors.filter('TRAILING_DELTA');
+    }
     let qty = s.quantity;
     if (s.type === 'MARKET') {
       if (qty === undefined && s.quoteOrderQty === undefined) throw errors.eitherParam('quantity', 'quoteOrderQty');
@@ -117,9 +122,15 @@ export abstract class OrderBook {
     return o.side === 'BUY' ? mul(o.origQty, price) : o.origQty;
   }
 
-  /** Resting orders lock at their limit price, stop-market orders at their stop price. */
+  /**
+   * Resting orders lock at their limit price, stop-market orders at their stop price; a
+   * trailing stop-market without one at the price it would trigger at from here.
+   */
   protected lockPrice(o: Order): Dec {
-    return hasLimitPrice(o.type) ? o.price : o.stopPrice;
+    if (hasLimitPrice(o.type)) return o.price;
+    if (o.stopPrice > 0n || !o.trailingDelta) return o.stopPrice;
+    const market = this.ex.prices.get(o.symbol);
+    return o.side === 'BUY' ? (market * (10_000n + BigInt(o.trailingDelta))) / 10_000n : market;
   }
 
   /**

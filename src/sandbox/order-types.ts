@@ -6,7 +6,7 @@ export type Side = 'BUY' | 'SELL';
 export type OrderType = 'LIMIT' | 'MARKET' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT' | 'TAKE_PROFIT' | 'TAKE_PROFIT_LIMIT' | 'LIMIT_MAKER';
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
 export type SideEffect = 'NO_SIDE_EFFECT' | 'MARGIN_BUY' | 'AUTO_REPAY' | 'AUTO_BORROW_REPAY';
-export type OrderStatus = 'NEW' | 'PENDING_NEW' | 'FILLED' | 'CANCELED' | 'EXPIRED';
+export type OrderStatus = 'NEW' | 'PENDING_NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED';
 
 export const ORDER_TYPES: readonly OrderType[] = ['LIMIT', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT', 'LIMIT_MAKER'];
 export const COMMISSION_RATE = dec('0.001');
@@ -32,6 +32,10 @@ export interface Order {
   status: OrderStatus;
   /** Stop orders: the stop has fired and the order now works as a market or limit order. */
   triggered: boolean;
+  /** Trailing stops: the distance in bips, when tracking began (-1 before), and the best price since. */
+  trailingDelta?: number;
+  trailingTime?: number;
+  trailExtreme?: Dec;
   time: number;
   updateTime: number;
   selfTradePreventionMode: string;
@@ -83,6 +87,7 @@ export interface OrderSpec {
   quoteOrderQty?: Dec;
   price?: Dec;
   stopPrice?: Dec;
+  trailingDelta?: number;
   icebergQty?: Dec;
   clientOrderId?: string;
 }
@@ -106,7 +111,9 @@ export interface Placed {
 export const isStop = (t: OrderType) => t === 'STOP_LOSS' || t === 'STOP_LOSS_LIMIT' || t === 'TAKE_PROFIT' || t === 'TAKE_PROFIT_LIMIT';
 export const hasLimitPrice = (t: OrderType) => t === 'LIMIT' || t === 'LIMIT_MAKER' || t === 'STOP_LOSS_LIMIT' || t === 'TAKE_PROFIT_LIMIT';
 export const isFinal = (o: Order) => o.status === 'FILLED' || o.status === 'CANCELED' || o.status === 'EXPIRED';
-export const isOpen = (o: Order) => o.status === 'NEW' || o.status === 'PENDING_NEW';
+export const isOpen = (o: Order) => o.status === 'NEW' || o.status === 'PENDING_NEW' || o.status === 'PARTIALLY_FILLED';
+/** Live on the book: may fill or trigger now. */
+export const isLive = (o: Order) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED';
 export const borrows = (s: SideEffect) => s === 'MARGIN_BUY' || s === 'AUTO_BORROW_REPAY';
 export const repays = (s: SideEffect) => s === 'AUTO_REPAY' || s === 'AUTO_BORROW_REPAY';
 

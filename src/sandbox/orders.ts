@@ -11,8 +11,9 @@ import { max, min, mul, ZERO, type Dec } from './decimal.js';
 import { errors } from './errors.js';
 import type { Scope } from './exchange.js';
 import { hourlyRate, symbolInfo } from './market.js';
+import { levelQty, totals, walk } from './depth.js';
 import { OrderBook } from './order-book.js';
-import { borrows, COMMISSION_RATE, hasLimitPrice, isFinal, isOpen, isStop, marketable, repays, stopFires, type Order, type OrderList, type OrderSpec, type Placed, type Placement, type Side, type TimeInForce, type Trade } from './order-types.js';
+import { borrows, COMMISSION_RATE, hasLimitPrice, isFinal, isLive, isOpen, isStop, marketable, repays, stopFires, type Order, type OrderList, type OrderSpec, type Placed, type Placement, type Side, type TimeInForce, type Trade } from './order-types.js';
 
 export * from './order-types.js';
 
@@ -30,14 +31,19 @@ export class OrderEngine extends OrderBook {
     let action: 'fill' | 'rest' | 'expire';
     if (spec.type === 'MARKET') action = 'fill';
     else if (isStop(spec.type)) {
-      if (stopFires(order, price)) throw errors.wouldTrigger();
+      // A trailing stop starts tracking now, or once its stopPrice is reached; a plain stop must not fire at once.
+      if (order.trailingDelta) this.trails(order, price);
+      else if (stopFires(order, price)) throw errors.wouldTrigger();
       action = 'rest';
     } else if (marketable(spec.side, order.price, price)) {
       if (spec.type === 'LIMIT_MAKER') throw errors.wouldMatch();
-      action = 'fill';
+      // FOK: all of it now, or nothing.
+      action = order.timeInForce === 'FOK' && totals(this.plan(order, price)).qty < qty ? 'expire' : 'fill';
     } else action = spec.type === 'LIMIT' && order.timeInForce !== 'GTC' ? 'expire' : 'rest';
 
-    const need = action === 'fill' ? this.cost(order, price) : action === 'rest' ? this.cost(order, this.lockPrice(order)) : ZERO;
+    // A limit order locks at its price, a market order what its walk of the book costs.
+    const walkCost = () => (spec.side === 'BUY' ? totals(this.plan(order, price)).quote : qty);
+    const need = action === 'expire' ? ZERO : spec.type === 'MARKET' ? walkCost() : this.cost(order, this.lockPrice(order));
     const borrowed = this.fund(p, this.payAsset(info, spec.side), need);
     order.borrowed = borrowed;
     order.borrowAsset = this.payAsset(info, spec.side);
@@ -45,9 +51,11 @@ export class OrderEngine extends OrderBook {
     this.state.orders.push(order);
 
     const fills = new Map<number, Trade[]>();
-    if (action === 'fill') fills.set(order.orderId, this.execute(order, price, false));
-    else if (action === 'rest') this.lock(order, need);
-    else this.finish(order, 'EXPIRED');
+    if (action === 'expire') this.finish(order, 'EXPIRED');
+    else {
+      this.lock(order, need);
+      if (action === 'fill') fills.set(order.orderId, this.take(order, price));
+    }
     return { orders: [order], borrowed, borrowAsset: order.borrowAsset, fillsByOrder: fills };
   }
 
@@ -106,16 +114,18 @@ export class OrderEngine extends OrderBook {
       o.status = 'PENDING_NEW';
       return o;
     });
-    const expire = !crosses && first.timeInForce !== 'GTC';
-    const need = expire ? ZERO : this.cost(first, crosses ? market : first.price);
+    const expire = crosses ? first.timeInForce === 'FOK' && totals(this.plan(first, market)).qty < workingQty : first.timeInForce !== 'GTC';
+    const need = expire ? ZERO : this.cost(first, first.price);
     const asset = this.payAsset(info, working.side);
     const borrowed = this.fund(p, asset, need);
     Object.assign(first, { borrowed, borrowAsset: asset });
     this.commit(list, [first, ...rest]);
     const fills = new Map<number, Trade[]>();
-    if (crosses) fills.set(first.orderId, this.execute(first, market, false));
-    else if (expire) this.finish(first, 'EXPIRED');
-    else this.lock(first, need);
+    if (expire) this.finish(first, 'EXPIRED');
+    else {
+      this.lock(first, need);
+      if (crosses) fills.set(first.orderId, this.take(first, market));
+    }
     return { orders: [first, ...rest], list, borrowed, borrowAsset: asset, fillsByOrder: fills };
   }
 
@@ -142,6 +152,7 @@ export class OrderEngine extends OrderBook {
       cummulativeQuoteQty: ZERO,
       status: 'NEW',
       triggered: false,
+      ...(s.trailingDelta ? { trailingDelta: s.trailingDelta, trailingTime: -1 } : {}),
       time: now,
       updateTime: now,
       selfTradePreventionMode: p.selfTradePreventionMode,
@@ -184,25 +195,45 @@ export class OrderEngine extends OrderBook {
 
   // ---------------------------------------------------------------- execution
 
-  /** Fills the whole order at `price`, settles both assets and commission, and runs its side effects. */
-  private execute(o: Order, price: Dec, isMaker: boolean): Trade[] {
+  /** The fills a taker order would get now from the modelled book. */
+  private plan(o: Order, market: Dec) {
+    return walk(symbolInfo(o.symbol)!, this.ex.prices, o.side, market, o.origQty - o.executedQty, hasLimitPrice(o.type) ? o.price : undefined, this.ex.depthUsdt);
+  }
+
+  /** Takes from the book level by level; what is left rests (a GTC limit) or expires. */
+  private take(o: Order, market: Dec): Trade[] {
+    const trades: Trade[] = [];
+    for (const f of this.plan(o, market)) {
+      const t = this.fillPart(o, f.qty, f.price, false);
+      if (!t) return trades;
+      trades.push(t);
+    }
+    if (isLive(o) && (!hasLimitPrice(o.type) || o.timeInForce !== 'GTC')) this.finish(o, 'EXPIRED');
+    return trades;
+  }
+
+  /**
+   * Fills `qty` of the order at `price`: one trade, both assets settled, commission
+   * (0.1 % of what is received) and side effects per fill. Undefined when the funds went
+   * elsewhere since the order was placed: Binance would expire it.
+   */
+  private fillPart(o: Order, qty: Dec, price: Dec, isMaker: boolean): Trade | undefined {
     const info = symbolInfo(o.symbol)!;
     const scope = this.scopeOf(o);
-    const quote = mul(o.origQty, price);
-    if (!this.pay(o, o.side === 'BUY' ? quote : o.origQty)) {
-      // Funds went elsewhere since the order was placed: Binance would expire it.
+    const quote = mul(qty, price);
+    if (!this.pay(o, o.side === 'BUY' ? quote : qty)) {
       this.finish(o, 'EXPIRED');
-      return [];
+      return undefined;
     }
     const receivedAsset = o.side === 'BUY' ? info.base : info.quote;
-    const gross = o.side === 'BUY' ? o.origQty : quote;
+    const gross = o.side === 'BUY' ? qty : quote;
     const commission = mul(gross, COMMISSION_RATE);
     this.ex.balance(scope, receivedAsset).free += gross - commission;
     const tranId = this.ex.nextId('tx');
     const [expense, income] = o.side === 'BUY' ? ['BUY_EXPENSE', 'BUY_INCOME'] : ['SELL_EXPENSE', 'SELL_INCOME'];
-    this.ex.recordFlow(scope, o.side === 'BUY' ? info.quote : info.base, expense, -(o.side === 'BUY' ? quote : o.origQty), tranId);
-    this.ex.recordFlow(scope, receivedAsset, income, gross, tranId);
-    if (commission > 0n) this.ex.recordFlow(scope, receivedAsset, 'TRADING_COMMISSION', -commission, tranId);
+    this.ex.recordFlow(scope, o.side === 'BUY' ? info.quote : info.base, expense, -(o.side === 'BUY' ? quote : qty), tranId, o.symbol);
+    this.ex.recordFlow(scope, receivedAsset, income, gross, tranId, o.symbol);
+    if (commission > 0n) this.ex.recordFlow(scope, receivedAsset, 'TRADING_COMMISSION', -commission, tranId, o.symbol);
 
     const now = this.ex.now();
     const trade: Trade = {
@@ -212,7 +243,7 @@ export class OrderEngine extends OrderBook {
       isIsolated: o.isIsolated,
       orderId: o.orderId,
       price,
-      qty: o.origQty,
+      qty,
       quoteQty: quote,
       commission,
       commissionAsset: receivedAsset,
@@ -221,11 +252,17 @@ export class OrderEngine extends OrderBook {
       time: now,
     };
     this.state.trades.push(trade);
-    o.executedQty = o.origQty;
-    o.cummulativeQuoteQty = quote;
+    // The first fill of an OCO leg ends the other leg; their shared lock stays until this one ends.
+    if (o.role === 'oco' && o.executedQty === 0n) for (const x of this.lockSharers(o)) if (x !== o && isOpen(x)) this.endLeg(x, 'EXPIRED');
+    o.executedQty += qty;
+    o.cummulativeQuoteQty += quote;
     if (repays(o.sideEffectType)) this.ex.repayWhatIsOwed(scope, receivedAsset, gross - commission);
-    this.finish(o, 'FILLED');
-    return [trade];
+    if (o.executedQty === o.origQty) this.finish(o, 'FILLED');
+    else {
+      o.status = 'PARTIALLY_FILLED';
+      o.updateTime = now;
+    }
+    return trade;
   }
 
   /** Ends an order: releases what it still locks, and lets its list react. */
@@ -277,39 +314,60 @@ export class OrderEngine extends OrderBook {
     for (const x of pending) this.evaluate(x);
   }
 
-  /** Fills or triggers one live order at the current price; true when something happened. */
-  private evaluate(o: Order): boolean {
-    if (o.status !== 'NEW') return false;
+  /**
+   * Fills or triggers one live order at the current price; true when something happened.
+   * A resting order fills as a maker at most once per price move (`makers`).
+   */
+  private evaluate(o: Order, makers = new Set<number>()): boolean {
+    if (!isLive(o)) return false;
     const price = this.ex.prices.get(o.symbol);
     if (o.type === 'MARKET') {
-      this.execute(o, price, false);
+      this.take(o, price);
       return true;
     }
     if (isStop(o.type) && !o.triggered) {
-      if (!stopFires(o, price)) return false;
+      if (!(o.trailingDelta ? this.trails(o, price) : stopFires(o, price))) return false;
       o.triggered = true;
       o.updateTime = this.ex.now();
-      if (!hasLimitPrice(o.type)) {
-        this.execute(o, price, false);
-        return true;
-      }
-      // A triggered stop-limit is a limit order that may take at once, at the better price.
-      if (marketable(o.side, o.price, price)) {
-        this.execute(o, o.side === 'BUY' ? min(o.price, price) : max(o.price, price), false);
-        return true;
-      }
+      // A triggered stop-market takes at once; a stop-limit takes what its price allows, then rests.
+      if (!hasLimitPrice(o.type) || marketable(o.side, o.price, price)) this.take(o, price);
       return true;
     }
-    if (!marketable(o.side, o.price, price)) return false;
-    this.execute(o, o.price, true);
+    if (!marketable(o.side, o.price, price) || makers.has(o.orderId)) return false;
+    makers.add(o.orderId);
+    const level = levelQty(symbolInfo(o.symbol)!, this.ex.prices, o.price, this.ex.depthUsdt);
+    this.fillPart(o, min(o.origQty - o.executedQty, level), o.price, true);
     return true;
+  }
+
+  /**
+   * Trailing stops, per Binance's trailing-stop FAQ: tracking starts at placement, or once
+   * stopPrice is reached; then the best price since is followed (the highest for a SELL,
+   * the lowest for a BUY) and the stop fires after a move of trailingDelta bips against it.
+   */
+  private trails(o: Order, price: Dec): boolean {
+    if ((o.trailingTime ?? -1) < 0) {
+      if (o.stopPrice > 0n && !stopFires(o, price)) return false;
+      o.trailingTime = this.ex.now();
+      o.trailExtreme = price;
+      return false;
+    }
+    const sell = o.side === 'SELL';
+    const best = o.trailExtreme ?? price;
+    if (sell ? price > best : price < best) {
+      o.trailExtreme = price;
+      return false;
+    }
+    const bips = BigInt(o.trailingDelta!);
+    return sell ? price * 10_000n <= best * (10_000n - bips) : price * 10_000n >= best * (10_000n + bips);
   }
 
   /** After a price move: fill or trigger everything it reaches, until nothing more happens. */
   onPrice(symbol: string): void {
+    const makers = new Set<number>();
     for (let round = 0; round < 20; round++) {
       let changed = false;
-      for (const o of this.state.orders) if (o.symbol === symbol && o.status === 'NEW' && this.evaluate(o)) changed = true;
+      for (const o of this.state.orders) if (o.symbol === symbol && isLive(o) && this.evaluate(o, makers)) changed = true;
       if (!changed) return;
     }
   }

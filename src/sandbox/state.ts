@@ -66,6 +66,8 @@ export interface Account {
     forceLiquidations: Row[];
     smallLiability: Row[];
     loanRepays: Row[];
+    /** Universal transfers (POST /sapi/v1/asset/transfer); absent in states saved before them. */
+    universal?: Row[];
   };
 }
 
@@ -82,6 +84,8 @@ export interface ExchangeState {
 
 export interface ExchangeOptions {
   seed?: number;
+  /** Depth of the modelled book per price level, in USDT (default 100,000; see depth.ts). */
+  depthUsdt?: string;
   priceMode?: PriceMode;
   now?: () => number;
   /** Called when a key is created or deleted through the API, so that the wire accepts it (or stops). */

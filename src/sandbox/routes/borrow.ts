@@ -65,6 +65,7 @@ export function registerBorrowRoutes(add: Add, ex: SandboxExchange): void {
   add('POST', 'margin/exchange-small-liability', 'MARGIN', 3000, 'UID', (p) => {
     const assets = p.list('assetNames') ?? [];
     if (assets.length === 0) throw errors.mandatory('assetNames');
+    if (assets.length > 10) throw errors.invalidParam('assetNames'); // at most 10 a call
     ex.liquidation.exchangeSmallLiabilities(p.accountId, assets);
     return {};
   });

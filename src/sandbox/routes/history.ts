@@ -1,6 +1,6 @@
 /** What happened: orders, order lists, flows, loans, interest, transfers, liquidations. */
 import { errors } from '../errors.js';
-import type { SandboxExchange } from '../exchange.js';
+import type { Row, SandboxExchange } from '../exchange.js';
 import type { Params } from '../params.js';
 import * as shape from '../shapes.js';
 import { DAY_MS, newestFirst, type Add } from './common.js';
@@ -9,6 +9,7 @@ export function registerHistoryRoutes(add: Add, ex: SandboxExchange): void {
   const account = (p: Params) => ex.account(p.accountId);
   add('GET', 'margin/allOrders', 'USER_DATA', 200, 'IP', (p) => {
     const symbol = p.symbol();
+    p.within24h();
     const fromId = p.int('orderId');
     const limit = p.limit(500);
     return ex.orders
@@ -41,16 +42,19 @@ export function registerHistoryRoutes(add: Add, ex: SandboxExchange): void {
     const type = p.opt('type');
     const fromId = p.int('fromId');
     const limit = p.limit(1000);
+    // Lines saved before `scope` existed carried symbol only for isolated pairs.
+    const scopeOf = (r: Row) => (r.scope === undefined ? r.symbol : r.scope === 'CROSS' ? undefined : r.scope);
     return account(p)
       .history.flows.filter(
         (r) =>
           (asset === undefined || r.asset === asset) &&
-          r.symbol === symbol &&
+          scopeOf(r) === symbol &&
           (type === undefined || r.type === type) &&
           (fromId === undefined || (r.id as number) >= fromId) &&
           p.inTime(r.timestamp as number),
       )
-      .slice(0, limit);
+      .slice(0, limit)
+      .map(({ scope: _scope, ...row }) => row);
   });
   add('GET', 'margin/borrow-repay', 'USER_DATA', 10, 'IP', (p) => {
     const type = p.reqOneOf('type', ['BORROW', 'REPAY'] as const);
@@ -74,11 +78,14 @@ export function registerHistoryRoutes(add: Add, ex: SandboxExchange): void {
     const asset = p.opt('asset');
     const type = p.oneOf('type', ['ROLL_IN', 'ROLL_OUT'] as const);
     const isolated = p.optSymbol('isolatedSymbol');
+    p.window(30);
+    // Rows saved before `scope` existed belonged to the pair they name.
+    const scopeOf = (r: Row) => (r.scope === undefined ? (r.toSymbol ?? r.fromSymbol) : r.scope === 'CROSS' ? undefined : r.scope);
     const rows = account(p).history.transfers.filter(
-      (r) => (asset === undefined || r.asset === asset) && (type === undefined || r.type === type) && (r.toSymbol ?? r.fromSymbol) === isolated && p.inTime(r.timestamp as number),
+      (r) => (asset === undefined || r.asset === asset) && (type === undefined || r.type === type) && scopeOf(r) === isolated && p.inTime(r.timestamp as number),
     );
     const { rows: page, total } = p.page(newestFirst(rows, 'timestamp'));
-    return { rows: page, total };
+    return { rows: page.map(({ scope: _scope, ...row }) => row), total };
   });
   add('GET', 'margin/forceLiquidationRec', 'USER_DATA', 1, 'IP', (p) => {
     const isolated = p.optSymbol('isolatedSymbol');

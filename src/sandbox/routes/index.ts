@@ -16,6 +16,7 @@ import { registerIsolatedRoutes } from './isolated.js';
 import { registerMarketRoutes } from './market.js';
 import { registerSpecialKeyRoutes } from './special-keys.js';
 import { registerTradeRoutes } from './trade.js';
+import { registerTransferRoutes } from './transfer.js';
 import { registerUserStreamRoutes } from './user-stream.js';
 
 export interface RouteHooks {
@@ -32,6 +33,7 @@ const GROUPS: RouteGroup[] = [
   registerHistoryRoutes,
   registerSpecialKeyRoutes,
   registerUserStreamRoutes,
+  registerTransferRoutes,
 ];
 
 export function registerRoutes(wire: SandboxWire, ex: SandboxExchange, hooks: RouteHooks = {}): void {

@@ -39,6 +39,7 @@ export function registerMarketRoutes(add: Add, ex: SandboxExchange): void {
       isMortgageable: true,
       userMinBorrow: fmt(a.userMinBorrow),
       userMinRepay: fmt(a.userMinRepay),
+      delistTime: null, // no sandbox asset is being delisted (Binance: ms of the delisting)
     }));
   });
   add('GET', 'margin/priceIndex', 'MARKET_DATA', 10, 'IP', (p) => {

@@ -19,6 +19,7 @@ export function registerTradeRoutes(add: Add, ex: SandboxExchange): void {
       quoteOrderQty: p.decimal('quoteOrderQty'),
       price: p.decimal('price'),
       stopPrice: p.decimal('stopPrice'),
+      trailingDelta: p.int('trailingDelta'),
       icebergQty: p.decimal('icebergQty'),
       clientOrderId: p.opt('newClientOrderId'),
     };
@@ -48,7 +49,7 @@ export function registerTradeRoutes(add: Add, ex: SandboxExchange): void {
   });
   add('POST', 'margin/order/oto', 'TRADE', orderWeight, 'UID', (p) => {
     const symbol = p.symbol();
-    const placement = placementOf(p, symbol);
+    const placement = placementOf(p, symbol, LIST_SIDE_EFFECTS);
     const working = workingSpec(p);
     const pending: OrderSpec = {
       side: p.reqOneOf('pendingSide', SIDES, errors.invalidSide),
@@ -56,6 +57,7 @@ export function registerTradeRoutes(add: Add, ex: SandboxExchange): void {
       quantity: p.reqDecimal('pendingQuantity'),
       price: p.decimal('pendingPrice'),
       stopPrice: p.decimal('pendingStopPrice'),
+      trailingDelta: trailing(p, 'pending'),
       icebergQty: p.decimal('pendingIcebergQty'),
       timeInForce: p.oneOf('pendingTimeInForce', TIFS, errors.invalidTif),
       clientOrderId: p.opt('pendingClientOrderId'),
@@ -65,7 +67,7 @@ export function registerTradeRoutes(add: Add, ex: SandboxExchange): void {
   });
   add('POST', 'margin/order/otoco', 'TRADE', orderWeight, 'UID', (p) => {
     const symbol = p.symbol();
-    const placement = placementOf(p, symbol);
+    const placement = placementOf(p, symbol, LIST_SIDE_EFFECTS);
     const working = workingSpec(p);
     const side = p.reqOneOf('pendingSide', SIDES, errors.invalidSide);
     const quantity = p.reqDecimal('pendingQuantity');
@@ -79,6 +81,7 @@ export function registerTradeRoutes(add: Add, ex: SandboxExchange): void {
         quantity,
         price: p.decimal(`${prefix}Price`),
         stopPrice: p.decimal(`${prefix}StopPrice`),
+        trailingDelta: trailing(p, prefix),
         icebergQty: p.decimal(`${prefix}IcebergQty`),
         timeInForce: p.oneOf(`${prefix}TimeInForce`, TIFS, errors.invalidTif),
         clientOrderId: p.opt(`${prefix}ClientOrderId`),
@@ -111,11 +114,12 @@ export function registerTradeRoutes(add: Add, ex: SandboxExchange): void {
     const { orders, lists } = ex.orders.cancelAll(p.scope(symbol), symbol);
     return [
       ...orders.map((o) => shape.openOrderCancelled(o, ex.rng.token(22))),
-      ...lists.map((l) => shape.listCancelled(l, ex.orders.ordersOf(l), ex.rng.token(22))),
+      ...lists.map((l) => shape.listCancelled(l, ex.orders.ordersOf(l), ex.rng.token(22), true)),
     ];
   });
   add('GET', 'margin/myTrades', 'USER_DATA', 10, 'IP', (p) => {
     const symbol = p.symbol();
+    p.within24h();
     const orderId = p.int('orderId');
     const fromId = p.int('fromId');
     const limit = p.limit(1000);
@@ -157,11 +161,21 @@ export function registerTradeRoutes(add: Add, ex: SandboxExchange): void {
   });
 }
 
-function placementOf(p: Params, symbol: string): Placement {
+/** A pending leg's trailing delta; since 2026-06-15 Binance wants the leg's price with it. */
+function trailing(p: Params, prefix: string): number | undefined {
+  const delta = p.int(`${prefix}TrailingDelta`);
+  if (delta !== undefined && p.decimal(`${prefix}Price`) === undefined) throw errors.mandatory(`${prefix}Price`);
+  return delta;
+}
+
+/** OTO and OTOCO take only these side effects (Binance's docs and connector). */
+const LIST_SIDE_EFFECTS = ['NO_SIDE_EFFECT', 'MARGIN_BUY'] as const;
+
+function placementOf(p: Params, symbol: string, sideEffects: readonly SideEffect[] = SIDE_EFFECTS): Placement {
   return {
     scope: p.scope(symbol),
     symbol,
-    sideEffectType: p.oneOf('sideEffectType', SIDE_EFFECTS) ?? ('NO_SIDE_EFFECT' as SideEffect),
+    sideEffectType: p.oneOf('sideEffectType', sideEffects) ?? ('NO_SIDE_EFFECT' as SideEffect),
     autoRepayAtCancel: p.bool('autoRepayAtCancel', true),
     selfTradePreventionMode: p.oneOf('selfTradePreventionMode', STP_MODES) ?? 'EXPIRE_MAKER',
   };
