@@ -26,6 +26,8 @@ export interface OfficialEndpoint {
   path: string;
   /** The connector's method name. */
   operation: string;
+  /** Set for endpoints of another client than margin-trading. */
+  client?: string;
   /** "1500 UID", or Binance's words when the weight depends on the call. */
   weight: string;
   params: OfficialParam[];
@@ -42,9 +44,10 @@ function weightOf(doc: string): string {
   return simple ? `${simple[2]} ${simple[1]}` : text.replace(/^Weight(\((IP|UID)\))?: /, (_m, _g, per) => (per ? `${per}: ` : ''));
 }
 
-export function extract(modulesDir: string): OfficialEndpoint[] {
+/** The request builders of a connector client's modules (all of them, or the files and paths named). */
+export function extract(modulesDir: string, only?: { files: string[]; paths: string[] }): OfficialEndpoint[] {
   const out: OfficialEndpoint[] = [];
-  for (const file of readdirSync(modulesDir).filter((f) => f.endsWith('-api.ts')).sort()) {
+  for (const file of readdirSync(modulesDir).filter((f) => f.endsWith('-api.ts') && (!only || only.files.includes(f))).sort()) {
     const text = readFileSync(join(modulesDir, file), 'utf8');
     const enums = new Map<string, string[]>();
     for (const m of text.matchAll(ENUM)) enums.set(m[1], [...m[2].matchAll(/= '([^']*)'/g)].map((v) => v[1]));
@@ -65,6 +68,7 @@ export function extract(modulesDir: string): OfficialEndpoint[] {
             ...(values ? { enum: values } : {}),
           };
         });
+      if (only && !only.paths.includes(path)) continue;
       out.push({ method, path, operation, weight: weightOf(doc), params });
     }
   }
@@ -74,21 +78,28 @@ export function extract(modulesDir: string): OfficialEndpoint[] {
 if (process.argv[1]?.endsWith('extract-official.js')) {
   const repo = process.argv[2];
   if (!repo) throw new Error('usage: node dist/scripts/extract-official.js <binance-connector-js checkout>');
-  const client = 'clients/margin-trading';
   const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
-  const pkg = JSON.parse(readFileSync(join(repo, client, 'package.json'), 'utf8')) as { name: string; version: string };
-  const endpoints = extract(join(repo, client, 'src/rest-api/modules'));
+  const pkgOf = (client: string) => {
+    const pkg = JSON.parse(readFileSync(join(repo, client, 'package.json'), 'utf8')) as { name: string; version: string };
+    return `${pkg.name}@${pkg.version}`;
+  };
+  const modules = (client: string) => join(repo, client, 'src/rest-api/modules');
+  const margin = extract(modules('clients/margin-trading'));
+  // The margin transfer types of the wallet's universal transfer (transfer_margin_collateral).
+  const wallet = extract(modules('clients/wallet'), { files: ['asset-api.ts'], paths: ['/sapi/v1/asset/transfer'] });
   const doc = {
     source: {
       repository: 'https://github.com/binance/binance-connector-js',
       commit: git('rev-parse', 'HEAD'),
       committed: git('log', '-1', '--format=%cI'),
-      folder: `${client}/src/rest-api/modules`,
-      package: `${pkg.name}@${pkg.version}`,
+      clients: {
+        'clients/margin-trading/src/rest-api/modules': pkgOf('clients/margin-trading'),
+        'clients/wallet/src/rest-api/modules/asset-api.ts (POST and GET /sapi/v1/asset/transfer only)': pkgOf('clients/wallet'),
+      },
       extractedBy: 'scripts/extract-official.ts',
     },
-    count: endpoints.length,
-    endpoints,
+    count: margin.length + wallet.length,
+    endpoints: [...margin, ...wallet.map((e) => ({ ...e, client: 'wallet' }))],
   };
   process.stdout.write(`${JSON.stringify(doc, null, 1)}\n`);
 }
