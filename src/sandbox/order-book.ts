@@ -111,6 +111,72 @@ export abstract class OrderBook {
     return qty!;
   }
 
+  // ---------------------------------------------------------------- new orders and lists
+
+  protected newOrder(p: Placement, s: OrderSpec, qty: Dec, orderListId: number, now: number, role?: Order['role']): Order {
+    const clientOrderId = s.clientOrderId ?? this.ex.rng.token(22);
+    if (this.inScope(p.scope).some((o) => isOpen(o) && o.clientOrderId === clientOrderId)) throw errors.duplicateOrder();
+    const info = symbolInfo(p.symbol)!;
+    return {
+      accountId: p.scope.accountId,
+      symbol: p.symbol,
+      isIsolated: !!p.scope.isolatedSymbol,
+      orderId: 0, // numbered when committed, so a refused order uses no id
+      clientOrderId,
+      orderListId,
+      ...(role ? { role } : {}),
+      side: s.side,
+      type: s.type,
+      timeInForce: s.timeInForce ?? 'GTC',
+      price: s.price ?? ZERO,
+      stopPrice: s.stopPrice ?? ZERO,
+      icebergQty: s.icebergQty ?? ZERO,
+      origQty: qty,
+      executedQty: ZERO,
+      cummulativeQuoteQty: ZERO,
+      status: 'NEW',
+      triggered: false,
+      ...(s.trailingDelta ? { trailingDelta: s.trailingDelta, trailingTime: -1 } : {}),
+      time: now,
+      updateTime: now,
+      selfTradePreventionMode: p.selfTradePreventionMode,
+      sideEffectType: p.sideEffectType,
+      autoRepayAtCancel: p.autoRepayAtCancel,
+      borrowed: ZERO,
+      borrowAsset: s.side === 'BUY' ? info.quote : info.base,
+      locked: ZERO,
+      lockAsset: s.side === 'BUY' ? info.quote : info.base,
+    };
+  }
+
+  protected newList(p: Placement, contingencyType: OrderList['contingencyType'], listClientOrderId: string | undefined, now: number): OrderList {
+    const id = listClientOrderId ?? this.ex.rng.token(22);
+    if (this.listsInScope(p.scope).some((l) => l.listStatusType === 'EXEC_STARTED' && l.listClientOrderId === id)) throw errors.duplicateOrder();
+    return {
+      accountId: p.scope.accountId,
+      orderListId: 0,
+      contingencyType,
+      listClientOrderId: id,
+      transactionTime: now,
+      symbol: p.symbol,
+      isIsolated: !!p.scope.isolatedSymbol,
+      orderIds: [],
+      listStatusType: 'EXEC_STARTED',
+      listOrderStatus: 'EXECUTING',
+    };
+  }
+
+  protected commit(list: OrderList, orders: Order[]): void {
+    list.orderListId = this.ex.nextId('list');
+    for (const o of orders) {
+      o.orderId = this.ex.nextId('order');
+      o.orderListId = list.orderListId;
+      list.orderIds.push(o.orderId);
+      this.state.orders.push(o);
+    }
+    this.state.orderLists.push(list);
+  }
+
   // ---------------------------------------------------------------- funds
 
   protected payAsset(info: SymbolInfo, side: Side): string {

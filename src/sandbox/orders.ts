@@ -1,11 +1,13 @@
 /**
- * The order engine. There is no order book: the market has unlimited depth at the
- * current price, so an order either fills completely now (it is marketable) or rests
- * until setPrice / the price walk crosses it. That keeps outcomes predictable for tests
- * while every rule a client meets stays Binance's: filters, timeInForce, LIMIT_MAKER
- * refusals, stop triggers, funds locked by resting orders, MARGIN_BUY borrowing,
- * AUTO_REPAY, autoRepayAtCancel, and OCO / OTO / OTOCO lists whose legs trigger and
- * cancel each other. Commission is 0.1 % of what is received.
+ * The order engine. There is no order book of other traders: a marketable order takes
+ * from a simple depth model (depth.ts: the same depth at every level, outwards from
+ * the index price), so a large one fills in parts; a resting order fills one level per
+ * price move that reaches it (setPrice / the price walk). That keeps outcomes
+ * predictable for tests while every rule a client meets stays Binance's: filters,
+ * timeInForce, LIMIT_MAKER refusals, stop and trailing-stop triggers, funds locked by
+ * resting orders, MARGIN_BUY borrowing, AUTO_REPAY, autoRepayAtCancel, and OCO / OTO /
+ * OTOCO lists whose legs trigger and cancel each other. Commission is 0.1 % of what is
+ * received, per fill.
  */
 import { max, min, mul, ZERO, type Dec } from './decimal.js';
 import { errors } from './errors.js';
@@ -127,70 +129,6 @@ export class OrderEngine extends OrderBook {
       if (crosses) fills.set(first.orderId, this.take(first, market));
     }
     return { orders: [first, ...rest], list, borrowed, borrowAsset: asset, fillsByOrder: fills };
-  }
-
-  private newOrder(p: Placement, s: OrderSpec, qty: Dec, orderListId: number, now: number, role?: Order['role']): Order {
-    const clientOrderId = s.clientOrderId ?? this.ex.rng.token(22);
-    if (this.inScope(p.scope).some((o) => isOpen(o) && o.clientOrderId === clientOrderId)) throw errors.duplicateOrder();
-    const info = symbolInfo(p.symbol)!;
-    return {
-      accountId: p.scope.accountId,
-      symbol: p.symbol,
-      isIsolated: !!p.scope.isolatedSymbol,
-      orderId: 0, // numbered when committed, so a refused order uses no id
-      clientOrderId,
-      orderListId,
-      ...(role ? { role } : {}),
-      side: s.side,
-      type: s.type,
-      timeInForce: s.timeInForce ?? 'GTC',
-      price: s.price ?? ZERO,
-      stopPrice: s.stopPrice ?? ZERO,
-      icebergQty: s.icebergQty ?? ZERO,
-      origQty: qty,
-      executedQty: ZERO,
-      cummulativeQuoteQty: ZERO,
-      status: 'NEW',
-      triggered: false,
-      ...(s.trailingDelta ? { trailingDelta: s.trailingDelta, trailingTime: -1 } : {}),
-      time: now,
-      updateTime: now,
-      selfTradePreventionMode: p.selfTradePreventionMode,
-      sideEffectType: p.sideEffectType,
-      autoRepayAtCancel: p.autoRepayAtCancel,
-      borrowed: ZERO,
-      borrowAsset: s.side === 'BUY' ? info.quote : info.base,
-      locked: ZERO,
-      lockAsset: s.side === 'BUY' ? info.quote : info.base,
-    };
-  }
-
-  private newList(p: Placement, contingencyType: OrderList['contingencyType'], listClientOrderId: string | undefined, now: number): OrderList {
-    const id = listClientOrderId ?? this.ex.rng.token(22);
-    if (this.listsInScope(p.scope).some((l) => l.listStatusType === 'EXEC_STARTED' && l.listClientOrderId === id)) throw errors.duplicateOrder();
-    return {
-      accountId: p.scope.accountId,
-      orderListId: 0,
-      contingencyType,
-      listClientOrderId: id,
-      transactionTime: now,
-      symbol: p.symbol,
-      isIsolated: !!p.scope.isolatedSymbol,
-      orderIds: [],
-      listStatusType: 'EXEC_STARTED',
-      listOrderStatus: 'EXECUTING',
-    };
-  }
-
-  private commit(list: OrderList, orders: Order[]): void {
-    list.orderListId = this.ex.nextId('list');
-    for (const o of orders) {
-      o.orderId = this.ex.nextId('order');
-      o.orderListId = list.orderListId;
-      list.orderIds.push(o.orderId);
-      this.state.orders.push(o);
-    }
-    this.state.orderLists.push(list);
   }
 
   // ---------------------------------------------------------------- execution
