@@ -175,9 +175,9 @@ test('a margin day: borrow, MARGIN_BUY, resting LIMIT, OCO, AUTO_REPAY, repay, a
     assertConsistent(account.userAssets);
 
     // 7. The histories tell the same story.
-    const borrows = await h.call('GET', 'margin/borrow-repay', { type: 'BORROW', asset: 'USDT' });
+    const borrows = await h.call('GET', 'margin/borrow-repay', { type: 'BORROW', asset: 'USDT', startTime: 0 });
     assert.deepEqual(borrows.rows.map((r: Json) => `${r.type}:${r.principal}`).sort(), ['AUTO:7000.00000000', 'MANUAL:1000.00000000']);
-    const repays = await h.call('GET', 'margin/borrow-repay', { type: 'REPAY' });
+    const repays = await h.call('GET', 'margin/borrow-repay', { type: 'REPAY', startTime: 0 });
     assert.deepEqual(repays.rows.map((r: Json) => r.type).sort(), ['AUTO', 'MANUAL']);
     const interest = await h.call('GET', 'margin/interestHistory', { asset: 'USDT', size: 100 });
     assert.deepEqual([...new Set(interest.rows.map((r: Json) => r.type))].sort(), ['ON_BORROW', 'PERIODIC']);
@@ -303,7 +303,7 @@ test('isolated margin: enable, borrow, trade with isIsolated=TRUE, repay, disabl
 
     // Selling a quarter of it with AUTO_REPAY pays part of the debt: 0.005 × 60000 less commission.
     await h.call('POST', 'margin/order', { symbol: 'BTCUSDT', isIsolated: 'TRUE', side: 'SELL', type: 'MARKET', quantity: '0.005', sideEffectType: 'AUTO_REPAY' });
-    const repays = await h.call('GET', 'margin/borrow-repay', { type: 'REPAY', isolatedSymbol: 'BTCUSDT' });
+    const repays = await h.call('GET', 'margin/borrow-repay', { type: 'REPAY', isolatedSymbol: 'BTCUSDT', startTime: 0 });
     assert.equal(repays.rows[0].amount, '299.70000000');
     const refused = await h.fail('DELETE', 'margin/isolated/account', { symbol: 'BTCUSDT' });
     assert.equal(refused.code, -3005); // a pair that owes cannot be disabled

@@ -141,6 +141,11 @@ test('partial fills: a market order walks the book, a limit order rests PARTIALL
     const btc = ((await call('GET', 'margin/account')).userAssets as Json[]).find((a) => a.asset === 'BTC')!;
     assert.equal(btc.locked, '0.00000000', 'the cancel released the rest');
     assert.equal(await fail('GET', 'margin/myTrades', { symbol: 'BTCUSDT', startTime: 1, endTime: 1 + 86_400_001 }), -1127);
+    assert.equal(await fail('GET', 'margin/allOrders', { symbol: 'BTCUSDT', startTime: 1, endTime: 1 + 86_400_001 }), -1127);
+    assert.equal(await fail('GET', 'margin/borrow-repay', { type: 'BORROW' }), -1102, 'txId or startTime');
+    assert.equal(await fail('GET', 'margin/borrow-repay', { type: 'BORROW', startTime: 1, endTime: 1 + 8 * 86_400_000 }), -4047);
+    assert.equal(await fail('GET', 'margin/interestHistory', { startTime: 1, endTime: 1 + 31 * 86_400_000 }), -4047);
+    assert.equal(await fail('GET', 'margin/transfer', { startTime: 1, endTime: 1 + 31 * 86_400_000 }), -4047);
   }));
 
 test('collateral moves between the spot wallet, cross and isolated pairs, with histories', () =>

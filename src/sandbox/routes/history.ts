@@ -61,6 +61,9 @@ export function registerHistoryRoutes(add: Add, ex: SandboxExchange): void {
     const asset = p.opt('asset');
     const isolated = p.optSymbol('isolatedSymbol');
     const txId = p.int('txId');
+    // Binance: txId or startTime must be sent; the window is 30 days with an asset, 7 without.
+    if (txId === undefined && p.int('startTime') === undefined) throw errors.eitherParam('txId', 'startTime');
+    p.window(asset === undefined ? 7 : 30);
     const history = account(p).history;
     const rows = (type === 'BORROW' ? history.borrows : history.repays).filter(
       (r) => (asset === undefined || r.asset === asset) && r.isolatedSymbol === isolated && (txId === undefined || r.txId === txId) && p.inTime(r.timestamp as number),
@@ -68,6 +71,7 @@ export function registerHistoryRoutes(add: Add, ex: SandboxExchange): void {
     return p.page(newestFirst(rows, 'timestamp'));
   });
   add('GET', 'margin/interestHistory', 'USER_DATA', 1, 'IP', (p) => {
+    p.window(30);
     const asset = p.opt('asset');
     const isolated = p.optSymbol('isolatedSymbol');
     const rows = account(p).history.interest.filter((r) => (asset === undefined || r.asset === asset) && r.isolatedSymbol === isolated && p.inTime(r.interestAccuredTime as number));
