@@ -41,7 +41,7 @@ export const INSTRUCTIONS = `Binance Margin Trading (cross and isolated). Call s
 - Writes on Mainnet are not executed at once: they return status "confirmation_required" with a token and a summary. Show the summary to the user and ask them to type CONFIRM; only then call confirm_action(token, "CONFIRM"). Never confirm on your own. Some clients ask the user directly instead.
 - Client order ids: the server sends "agent-" + yours, or generates one. A write that ends in error kind "unknown_outcome" may have executed: query it by that id before placing again; never just retry.
 - Error kind "policy" means the user's limits or kill switch refused the call: do not work around it.
-- Tools come in toolsets (core, trade, account, borrow, isolated, market, history, special-keys, user-stream); the user may have enabled only some, or read-only (server_status says which). If list_toolsets is listed, enable_toolset adds a toolset you need.
+- Tools come in toolsets (core, trade, account, borrow, isolated, market, history, special-keys, user-stream, transfer); the user may have enabled only some, or read-only (server_status says which). If list_toolsets is listed, enable_toolset adds a toolset you need.
 - Typical flow: get_cross_margin_account → get_max_borrowable → place_order (sideEffectType MARGIN_BUY borrows) → get_order → borrow_or_repay REPAY.`;
 
 export interface ServerHandle {

@@ -47,7 +47,7 @@ describe('README.md', () => {
     const table = renderToolsTable();
     const rows = table.split('\n').filter((l) => l.startsWith('| `'));
     assert.equal(rows.length, CATALOG.length);
-    assert.equal(CATALOG.length, 65);
+    assert.equal(CATALOG.length, 68);
     for (const e of CATALOG) {
       const row = rows.find((r) => r.startsWith(`| \`${e.name}\` |`));
       assert.ok(row, `row for ${e.name}`);
@@ -57,7 +57,7 @@ describe('README.md', () => {
       assert.equal(row.includes('added after the skill'), !!e.addedAfterSkill, `${e.name}: added-after mark`);
       assert.equal(/retired/.test(row), !!e.retired, `${e.name}: retired mark`);
     }
-    assert.equal(CATALOG.filter((e) => e.addedAfterSkill).length, 4);
+    assert.equal(CATALOG.filter((e) => e.addedAfterSkill).length, 7);
     assert.equal(CATALOG.filter((e) => e.retired).length, 1);
   });
 

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { CATALOG } from '../src/catalog/index.js';
+import { CATALOG, TOOLSETS } from '../src/catalog/index.js';
 import { parseConfig, type Config } from '../src/config.js';
 import { errorOf, startServer, startServerV2, structured } from './helpers/mcp.js';
 
@@ -35,7 +35,7 @@ describe('dynamic toolsets', () => {
       assert.deepEqual(c.toolsets, ['core']);
     }
     assert.equal(none.dynamicToolsets, false);
-    assert.equal(none.toolsets.length, 9);
+    assert.equal(none.toolsets.length, TOOLSETS.length);
   });
 
   test('2025 client: core plus the two toolset tools; enable_toolset adds a toolset and notifies', async () => {

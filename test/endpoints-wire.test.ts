@@ -1,6 +1,6 @@
 /**
  * Every endpoint tool against the stand-in, table-driven from the endpoint list of
- * the margin-trading skill (and the four Binance added since): method, path, each
+ * the margin-trading skill (the four Binance added since, and the three of issue 16): method, path, each
  * parameter on the wire, signature, API key header, and Binance's body unchanged
  * under `data`. Writes go through the confirmation gate (a Mainnet account pointed
  * at loopback) and must send nothing before CONFIRM.
@@ -35,7 +35,35 @@ interface SpecEndpoint {
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url), 'utf8'));
 export const SKILL: SpecEndpoint[] = fixture('margin-endpoints.json');
 export const ADDED: SpecEndpoint[] = fixture('margin-endpoints-current.json').endpoints;
-const ALL = [...SKILL, ...ADDED];
+/**
+ * Issue 16, beyond the skill's list: the listen token (developers.binance.com margin_trading
+ * trade-data-stream) and the wallet's universal transfer for the margin types
+ * (binance-connector-js clients/wallet asset-api userUniversalTransfer / queryUserUniversalTransferHistory).
+ */
+export const BEYOND: SpecEndpoint[] = [
+  {
+    method: 'POST', path: '/sapi/v1/userListenToken', security: 'USER_STREAM', signed: false, apiKeyHeader: true, write: true, gatedOnMainnet: false,
+    params: [{ name: 'symbol', type: 'string', required: false }, { name: 'isIsolated', type: 'boolean', required: false }, { name: 'validity', type: 'integer', required: false }],
+  },
+  {
+    method: 'POST', path: '/sapi/v1/asset/transfer', security: 'USER_DATA', signed: true, apiKeyHeader: true, write: true, gatedOnMainnet: true,
+    params: [
+      { name: 'type', type: 'enum', required: true, enum: ['MAIN_MARGIN', 'MARGIN_MAIN', 'MARGIN_ISOLATEDMARGIN', 'ISOLATEDMARGIN_MARGIN', 'ISOLATEDMARGIN_ISOLATEDMARGIN'] },
+      { name: 'asset', type: 'string', required: true }, { name: 'amount', type: 'decimal', required: true },
+      { name: 'fromSymbol', type: 'string', required: false }, { name: 'toSymbol', type: 'string', required: false }, { name: 'recvWindow', type: 'integer', required: false },
+    ],
+  },
+  {
+    method: 'GET', path: '/sapi/v1/asset/transfer', security: 'USER_DATA', signed: true, apiKeyHeader: true, write: false, gatedOnMainnet: false,
+    params: [
+      { name: 'type', type: 'enum', required: true, enum: ['MAIN_MARGIN', 'MARGIN_MAIN', 'MARGIN_ISOLATEDMARGIN', 'ISOLATEDMARGIN_MARGIN', 'ISOLATEDMARGIN_ISOLATEDMARGIN'] },
+      { name: 'startTime', type: 'integer', required: false }, { name: 'endTime', type: 'integer', required: false }, { name: 'current', type: 'integer', required: false },
+      { name: 'size', type: 'integer', required: false }, { name: 'fromSymbol', type: 'string', required: false }, { name: 'toSymbol', type: 'string', required: false },
+      { name: 'recvWindow', type: 'integer', required: false },
+    ],
+  },
+];
+const ALL = [...SKILL, ...ADDED, ...BEYOND];
 
 /** Arguments that satisfy each tool's cross-field rules; the rest is filled from the spec's types. */
 const OVERRIDES: Record<string, Record<string, unknown>> = {
@@ -56,6 +84,8 @@ const OVERRIDES: Record<string, Record<string, unknown>> = {
   'GET /sapi/v1/margin/myPreventedMatches': { symbol: 'BTCUSDT', preventedMatchId: 3 },
   'POST /sapi/v1/margin/max-leverage': { maxLeverage: 5 },
   'GET /sapi/v1/margin/next-hourly-interest-rate': { assets: ['BTC', 'USDT'], isIsolated: false },
+  'GET /sapi/v1/margin/borrow-repay': { type: 'BORROW', startTime: 1_700_000_000_000 },
+  'POST /sapi/v1/asset/transfer': { type: 'MAIN_MARGIN', asset: 'USDT', amount: '25' },
 };
 
 /** What the wire must carry for an argument (booleans and lists have Binance's spelling). */
@@ -81,16 +111,18 @@ function sample(p: SpecParam): unknown {
 }
 
 describe('the catalog matches the endpoint list', () => {
-  test('65 endpoints: the 61 of the skill and the 4 added since, each once', () => {
+  test('68 endpoints: the 61 of the skill, the 4 added since and the 3 of issue 16, each once', () => {
     const ids = CATALOG.map(endpointId);
     assert.equal(new Set(ids).size, CATALOG.length);
     assert.deepEqual([...ids].sort(), ALL.map((e) => `${e.method} ${e.path}`).sort());
-    assert.deepEqual(CATALOG.filter((e) => e.addedAfterSkill).map(endpointId).sort(), ADDED.map((e) => `${e.method} ${e.path}`).sort());
+    assert.deepEqual(CATALOG.filter((e) => e.addedAfterSkill).map(endpointId).sort(), [...ADDED, ...BEYOND].map((e) => `${e.method} ${e.path}`).sort());
   });
 
   test('security, writes and every documented parameter agree', () => {
     // Binance's page marks workingIcebergQty mandatory, but an iceberg is optional by nature.
-    const knowinglyOptional = new Set(['POST /sapi/v1/margin/order/oto workingIcebergQty']);
+    // The skill's list marks borrow-repay's symbol mandatory; Binance's connector 13.0.0 made it
+    // optional (read for isolated margin only), and so does the catalog (issue 16).
+    const knowinglyOptional = new Set(['POST /sapi/v1/margin/order/oto workingIcebergQty', 'POST /sapi/v1/margin/borrow-repay symbol']);
     for (const spec of ALL) {
       const id = `${spec.method} ${spec.path}`;
       const e = CATALOG.find((c) => endpointId(c) === id)!;
@@ -177,7 +209,7 @@ describe('every endpoint tool on the wire', () => {
   test('tools/list has one tool per endpoint, tagged with its method and path', async () => {
     const { tools } = await server.client.listTools();
     const tags = tools.map((t) => t._meta?.['binance/endpoint']).filter(Boolean) as string[];
-    assert.equal(new Set(tags).size, 65);
+    assert.equal(new Set(tags).size, 68);
     assert.deepEqual([...tags].sort(), CATALOG.map(endpointId).sort());
     for (const t of tools) {
       assert.match(t.name, /^[a-z][a-z0-9_]{1,39}$/, t.name);

@@ -27,7 +27,12 @@ async function withServer(opts: StartOptions, fn: (s: TestServer) => Promise<voi
   }
 }
 
-const sandbox = (s: TestServer) => s.handle.hosts.sandboxInstance();
+/** The server's sandbox, with its test recorder on (a user's server never records). */
+const sandbox = async (s: TestServer) => {
+  const sb = await s.handle.hosts.sandboxInstance();
+  sb.wire.recording = true;
+  return sb;
+};
 const market = (quantity: string, extra: Record<string, unknown> = {}) => ({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity, ...extra });
 
 describe('limits', () => {

@@ -2,7 +2,7 @@
  * The sandbox exchange, driven over HTTP by the project's own Binance client, as the
  * server drives it: a whole margin trading day (borrow, MARGIN_BUY, resting orders,
  * OCO, AUTO_REPAY, repay, histories), isolated margin, Binance's refusals, every one of
- * the 65 endpoints, special keys, liquidation and its loan, the three signing schemes,
+ * the 68 endpoints, special keys, liquidation and its loan, the three signing schemes,
  * weights and persistence. Each test starts its own sandbox on an ephemeral port.
  */
 import assert from 'node:assert/strict';
@@ -38,6 +38,7 @@ const UNSIGNED: Record<string, SecurityType> = {
   'margin/leverageBracket': 'MARKET_DATA',
   'margin/priceIndex': 'MARKET_DATA',
   'margin/listen-key': 'USER_STREAM',
+  userListenToken: 'USER_STREAM',
 };
 
 interface Harness {
@@ -48,7 +49,7 @@ interface Harness {
 }
 
 async function harness(opts: SandboxOptions = {}): Promise<Harness> {
-  const sb = await startSandbox({ seed: 42, ...opts });
+  const sb = await startSandbox({ seed: 42, record: true, ...opts });
   sb.addHmacKey(KEY, SECRET);
   const client = new BinanceClient(sb.url, { maxGetRetries: 0 });
   const call = async (method: HttpMethod, path: string, params: Params = {}, creds = { apiKey: KEY, signer: hmacSigner(SECRET) }) => {
@@ -174,9 +175,9 @@ test('a margin day: borrow, MARGIN_BUY, resting LIMIT, OCO, AUTO_REPAY, repay, a
     assertConsistent(account.userAssets);
 
     // 7. The histories tell the same story.
-    const borrows = await h.call('GET', 'margin/borrow-repay', { type: 'BORROW', asset: 'USDT' });
+    const borrows = await h.call('GET', 'margin/borrow-repay', { type: 'BORROW', asset: 'USDT', startTime: 0 });
     assert.deepEqual(borrows.rows.map((r: Json) => `${r.type}:${r.principal}`).sort(), ['AUTO:7000.00000000', 'MANUAL:1000.00000000']);
-    const repays = await h.call('GET', 'margin/borrow-repay', { type: 'REPAY' });
+    const repays = await h.call('GET', 'margin/borrow-repay', { type: 'REPAY', startTime: 0 });
     assert.deepEqual(repays.rows.map((r: Json) => r.type).sort(), ['AUTO', 'MANUAL']);
     const interest = await h.call('GET', 'margin/interestHistory', { asset: 'USDT', size: 100 });
     assert.deepEqual([...new Set(interest.rows.map((r: Json) => r.type))].sort(), ['ON_BORROW', 'PERIODIC']);
@@ -302,7 +303,7 @@ test('isolated margin: enable, borrow, trade with isIsolated=TRUE, repay, disabl
 
     // Selling a quarter of it with AUTO_REPAY pays part of the debt: 0.005 × 60000 less commission.
     await h.call('POST', 'margin/order', { symbol: 'BTCUSDT', isIsolated: 'TRUE', side: 'SELL', type: 'MARKET', quantity: '0.005', sideEffectType: 'AUTO_REPAY' });
-    const repays = await h.call('GET', 'margin/borrow-repay', { type: 'REPAY', isolatedSymbol: 'BTCUSDT' });
+    const repays = await h.call('GET', 'margin/borrow-repay', { type: 'REPAY', isolatedSymbol: 'BTCUSDT', startTime: 0 });
     assert.equal(repays.rows[0].amount, '299.70000000');
     const refused = await h.fail('DELETE', 'margin/isolated/account', { symbol: 'BTCUSDT' });
     assert.equal(refused.code, -3005); // a pair that owes cannot be disabled
@@ -361,14 +362,14 @@ test("Binance's refusals: codes and messages", async () => {
 });
 
 
-test('all 65 endpoints answer a valid call in their documented shape', async () => {
+test('all 68 endpoints answer a valid call in their documented shape', async () => {
   const h = await harness();
   try {
     const ctx: Json = {};
     const seen = new Set<string>();
     for (const c of CASES) {
       // The liquidation-loan repay needs a loan: a simulated liquidation leaves one.
-      if (c.path === 'margin/liquidation-loan/repay') h.sb.exchange.simulateLiquidation('main', '50');
+      if (c.path === 'margin/liquidation-loan/repay') h.sb.exchange.liquidation.simulateLiquidation('main', '50');
       const params = typeof c.params === 'function' ? c.params(ctx) : c.params;
       const data = await h.call(c.method, c.path, params);
       const where = `${c.method} ${c.path}`;
@@ -388,7 +389,7 @@ test('all 65 endpoints answer a valid call in their documented shape', async () 
     const retired = await h.fail('GET', 'margin/leverageBracket');
     seen.add('GET margin/leverageBracket');
     assert.equal(retired.code, -1000);
-    assert.equal(seen.size, 65);
+    assert.equal(seen.size, 68);
     // Each call reached the sandbox once, signed where Binance signs.
     for (const c of CASES) {
       const reqs = h.sb.wire.requestsTo(c.method, `/sapi/v1/${c.path}`);
@@ -463,7 +464,7 @@ test('liquidation: positions closed and recorded, a loan left, repaid in part fr
   try {
     assert.deepEqual(await h.call('GET', 'margin/liquidation-loan'), { asset: 'USDC', amount: '0.00000000', repaidAmount: '0.00000000', remainingAmount: '0.00000000' });
     await h.call('POST', 'margin/borrow-repay', { asset: 'BTC', isIsolated: 'FALSE', amount: '0.2', type: 'BORROW' });
-    h.sb.exchange.simulateLiquidation('main', '250');
+    h.sb.exchange.liquidation.simulateLiquidation('main', '250');
     const recs = await h.call('GET', 'margin/forceLiquidationRec');
     assert.ok(recs.total > 0);
     assert.ok(recs.rows.some((r: Json) => r.side === 'SELL' && r.symbol === 'ETHUSDT'));
@@ -532,6 +533,9 @@ test('weights: used-weight headers, 1500 for borrowing orders, 429 once the minu
     await client.send(order, { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' }, creds);
     await client.send(order, { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001', sideEffectType: 'MARGIN_BUY' }, creds);
     assert.equal(client.limiter.snapshot().usedUidWeight1m.t, 1506);
+    // The recorder keeps headers (the API key): a sandbox records only when a test asks.
+    assert.ok(sb.wire.stats.requests >= 5);
+    assert.equal(sb.wire.requests.length, 0, 'nothing recorded by default');
   } finally {
     await client.close();
     await sb.close();

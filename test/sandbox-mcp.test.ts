@@ -114,9 +114,9 @@ describe('a margin trading day in the sandbox, through MCP', () => {
       consistent(acc);
 
       // 7. the histories show each step
-      const borrows = await data(s, 'get_borrow_repay_history', { type: 'BORROW' });
+      const borrows = await data(s, 'get_borrow_repay_history', { type: 'BORROW', startTime: 0 });
       assert.ok(borrows.rows.length >= 2, 'the manual borrow and the MARGIN_BUY borrow');
-      const repays = await data(s, 'get_borrow_repay_history', { type: 'REPAY' });
+      const repays = await data(s, 'get_borrow_repay_history', { type: 'REPAY', startTime: 0 });
       assert.ok(repays.rows.length >= 2, 'AUTO_REPAY and the manual repay');
       assert.ok((await data(s, 'get_interest_history')).rows.length >= 1);
       const flow = await data(s, 'get_capital_flow', { asset: 'USDT' });
@@ -173,7 +173,7 @@ describe('a margin trading day in the sandbox, through MCP', () => {
 });
 
 describe('every endpoint tool through MCP against the sandbox', () => {
-  test('a valid call of each of the 65 tools answers in the documented shape', async () => {
+  test('a valid call of each of the 68 tools answers in the documented shape', async () => {
     const s = await sandboxServer();
     try {
       const sb = await s.handle.hosts.sandboxInstance();
@@ -183,7 +183,7 @@ describe('every endpoint tool through MCP against the sandbox', () => {
         const id = `${c.method} /sapi/v1/${c.path}`;
         const tool = CATALOG.find((e) => endpointId(e) === id)!;
         assert.ok(tool, id);
-        if (c.path === 'margin/liquidation-loan/repay') sb.exchange.simulateLiquidation('main', '50');
+        if (c.path === 'margin/liquidation-loan/repay') sb.exchange.liquidation.simulateLiquidation('main', '50');
         const raw = { ...(typeof c.params === 'function' ? c.params(ctx) : c.params) } as Json;
         // Our client ids carry the agent- prefix; a lookup names the full id.
         for (const k of ['origClientOrderId', 'listClientOrderId']) if (raw[k] && c.method !== 'POST') raw[k] = `agent-${raw[k]}`;
@@ -202,7 +202,7 @@ describe('every endpoint tool through MCP against the sandbox', () => {
       const retired = await s.call('get_leverage_brackets');
       assert.match(errorOf(retired).message, /retired/i);
       seen.add('GET /sapi/v1/margin/leverageBracket');
-      assert.equal(seen.size, 65);
+      assert.equal(seen.size, 68);
     } finally {
       await s.close();
     }

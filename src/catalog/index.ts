@@ -1,6 +1,7 @@
 /**
  * The endpoint catalog: every Binance margin endpoint this server exposes, as data.
- * The 61 of the margin-trading skill plus the 4 Binance added since (addedAfterSkill).
+ * The 61 of the margin-trading skill plus those Binance added since, and the wallet's
+ * margin transfers (addedAfterSkill).
  */
 import type { z } from 'zod';
 import type { Weight } from '../binance/limiter.js';
@@ -11,6 +12,7 @@ import { isolatedEndpoints } from './endpoints/isolated.js';
 import { specialKeyEndpoints, userStreamEndpoints } from './endpoints/keys.js';
 import { marketEndpoints } from './endpoints/market.js';
 import { tradeEndpoints } from './endpoints/trade.js';
+import { transferEndpoints } from './endpoints/transfer.js';
 import type { Endpoint, Params } from './types.js';
 
 export * from './types.js';
@@ -24,6 +26,7 @@ export const CATALOG: readonly Endpoint[] = [
   ...historyEndpoints,
   ...specialKeyEndpoints,
   ...userStreamEndpoints,
+  ...transferEndpoints,
 ];
 
 export const endpointId = (e: Pick<Endpoint, 'method' | 'path'>) => `${e.method} ${e.path}`;

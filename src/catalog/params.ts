@@ -155,13 +155,14 @@ export const STP_MODES = ['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'NONE']
 export const SIDE_EFFECT_DESC = 'MARGIN_BUY borrows as needed; AUTO_REPAY repays debt from proceeds; AUTO_BORROW_REPAY both';
 
 /**
- * An integer from a fixed set (e.g. maxLeverage 3, 5, 10, 20). Advertised as an
+ * An integer from a fixed set (e.g. maxLeverage 3 or 5). Advertised as an
  * integer: Gemini allows `enum` on strings only and no `const`, so the set is checked
  * here and named in the description.
  */
 export const oneOfNumber = (values: number[], description?: string) => {
   const schema = z.number().int().refine((v) => values.includes(v), `must be one of ${values.join(', ')}`);
-  return description ? schema.describe(description) : schema;
+  // The set is said in the description, since the schema cannot carry it for every provider.
+  return schema.describe(description ?? `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`);
 };
 
 /**
@@ -187,3 +188,9 @@ export function toolInput<S extends z.ZodRawShape>(shape: S) {
     return out ?? args;
   }, z.strictObject(shape));
 }
+
+/** A trailing stop's distance in basis points (100 = 1 %); each pair's TRAILING_DELTA filter bounds it further. */
+export const trailingDelta = (description?: string) => int({ min: 1, description });
+
+/** The side effects OTO and OTOCO take: Binance documents no AUTO_REPAY there. */
+export const LIST_SIDE_EFFECTS = ['NO_SIDE_EFFECT', 'MARGIN_BUY'] as const;

@@ -30,7 +30,7 @@ export const timeRange =
     if (s !== undefined && e !== undefined) {
       if (s > e) return `${start} must not be after ${end}.`;
       if (maxDays !== undefined && e - s > maxDays * 86_400_000)
-        return `${start} and ${end} may be at most ${maxDays} days apart (Binance refuses a wider window).`;
+        return `${start} and ${end} may be at most ${maxDays === 1 ? '24 hours' : `${maxDays} days`} apart (Binance refuses a wider window).`;
     }
     return undefined;
   };
@@ -39,6 +39,9 @@ export const needsTogether =
   (a: string, b: string): Rule =>
   (p) =>
     p[a] !== undefined && p[b] === undefined ? `${a} needs ${b}.` : undefined;
+
+/** Binance reads txId first; without it, startTime is mandatory. */
+export const txIdOrStartTime: Rule = (p) => (p.txId === undefined && p.startTime === undefined ? 'Either txId or startTime is required (Binance refuses neither).' : undefined);
 
 export const isolatedNeedsSymbol: Rule = (p) =>
   p.isIsolated === 'TRUE' && p.symbol === undefined ? 'isIsolated=TRUE needs symbol (the isolated pair).' : undefined;
@@ -62,6 +65,8 @@ const FORBIDS: Record<string, string[]> = {
   LIMIT_MAKER: ['stopPrice', 'timeInForce', 'quoteOrderQty'],
 };
 const ICEBERG_TYPES = new Set(['LIMIT', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT_LIMIT', 'LIMIT_MAKER']);
+const STOP_TYPES = new Set(['STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT']);
+const TRAILING_FORBIDDEN = ['LIMIT', 'MARKET', 'LIMIT_MAKER'];
 
 const cap = (prefix: string, name: string) => (prefix ? prefix + name[0].toUpperCase() + name.slice(1) : name);
 
@@ -75,11 +80,19 @@ export const orderTypeRule =
     const type = p[typeParam] as string | undefined;
     if (!type) return undefined;
     const name = (n: string) => cap(prefix, n);
-    const missing = (NEEDS[type] ?? []).filter((n) => p[name(n)] === undefined && !(prefix && n === 'quantity'));
+    const trailing = p[name('trailingDelta')] !== undefined;
+    if (trailing && TRAILING_FORBIDDEN.includes(type)) return `${typeParam}=${type} does not take ${name('trailingDelta')} (stop and take-profit types only).`;
+    // A trailing stop needs no stopPrice: it then trails from the moment it is placed.
+    const needs = (NEEDS[type] ?? []).filter((n) => !(n === 'stopPrice' && trailing));
+    const missing = needs.filter((n) => p[name(n)] === undefined && !(prefix && n === 'quantity'));
     if (!prefix && type === 'MARKET' && (p.quantity === undefined) === (p.quoteOrderQty === undefined))
       return 'A MARKET order needs exactly one of quantity or quoteOrderQty.';
-    if (missing.length) return `${typeParam}=${type} needs ${missing.map(name).join(', ')}.`;
-    const present = (FORBIDS[type] ?? []).filter((n) => p[name(n)] !== undefined);
+    const said = (n: string) => (n === 'stopPrice' && STOP_TYPES.has(type) ? `${name(n)} (or ${name('trailingDelta')})` : name(n));
+    if (missing.length) return `${typeParam}=${type} needs ${missing.map(said).join(', ')}.`;
+    // Binance, 2026-06-15: a trailing pending leg of an OTO must carry its price, whatever its type.
+    if (prefix === 'pending' && trailing && p[name('price')] === undefined) return `${name('trailingDelta')} needs ${name('price')} (Binance, since 2026-06-15).`;
+    const forbids = (FORBIDS[type] ?? []).filter((n) => !(prefix === 'pending' && trailing && n === 'price'));
+    const present = forbids.filter((n) => p[name(n)] !== undefined);
     if (present.length) return `${typeParam}=${type} does not take ${present.map(name).join(', ')}.`;
     const iceberg = p[name('icebergQty')];
     if (iceberg !== undefined) {
@@ -116,9 +129,15 @@ export const otocoLegs: Rule = (p) => {
   ] as const) {
     if (!type) continue;
     const param = (n: string) => `${leg}${n}`;
+    const trailing = p[param('TrailingDelta')] !== undefined;
     if (type === 'LIMIT_MAKER' && p[param('Price')] === undefined) return `${leg}Type=LIMIT_MAKER needs ${param('Price')}.`;
-    if (type !== 'LIMIT_MAKER' && p[param('StopPrice')] === undefined && p[param('TrailingDelta')] === undefined)
+    if (type === 'LIMIT_MAKER' && (trailing || p[param('StopPrice')] !== undefined))
+      return `${leg}Type=LIMIT_MAKER does not take ${trailing ? param('TrailingDelta') : param('StopPrice')}.`;
+    if (type !== 'LIMIT_MAKER' && p[param('StopPrice')] === undefined && !trailing)
       return `${leg}Type=${type} needs ${param('StopPrice')} or ${param('TrailingDelta')}.`;
+    // Binance, 2026-06-15: a trailing leg must carry its price.
+    if (trailing && p[param('Price')] === undefined) return `${param('TrailingDelta')} needs ${param('Price')} (Binance, since 2026-06-15).`;
+    if (type === 'STOP_LOSS' && !trailing && p[param('Price')] !== undefined) return `${leg}Type=STOP_LOSS takes ${param('Price')} only with ${param('TrailingDelta')}.`;
     if (type === 'STOP_LOSS_LIMIT' && (p[param('Price')] === undefined || p[param('TimeInForce')] === undefined))
       return `${leg}Type=STOP_LOSS_LIMIT needs ${param('Price')} and ${param('TimeInForce')}.`;
     if (p[param('IcebergQty')] !== undefined && type === 'STOP_LOSS_LIMIT' && p[param('TimeInForce')] !== 'GTC')

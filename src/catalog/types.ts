@@ -6,14 +6,29 @@ import type { z } from 'zod';
 import type { HttpMethod, SecurityType } from '../binance/client.js';
 import type { Weight } from '../binance/limiter.js';
 
-export const TOOLSETS = ['core', 'trade', 'account', 'borrow', 'isolated', 'market', 'history', 'special-keys', 'user-stream'] as const;
+export const TOOLSETS = ['core', 'trade', 'account', 'borrow', 'isolated', 'market', 'history', 'special-keys', 'user-stream', 'transfer'] as const;
 export type Toolset = (typeof TOOLSETS)[number];
 
 /** Validated parameters as they go on the wire (plain decimal strings, joined lists). */
 export type Params = Record<string, string | number | undefined>;
 
 /** How the rails value a state-changing call (limits of docs/contract.md §9). */
-export type Valuation = 'order' | 'oco' | 'oto' | 'otoco' | 'borrow-repay' | 'symbol-only' | 'none';
+export type Valuation = 'order' | 'oco' | 'oto' | 'otoco' | 'borrow-repay' | 'transfer' | 'symbol-only' | 'none';
+
+/** Where collateral sits: the spot wallet, cross margin, or one isolated pair. */
+export type Wallet = 'SPOT' | 'CROSS' | 'ISOLATED';
+
+/** One movement of collateral, as the rails read it (valuation 'transfer'). */
+export interface CollateralMove {
+  asset: string;
+  /** As sent: a plain decimal string. */
+  amount: string;
+  from: Wallet;
+  to: Wallet;
+  /** The isolated pairs on either side (ISOLATED wallets only). */
+  fromSymbol?: string;
+  toSymbol?: string;
+}
 
 /**
  * One leg of an order (list), by the names of its parameters: the rails value it at
@@ -85,6 +100,8 @@ export interface Endpoint {
   oneTimeSecret?: { apiKeyField: string; secretField: string };
   /** Order placements: how an unanswered one is found by its client id. */
   reconcile?: Reconcile;
+  /** Valuation 'transfer': which asset moves, how much, from where to where. */
+  move?: (params: Params) => CollateralMove;
   /** Listen-key calls: writes that never need confirmation (docs/contract.md §5). */
   ungated?: boolean;
   /** Added to Binance's docs after the margin-trading skill's 61 endpoints. */

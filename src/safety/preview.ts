@@ -48,7 +48,7 @@ export async function buildPreview(endpoint: Endpoint, p: Params, read: Reader, 
   };
   const isolated = p.isIsolated === 'TRUE' || endpoint.isolatedOnly === true;
 
-  if (isOrder(endpoint) || endpoint.valuation === 'borrow-repay') {
+  if (isOrder(endpoint) || endpoint.valuation === 'borrow-repay' || endpoint.valuation === 'transfer') {
     await attempt('value', async () => {
       const v = await valueOf(endpoint, p, index);
       if (!v) return;

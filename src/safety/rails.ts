@@ -68,7 +68,8 @@ export class Rails {
         `The kill switch is on: ${endpoint.name} is refused on every account until it is lifted. Only cancels, repays and closing a user data stream are allowed.`,
         'The user lifts it by deleting the KILL file in the state directory.',
       );
-    if (reduces) return {};
+    // Cancels and repays skip the limits; a transfer into margin passes the kill switch but not Max Transfer Value.
+    if (reduces && endpoint.valuation !== 'transfer') return {};
     const problems = account.policyProblems ?? [];
     if (problems.length)
       throw configError(
@@ -86,7 +87,7 @@ export class Rails {
       for (const a of assets)
         if (!allowedAssets.has(a)) throw policyError(`Limit Allowed Symbols (${allowed.join(', ')}) of account "${account.name}" allows borrowing only their assets (${[...allowedAssets].join(', ')}), not ${a}.`);
     }
-    if (limits.maxOrderValue === undefined && limits.maxBorrowValue === undefined && limits.maxDailyValue === undefined) return {};
+    if (limits.maxOrderValue === undefined && limits.maxBorrowValue === undefined && limits.maxDailyValue === undefined && limits.maxTransferValue === undefined) return {};
 
     const verdict: Verdict = {};
     await valuing(async () => {
@@ -98,12 +99,15 @@ export class Rails {
       throw policyError(`Limit Max Order Value is ${fmt(limits.maxOrderValue)} USDT; this order is worth ${fmt(value.valueUsdt)} USDT${value.priceUsed ? ` (at ${value.priceUsed})` : ''}.`);
     if (value?.what === 'borrow' && limits.maxBorrowValue !== undefined && value.valueUsdt > limits.maxBorrowValue)
       throw policyError(`Limit Max Borrow Value is ${fmt(limits.maxBorrowValue)} USDT; this borrow is worth ${fmt(value.valueUsdt)} USDT.`);
+    if (value?.what === 'transfer' && limits.maxTransferValue !== undefined && value.valueUsdt > limits.maxTransferValue)
+      throw policyError(`Limit Max Transfer Value is ${fmt(limits.maxTransferValue)} USDT; this transfer is worth ${fmt(value.valueUsdt)} USDT.`);
     const borrow = verdict.borrow;
     if (borrow && limits.maxBorrowValue !== undefined && borrow.valueUsdt > limits.maxBorrowValue)
       throw policyError(
         `Limit Max Borrow Value is ${fmt(limits.maxBorrowValue)} USDT; this order (sideEffectType ${params.sideEffectType}) may borrow ${fmt(borrow.amount)} ${borrow.asset}, worth ${fmt(borrow.valueUsdt)} USDT.`,
       );
-    if (value && value.what !== 'repay') verdict.dailyUsdt = value.valueUsdt;
+    // Max Daily Value sums orders and borrows (docs/contract.md §9): not repays, not transfers.
+    if (value && (value.what === 'order' || value.what === 'borrow')) verdict.dailyUsdt = value.valueUsdt;
     this.checkDaily(account, verdict.dailyUsdt);
     return verdict;
   }

@@ -33,7 +33,7 @@ export interface Value {
   valueUsdt: number;
   /** The price the order was valued at (as Binance writes decimals). */
   priceUsed?: string;
-  what: 'order' | 'borrow' | 'repay';
+  what: 'order' | 'borrow' | 'repay' | 'transfer';
 }
 
 export interface OrderBorrow {
@@ -67,6 +67,11 @@ export const mayBorrow = (p: Params): boolean => p.sideEffectType === 'MARGIN_BU
 
 export async function valueOf(endpoint: Endpoint, p: Params, index: PriceIndex): Promise<Value | undefined> {
   if (isOrder(endpoint)) return orderValue(endpoint.orderLegs!, p, index);
+  if (endpoint.valuation === 'transfer' && endpoint.move) {
+    const move = endpoint.move(p);
+    const price = await usdtPrice(move.asset, index);
+    return { valueUsdt: Number(move.amount) * price, priceUsed: String(price), what: 'transfer' };
+  }
   if (endpoint.valuation === 'borrow-repay') {
     const amount = Number(p.amount);
     const price = await usdtPrice(String(p.asset), index);
@@ -146,6 +151,10 @@ export function touched(endpoint: Endpoint, p: Params): { symbols: string[]; ass
   if (endpoint.valuation === 'borrow-repay') {
     assets.push(String(p.asset));
     if (p.isIsolated === 'TRUE') symbols.push(String(p.symbol));
+  } else if (endpoint.valuation === 'transfer' && endpoint.move) {
+    // Collateral moved into or out of an isolated pair: that pair must be allowed.
+    const move = endpoint.move(p);
+    for (const s of [move.fromSymbol, move.toSymbol]) if (s !== undefined) symbols.push(s);
   } else if (endpoint.valuation && endpoint.valuation !== 'none' && p.symbol !== undefined) symbols.push(String(p.symbol));
   return { symbols, assets };
 }

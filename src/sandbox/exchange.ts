@@ -5,98 +5,24 @@
  * orders.ts and settle through the wallet operations here. The whole state is one
  * plain object, so saving and loading it is one JSON round trip.
  *
- * Nothing here knows HTTP: routes.ts turns requests into calls and results into
+ * Special and listen keys live in keys.ts, small liabilities and liquidations in
+ * liquidation.ts, the state's types in state.ts.
+ *
+ * Nothing here knows HTTP: routes/ turns requests into calls and results into
  * Binance's response shapes; a refusal is a BinanceReject with Binance's code.
  */
-import { createPublicKey } from 'node:crypto';
 import { dec, div, fmt, max, min, mul, ZERO, type Dec } from './decimal.js';
 import { errors } from './errors.js';
-import { assetInfo, hourlyRate, PriceFeed, symbolInfo, type PriceMode, type PriceState } from './market.js';
-import { OrderEngine, type Order, type OrderList, type Trade } from './orders.js';
+import { assetInfo, hourlyRate, PriceFeed, symbolInfo } from './market.js';
+import { OrderEngine } from './orders.js';
+import { DEPTH_USDT } from './depth.js';
+import { KeyBook } from './keys.js';
+import { Liquidation } from './liquidation.js';
 import { Rng } from './random.js';
+import { Transfers } from './transfers.js';
+import { emptyBalance, netOf, type Account, type Balance, type ExchangeOptions, type ExchangeState, type Row, type Scope, type Wallet } from './state.js';
 
-export interface Balance {
-  free: Dec;
-  locked: Dec;
-  borrowed: Dec;
-  interest: Dec;
-}
-export type Wallet = Record<string, Balance>;
-
-/** Where an operation's funds live: the cross account, or one isolated pair of it. */
-export interface Scope {
-  accountId: string;
-  isolatedSymbol?: string;
-}
-
-export interface IsolatedPair {
-  symbol: string;
-  enabled: boolean;
-  wallet: Wallet;
-}
-
-export type SpecialKeyType = 'HMAC_SHA256' | 'RSA' | 'Ed25519';
-
-export interface SpecialKey {
-  apiName: string;
-  apiKey: string;
-  type: SpecialKeyType;
-  secretKey?: string;
-  publicKeyPem?: string;
-  ip: string;
-  permissionMode: 'TRADE' | 'READ';
-  /** Isolated special keys belong to one pair. */
-  symbol?: string;
-}
-
-/** History rows are stored in the shape Binance answers with; they never change once written. */
-export type Row = Record<string, string | number | boolean>;
-
-export interface Account {
-  id: string;
-  cross: Wallet;
-  isolated: Record<string, IsolatedPair>;
-  /** The demo "spot wallet" that funds isolated pairs and repays liquidation loans. */
-  spot: Record<string, Dec>;
-  maxLeverage: number;
-  bnbBurn: { spotBNBBurn: boolean; interestBNBBurn: boolean };
-  /** Whole hours of interest are charged up to here (ms). */
-  interestAccruedUntil: number;
-  liquidationLoan?: { asset: string; amount: Dec; repaid: Dec };
-  specialKeys: SpecialKey[];
-  /** listenKey → expiry (ms). */
-  listenKeys: Record<string, number>;
-  history: {
-    transfers: Row[];
-    borrows: Row[];
-    repays: Row[];
-    interest: Row[];
-    flows: Row[];
-    forceLiquidations: Row[];
-    smallLiability: Row[];
-    loanRepays: Row[];
-  };
-}
-
-export interface ExchangeState {
-  version: 1;
-  rng: number;
-  ids: { order: number; list: number; trade: number; tx: number };
-  accounts: Record<string, Account>;
-  orders: Order[];
-  orderLists: OrderList[];
-  trades: Trade[];
-  market: PriceState;
-}
-
-export interface ExchangeOptions {
-  seed?: number;
-  priceMode?: PriceMode;
-  now?: () => number;
-  /** Called when a key is created or deleted through the API, so that the wire accepts it (or stops). */
-  onKeyAdded?: (accountId: string, key: SpecialKey) => void;
-  onKeyRemoved?: (apiKey: string) => void;
-}
+export * from './state.js';
 
 /** What a new account holds in cross margin, and what stays in its demo spot wallet. */
 const DEMO_CROSS: Record<string, string> = { USDT: '10000', BTC: '0.1', ETH: '1', BNB: '5' };
@@ -104,13 +30,7 @@ const DEMO_SPOT: Record<string, string> = { USDT: '100000', USDC: '100000', BTC:
 /** A newly enabled isolated pair receives this much (in USDT value) of its quote asset. */
 const ISOLATED_FUNDING_USDT = dec('1000');
 export const MAX_ISOLATED_ACCOUNTS = 10;
-/** Debts worth less than this (USDT) count as "small liabilities". */
-const SMALL_LIABILITY_USDT = dec('10');
 const HOUR_MS = 3_600_000;
-const LISTEN_KEY_TTL_MS = 60 * 60_000;
-
-const emptyBalance = (): Balance => ({ free: ZERO, locked: ZERO, borrowed: ZERO, interest: ZERO });
-export const netOf = (b: Balance): Dec => b.free + b.locked - b.borrowed - b.interest;
 
 export class SandboxExchange {
   readonly state: ExchangeState;
@@ -118,9 +38,18 @@ export class SandboxExchange {
   readonly orders: OrderEngine;
   readonly rng: Rng;
   readonly now: () => number;
+  /** Depth per level of the modelled book (USDT). */
+  readonly depthUsdt: Dec;
+  /** Special keys and listen keys. */
+  readonly keys: KeyBook;
+  /** Small liabilities, liquidations and the liquidation loan. */
+  readonly liquidation: Liquidation;
+  /** Money moving between the spot wallet and margin. */
+  readonly transfers: Transfers;
 
   constructor(private readonly opts: ExchangeOptions = {}, saved?: ExchangeState) {
     this.now = opts.now ?? Date.now;
+    this.depthUsdt = opts.depthUsdt === undefined ? DEPTH_USDT : dec(opts.depthUsdt);
     const seed = opts.seed ?? 1;
     const seeded = new Rng(seed);
     this.state = saved ?? {
@@ -137,6 +66,9 @@ export class SandboxExchange {
     this.rng = new Rng(this.state.rng);
     this.prices = new PriceFeed(opts.priceMode ?? 'fixed', this.rng, this.now(), this.state.market);
     this.orders = new OrderEngine(this);
+    this.keys = new KeyBook(this, opts);
+    this.liquidation = new Liquidation(this);
+    this.transfers = new Transfers(this);
   }
 
   // ---------------------------------------------------------------- ids, time, persistence
@@ -156,11 +88,6 @@ export class SandboxExchange {
     const state = JSON.parse(text, (_k, v) => (v && typeof v === 'object' && typeof v.$dec === 'string' && Object.keys(v).length === 1 ? BigInt(v.$dec) : v)) as ExchangeState;
     if (state.version !== 1) throw new Error(`unsupported sandbox state version ${String(state.version)}`);
     return state;
-  }
-
-  /** Re-announces the special keys of a loaded state, so that they keep working after a restart. */
-  announceKeys(): void {
-    for (const account of Object.values(this.state.accounts)) for (const key of account.specialKeys) this.opts.onKeyAdded?.(account.id, key);
   }
 
   /**
@@ -214,7 +141,7 @@ export class SandboxExchange {
     };
     this.state.accounts[accountId] = account;
     for (const [asset, amount] of Object.entries(DEMO_SPOT)) account.spot[asset] = dec(amount);
-    for (const [asset, amount] of Object.entries(DEMO_CROSS)) this.transferIn({ accountId }, asset, dec(amount));
+    for (const [asset, amount] of Object.entries(DEMO_CROSS)) this.transfers.transferIn({ accountId }, asset, dec(amount));
     return account;
   }
 
@@ -247,49 +174,17 @@ export class SandboxExchange {
     }
   }
 
-  /** Moves funds from the demo spot wallet into margin, recorded as Binance records a transfer. */
-  transferIn(scope: Scope, asset: string, amount: Dec): void {
+  /**
+   * One line of the capital flow; amounts are signed (money in positive, out negative).
+   * `symbol` is the isolated pair, or the pair a cross trade was on; `scope` (kept for
+   * the query, not shown) says which account the line belongs to.
+   */
+  recordFlow(scope: Scope, asset: string, type: string, amount: Dec, tranId = this.nextId('tx'), pair?: string): void {
     const account = this.account(scope.accountId);
-    const available = account.spot[asset] ?? ZERO;
-    if (available < amount) throw errors.balanceNotEnough();
-    account.spot[asset] = available - amount;
-    this.balance(scope, asset).free += amount;
-    this.recordTransfer(account, scope, asset, amount, 'ROLL_IN');
-  }
-
-  /** Moves free funds of a scope back to the demo spot wallet. */
-  transferOut(scope: Scope, asset: string, amount: Dec): void {
-    const account = this.account(scope.accountId);
-    const bal = this.balance(scope, asset);
-    if (bal.free < amount) throw errors.balanceNotEnough();
-    bal.free -= amount;
-    account.spot[asset] = (account.spot[asset] ?? ZERO) + amount;
-    this.recordTransfer(account, scope, asset, amount, 'ROLL_OUT');
-  }
-
-  private recordTransfer(account: Account, scope: Scope, asset: string, amount: Dec, type: 'ROLL_IN' | 'ROLL_OUT'): void {
-    const txId = this.nextId('tx');
-    const margin = scope.isolatedSymbol ? 'ISOLATED_MARGIN' : 'MARGIN';
-    const row: Row = {
-      amount: fmt(amount),
-      asset,
-      status: 'CONFIRMED',
-      timestamp: this.now(),
-      txId,
-      type,
-      transFrom: type === 'ROLL_IN' ? 'SPOT' : margin,
-      transTo: type === 'ROLL_IN' ? margin : 'SPOT',
-    };
-    if (scope.isolatedSymbol) row[type === 'ROLL_IN' ? 'toSymbol' : 'fromSymbol'] = scope.isolatedSymbol;
-    account.history.transfers.push(row);
-    this.recordFlow(scope, asset, 'TRANSFER', type === 'ROLL_IN' ? amount : -amount, txId);
-  }
-
-  /** One line of the capital flow; amounts are signed (money in positive, out negative). */
-  recordFlow(scope: Scope, asset: string, type: string, amount: Dec, tranId = this.nextId('tx')): void {
-    const account = this.account(scope.accountId);
-    const row: Row = { id: account.history.flows.length + 1, tranId, timestamp: this.now(), asset, type, amount: fmt(amount) };
-    if (scope.isolatedSymbol) row.symbol = scope.isolatedSymbol;
+    const row: Row = { id: account.history.flows.length + 1, tranId, timestamp: this.now(), asset };
+    const symbol = scope.isolatedSymbol ?? pair;
+    if (symbol) row.symbol = symbol;
+    Object.assign(row, { type, amount: fmt(amount), scope: scope.isolatedSymbol ?? 'CROSS' });
     account.history.flows.push(row);
   }
 
@@ -307,7 +202,7 @@ export class SandboxExchange {
     account.isolated[symbol] = { symbol, enabled: true, wallet: pair?.wallet ?? {} };
     // Transfers are not among the endpoints, so a new pair is funded from the demo wallet.
     const funding = this.prices.fromUsdt(info.quote, ISOLATED_FUNDING_USDT);
-    if ((account.spot[info.quote] ?? ZERO) >= funding) this.transferIn({ accountId, isolatedSymbol: symbol }, info.quote, funding);
+    if ((account.spot[info.quote] ?? ZERO) >= funding) this.transfers.transferIn({ accountId, isolatedSymbol: symbol }, info.quote, funding);
   }
 
   disableIsolated(accountId: string, symbol: string): void {
@@ -318,7 +213,7 @@ export class SandboxExchange {
     const scope = { accountId, isolatedSymbol: symbol };
     const owes = Object.values(pair.wallet).some((b) => b.borrowed > 0n || b.interest > 0n);
     if (owes || this.orders.openOrders(scope, symbol).length > 0) throw errors.transferOutNotAllowed();
-    for (const [asset, bal] of Object.entries(pair.wallet)) if (bal.free > 0n) this.transferOut(scope, asset, bal.free);
+    for (const [asset, bal] of Object.entries(pair.wallet)) if (bal.free > 0n) this.transfers.transferOut(scope, asset, bal.free);
     pair.enabled = false;
   }
 
@@ -473,248 +368,6 @@ export class SandboxExchange {
     this.account(accountId).maxLeverage = leverage;
   }
 
-  // ---------------------------------------------------------------- small liabilities
-
-  smallLiabilities(accountId: string): { asset: string; interest: Dec; principal: Dec; valueUsdt: Dec }[] {
-    const out = [];
-    for (const [asset, b] of Object.entries(this.account(accountId).cross)) {
-      const owed = b.borrowed + b.interest;
-      if (owed === 0n || asset === 'USDT') continue;
-      const valueUsdt = this.prices.usdtValue(asset, owed);
-      if (valueUsdt < SMALL_LIABILITY_USDT) out.push({ asset, interest: b.interest, principal: b.borrowed, valueUsdt });
-    }
-    return out;
-  }
-
-  /** Clears the named small debts, paying their value in USDT. */
-  exchangeSmallLiabilities(accountId: string, assets: string[]): void {
-    const small = new Map(this.smallLiabilities(accountId).map((s) => [s.asset, s]));
-    for (const asset of assets) if (!small.has(asset)) throw errors.invalidParam('assetNames');
-    const scope = { accountId };
-    const usdt = this.balance(scope, 'USDT');
-    const cost = assets.reduce((sum, a) => sum + small.get(a)!.valueUsdt + 1n, ZERO); // +1e-8: round the price up
-    if (usdt.free < cost) throw errors.balanceNotEnough();
-    for (const asset of assets) {
-      const s = small.get(asset)!;
-      const b = this.balance(scope, asset);
-      const owed = b.borrowed + b.interest;
-      const paid = s.valueUsdt + 1n;
-      usdt.free -= paid;
-      b.borrowed = ZERO;
-      b.interest = ZERO;
-      const txId = this.nextId('tx');
-      this.recordFlow(scope, 'USDT', 'SMALL_CONVERT', -paid, txId);
-      this.recordFlow(scope, asset, 'REPAY', -owed, txId);
-      this.account(accountId).history.smallLiability.push({
-        asset,
-        amount: fmt(owed),
-        targetAsset: 'USDT',
-        targetAmount: fmt(paid),
-        bizType: 'EXCHANGE_SMALL_LIABILITY',
-        timestamp: this.now(),
-      });
-    }
-  }
-
-  // ---------------------------------------------------------------- liquidation
-
-  /**
-   * Closes every position of the scope at the index price: cancels its orders, sells
-   * what it holds for USDT and buys back what it owes. Returns the debts it repaid.
-   * `forced` records the trades in forceLiquidationRec, as a margin call would.
-   */
-  closePositions(scope: Scope, forced: boolean): { asset: string; interest: Dec; principal: Dec; usdtSpent: Dec }[] {
-    const account = this.account(scope.accountId);
-    this.orders.cancelAllInScope(scope);
-    const wallet = this.wallet(scope);
-    const usdt = this.balance(scope, 'USDT');
-    const trade = (asset: string, side: 'BUY' | 'SELL', qty: Dec): Dec => {
-      const symbol = `${asset}USDT`;
-      const price = this.prices.get(symbol);
-      const value = mul(qty, price);
-      const orderId = this.nextId('order');
-      this.recordFlow(scope, asset, side === 'SELL' ? 'SELL_LIQUIDATION' : 'BUY_LIQUIDATION', side === 'SELL' ? -qty : qty);
-      this.recordFlow(scope, 'USDT', side === 'SELL' ? 'SELL_LIQUIDATION' : 'BUY_LIQUIDATION', side === 'SELL' ? value : -value);
-      if (forced) {
-        account.history.forceLiquidations.push({
-          avgPrice: fmt(price),
-          executedQty: fmt(qty),
-          orderId,
-          price: fmt(price),
-          qty: fmt(qty),
-          side,
-          symbol,
-          timeInForce: 'GTC',
-          isIsolated: !!scope.isolatedSymbol,
-          updatedTime: this.now(),
-        });
-      }
-      return value;
-    };
-    // Sell every non-USDT holding beyond what is needed to repay that same asset.
-    for (const [asset, b] of Object.entries(wallet)) {
-      if (asset === 'USDT' || asset === 'USDC') continue;
-      const keep = min(b.free, b.borrowed + b.interest);
-      const sell = b.free - keep;
-      if (sell > 0n && symbolInfo(`${asset}USDT`)) {
-        b.free -= sell;
-        usdt.free += trade(asset, 'SELL', sell);
-      }
-    }
-    const repaid: { asset: string; interest: Dec; principal: Dec; usdtSpent: Dec }[] = [];
-    for (const [asset, b] of Object.entries(wallet)) {
-      const owed = b.borrowed + b.interest;
-      if (owed === 0n) continue;
-      let usdtSpent = ZERO;
-      const shortfall = owed - min(b.free, owed);
-      if (shortfall > 0n) {
-        if (asset === 'USDC') usdtSpent = shortfall;
-        else if (asset !== 'USDT') usdtSpent = trade(asset, 'BUY', shortfall);
-        // USDT may go negative here: that is the deficit a liquidation loan covers.
-        usdt.free -= usdtSpent;
-        if (asset !== 'USDT') b.free += shortfall;
-      }
-      const pay = min(owed, asset === 'USDT' ? max(usdt.free, ZERO) : b.free);
-      const interest = b.interest;
-      const principal = b.borrowed;
-      const interestPaid = min(pay, b.interest);
-      b.interest -= interestPaid;
-      b.borrowed -= pay - interestPaid;
-      b.free -= pay;
-      this.recordFlow(scope, asset, 'REPAY_LIQUIDATION', -pay);
-      repaid.push({ asset, interest, principal, usdtSpent });
-    }
-    return repaid;
-  }
-
-  /**
-   * A test helper: force-liquidates the cross account as if the market had gapped. Its
-   * positions are closed, whatever equity remains is seized, and a liquidation loan of
-   * `deficitUsdc` (default 100) is left for the account to repay.
-   */
-  simulateLiquidation(accountId: string, deficitUsdc = '100'): void {
-    const scope = { accountId };
-    const account = this.account(accountId);
-    this.closePositions(scope, true);
-    let deficit = dec(deficitUsdc);
-    for (const [asset, b] of Object.entries(account.cross)) {
-      if (b.free < 0n) deficit += -this.prices.usdtValue(asset, b.free);
-      if (b.free > 0n) this.recordFlow(scope, asset, 'OTHER_LIQUIDATION', -b.free);
-      account.cross[asset] = emptyBalance();
-    }
-    const loan = (account.liquidationLoan ??= { asset: 'USDC', amount: ZERO, repaid: ZERO });
-    loan.amount += deficit;
-  }
-
-  liquidationLoan(accountId: string): { asset: string; amount: Dec; repaid: Dec } {
-    return this.account(accountId).liquidationLoan ?? { asset: 'USDC', amount: ZERO, repaid: ZERO };
-  }
-
-  /** Repays the liquidation loan from the demo spot wallet (USDT and USDC count one for one). */
-  repayLiquidationLoan(accountId: string, asset: string, amount: Dec): Row {
-    const account = this.account(accountId);
-    if (asset !== 'USDC' && asset !== 'USDT') throw errors.notMarginAsset();
-    if (amount <= 0n) throw errors.amountOverZero();
-    const loan = account.liquidationLoan;
-    if (!loan || loan.amount - loan.repaid === 0n) throw errors.repayNotAllowed();
-    if (amount > loan.amount - loan.repaid) throw errors.repayOverDebt();
-    if ((account.spot[asset] ?? ZERO) < amount) throw errors.balanceNotEnough();
-    account.spot[asset] -= amount;
-    loan.repaid += amount;
-    const row: Row = { repayId: this.nextId('tx'), asset, amount: fmt(amount), status: 'SUCCESS', createTime: this.now() };
-    account.history.loanRepays.push(row);
-    return row;
-  }
-
-  // ---------------------------------------------------------------- special keys, listen keys
-
-  createSpecialKey(accountId: string, p: { apiName: string; symbol?: string; ip?: string; publicKey?: string; permissionMode?: 'TRADE' | 'READ' }): SpecialKey {
-    const account = this.account(accountId);
-    if (p.symbol && !symbolInfo(p.symbol)) throw errors.invalidSymbol();
-    const key: SpecialKey = {
-      apiName: p.apiName,
-      apiKey: this.rng.token(64),
-      type: 'HMAC_SHA256',
-      ip: p.ip ?? '',
-      permissionMode: p.permissionMode ?? 'TRADE',
-      ...(p.symbol ? { symbol: p.symbol } : {}),
-    };
-    if (p.publicKey) {
-      const pem = p.publicKey.includes('BEGIN') ? p.publicKey : `-----BEGIN PUBLIC KEY-----\n${p.publicKey}\n-----END PUBLIC KEY-----\n`;
-      let type: string | undefined;
-      try {
-        type = createPublicKey(pem).asymmetricKeyType;
-      } catch {
-        throw errors.invalidParam('publicKey');
-      }
-      if (type !== 'rsa' && type !== 'ed25519') throw errors.invalidParam('publicKey');
-      key.type = type === 'rsa' ? 'RSA' : 'Ed25519';
-      key.publicKeyPem = pem;
-    } else {
-      key.secretKey = this.rng.token(64);
-    }
-    account.specialKeys.push(key);
-    this.opts.onKeyAdded?.(accountId, key);
-    return key;
-  }
-
-  /** The special keys of one scope (the cross account, or an isolated pair). */
-  specialKeys(accountId: string, symbol?: string): SpecialKey[] {
-    return this.account(accountId).specialKeys.filter((k) => k.symbol === symbol);
-  }
-
-  /**
-   * The key a special-key call is about: the one named, else the one that signed the
-   * request if it is special, else the scope's newest.
-   */
-  findSpecialKey(accountId: string, opts: { apiName?: string; requestKey?: string; symbol?: string }): SpecialKey {
-    const all = this.account(accountId).specialKeys;
-    const key =
-      (opts.apiName !== undefined ? all.find((k) => k.apiName === opts.apiName && k.symbol === opts.symbol) : undefined) ??
-      (opts.apiName === undefined ? all.find((k) => k.apiKey === opts.requestKey) : undefined) ??
-      (opts.apiName === undefined ? this.specialKeys(accountId, opts.symbol).at(-1) : undefined);
-    if (!key) throw errors.badApiKeyId();
-    return key;
-  }
-
-  deleteSpecialKey(accountId: string, key: SpecialKey): void {
-    const account = this.account(accountId);
-    account.specialKeys = account.specialKeys.filter((k) => k !== key);
-    this.opts.onKeyRemoved?.(key.apiKey);
-  }
-
-  /** Leaves Special Key Mode: deletes every special key, refused while the account owes anything. */
-  exitSpecialKeyMode(accountId: string): void {
-    const { liabilities } = this.totalsUsdt({ accountId });
-    if (liabilities > 0n) throw errors.unsupported('Special Key Mode can only be exited when the account has no liability.');
-    for (const key of [...this.account(accountId).specialKeys]) this.deleteSpecialKey(accountId, key);
-  }
-
-  /** Binance hands out the same listen key while one is open. */
-  openListenKey(accountId: string): string {
-    const account = this.account(accountId);
-    const now = this.now();
-    const key = Object.keys(account.listenKeys)[0] ?? this.rng.token(60);
-    account.listenKeys[key] = now + LISTEN_KEY_TTL_MS;
-    return key;
-  }
-
-  keepListenKey(accountId: string, listenKey: string): void {
-    const account = this.account(accountId);
-    if (!(listenKey in account.listenKeys)) throw errors.unknownListenKey();
-    account.listenKeys[listenKey] = this.now() + LISTEN_KEY_TTL_MS;
-  }
-
-  closeListenKey(accountId: string, listenKey?: string): void {
-    const account = this.account(accountId);
-    if (listenKey === undefined) {
-      account.listenKeys = {};
-      return;
-    }
-    if (!(listenKey in account.listenKeys)) throw errors.unknownListenKey();
-    delete account.listenKeys[listenKey];
-  }
-
   // ---------------------------------------------------------------- snapshots for tests
 
   /** A readable snapshot of an account: balances as 8-decimal strings, per scope. */
@@ -729,7 +382,7 @@ export class SandboxExchange {
       Object.fromEntries(
         Object.entries(w).map(([asset, b]) => [asset, { free: fmt(b.free), locked: fmt(b.locked), borrowed: fmt(b.borrowed), interest: fmt(b.interest), netAsset: fmt(netOf(b)) }]),
       );
-    const loan = this.liquidationLoan(accountId);
+    const loan = this.liquidation.liquidationLoan(accountId);
     return {
       marginLevel: this.marginLevel({ accountId }),
       cross: show(account.cross),

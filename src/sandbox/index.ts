@@ -1,14 +1,14 @@
 /**
  * The sandbox: a simulated Binance margin exchange on loopback. startSandbox() wires
  * the exchange (exchange.ts, orders.ts) behind Binance's REST protocol (wire.ts,
- * routes.ts), so that the project's own client talks to it exactly as to Binance.
+ * routes/), so that the project's own client talks to it exactly as to Binance.
  * With statePath, the exchange is loaded from that file and saved after every write.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SandboxExchange } from './exchange.js';
 import type { PriceMode } from './market.js';
-import { registerRoutes } from './routes.js';
+import { registerRoutes } from './routes/index.js';
 import { SandboxWire } from './wire.js';
 
 export { SandboxExchange } from './exchange.js';
@@ -23,6 +23,10 @@ export interface SandboxOptions {
   uidWeightLimit?: number;
   /** 'fixed' (default): prices move only with setPrice; 'walk': a small seeded random walk. */
   priceMode?: PriceMode;
+  /** Depth per price level of the modelled book, in USDT (default 100000): smaller depth, more partial fills. */
+  depthUsdt?: string;
+  /** Record every request with its headers (tests only; a user's server never sets it). */
+  record?: boolean;
 }
 
 export interface Sandbox {
@@ -39,12 +43,13 @@ export interface Sandbox {
 export const DEFAULT_ACCOUNT = 'main';
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
-  const wire = new SandboxWire({ ipWeightLimit: opts.ipWeightLimit, uidWeightLimit: opts.uidWeightLimit });
+  const wire = new SandboxWire({ ipWeightLimit: opts.ipWeightLimit, uidWeightLimit: opts.uidWeightLimit, record: opts.record });
   const saved = opts.statePath && existsSync(opts.statePath) ? SandboxExchange.deserialize(readFileSync(opts.statePath, 'utf8')) : undefined;
   const exchange = new SandboxExchange(
     {
       seed: opts.seed,
       priceMode: opts.priceMode,
+      depthUsdt: opts.depthUsdt,
       now: () => wire.now(),
       // Special keys created through the API must sign on the wire at once, and stop when deleted.
       onKeyAdded: (accountId, key) => {
@@ -55,7 +60,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     },
     saved,
   );
-  exchange.announceKeys();
+  exchange.keys.announceKeys();
 
   const save = () => {
     if (!opts.statePath) return;

@@ -115,6 +115,20 @@ export class Params {
     return { rows: rows.slice((current - 1) * size, current * size), total: rows.length };
   }
 
+  /** Refuses a startTime–endTime window wider than `days` days, as Binance does (-4047). */
+  window(days: number): void {
+    const start = this.int('startTime');
+    const end = this.int('endTime');
+    if (start !== undefined && end !== undefined && (end < start || end - start > days * 86_400_000)) throw errors.timeInterval(days);
+  }
+
+  /** allOrders and myTrades: at most 24 hours between startTime and endTime (-1127). */
+  within24h(): void {
+    const start = this.int('startTime');
+    const end = this.int('endTime');
+    if (start !== undefined && end !== undefined && end - start > 86_400_000) throw errors.over24h();
+  }
+
   /** startTime / endTime filter on a time field. */
   inTime(time: number): boolean {
     const start = this.int('startTime');

@@ -42,8 +42,12 @@ export function orderQuery(o: Order): Record<string, unknown> {
     type: o.type,
     selfTradePreventionMode: o.selfTradePreventionMode,
     updateTime: o.updateTime,
+    ...trailing(o),
   };
 }
+
+/** Trailing stops carry their delta, and when tracking began (-1 until then). */
+const trailing = (o: Order) => (o.trailingDelta ? { trailingDelta: o.trailingDelta, trailingTime: o.trailingTime ?? -1 } : {});
 
 function fillShape(t: Trade) {
   return { price: fmt(t.price), qty: fmt(t.qty), commission: fmt(t.commission), commissionAsset: t.commissionAsset, tradeId: t.id };
@@ -109,7 +113,7 @@ export function listQuery(l: OrderList, orders: Order[]): Record<string, unknown
 }
 
 /** A report of one list order: as placed, or (with the cancel's client id) as cancelled. */
-function orderReport(o: Order, cancelClientId?: string): Record<string, unknown> {
+function orderReport(o: Order, cancelClientId?: string, cancelAll = false): Record<string, unknown> {
   const report: Record<string, unknown> = { symbol: o.symbol };
   if (cancelClientId !== undefined) report.origClientOrderId = o.clientOrderId;
   Object.assign(report, {
@@ -119,9 +123,11 @@ function orderReport(o: Order, cancelClientId?: string): Record<string, unknown>
     ...(cancelClientId === undefined ? { transactTime: o.time } : {}),
     ...progress(o),
   });
-  if (isStopType(o)) report.stopPrice = fmt(o.stopPrice);
-  if (o.icebergQty > 0n) report.icebergQty = fmt(o.icebergQty);
-  report.selfTradePreventionMode = o.selfTradePreventionMode;
+  // A cancel-all reports every leg's stopPrice and icebergQty; the other answers only where they apply.
+  if (isStopType(o) || cancelAll) report.stopPrice = fmt(o.stopPrice);
+  if (o.icebergQty > 0n || cancelAll) report.icebergQty = fmt(o.icebergQty);
+  Object.assign(report, trailing(o));
+  if (!cancelAll) report.selfTradePreventionMode = o.selfTradePreventionMode;
   return report;
 }
 
@@ -132,9 +138,9 @@ export function listPlaced(l: OrderList, orders: Order[], borrowed: Dec, borrowA
   return { ...head, ...borrow, isIsolated, orders: legs, orderReports: orders.map((o) => orderReport(o)) };
 }
 
-/** DELETE orderList, and a list inside DELETE openOrders. */
-export function listCancelled(l: OrderList, orders: Order[], cancelClientId: string): Record<string, unknown> {
-  return { ...listQuery(l, orders), orderReports: orders.map((o) => orderReport(o, cancelClientId)) };
+/** DELETE orderList, and (cancelAll) a list inside DELETE openOrders. */
+export function listCancelled(l: OrderList, orders: Order[], cancelClientId: string, cancelAll = false): Record<string, unknown> {
+  return { ...listQuery(l, orders), orderReports: orders.map((o) => orderReport(o, cancelClientId, cancelAll)) };
 }
 
 export function tradeShape(t: Trade): Record<string, unknown> {

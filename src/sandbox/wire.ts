@@ -1,8 +1,9 @@
 /**
  * The sandbox's wire layer: an HTTP server on loopback that checks what Binance
  * checks (API key header, signature in all three schemes, timestamp within
- * recvWindow, request weight per minute) and answers in Binance's format. It records
- * every request and lets a test script faults. The exchange behind it (exchange.ts)
+ * recvWindow, request weight per minute) and answers in Binance's format. Tests may
+ * turn on a recorder (off by default: it keeps headers, so a user's server never
+ * records) and script faults. The exchange behind it (exchange.ts)
  * registers one route per endpoint; this file knows nothing of margin.
  */
 import { createHmac, createPublicKey, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto';
@@ -83,12 +84,17 @@ export interface WireOptions {
   uidWeightLimit?: number;
   /** Milliseconds added to the sandbox's clock, to test -1021 handling. */
   clockSkewMs?: number;
+  /** Record requests, headers included (tests and the stand-in only; default off). */
+  record?: boolean;
   /** Keep this many recorded requests (oldest dropped). */
   recordLimit?: number;
 }
 
 export class SandboxWire {
+  /** What arrived, while `recording` is on. */
   readonly requests: RecordedRequest[] = [];
+  /** Tests turn this on; off, nothing of a request is kept. */
+  recording: boolean;
   private readonly keys = new Map<string, SandboxKey>();
   private readonly routes = new Map<string, Route>();
   private readonly faults: ScriptedFault[] = [];
@@ -105,6 +111,7 @@ export class SandboxWire {
   readonly stats = { requests: 0, tooMany: 0, banned: 0 };
 
   constructor(private readonly opts: WireOptions = {}) {
+    this.recording = opts.record ?? false;
     this.clockSkewMs = opts.clockSkewMs ?? 0;
     this.ipWeightLimit = opts.ipWeightLimit ?? 12_000;
     this.uidWeightLimit = opts.uidWeightLimit ?? 180_000;
@@ -191,9 +198,11 @@ export class SandboxWire {
       return this.send(res, 400, { code: -1100, msg: 'Illegal characters found in a parameter.' });
     }
     this.stats.requests++;
-    this.requests.push(record);
-    const limit = this.opts.recordLimit ?? 5000;
-    if (this.requests.length > limit) this.requests.splice(0, this.requests.length - limit);
+    if (this.recording) {
+      this.requests.push(record);
+      const limit = this.opts.recordLimit ?? 5000;
+      if (this.requests.length > limit) this.requests.splice(0, this.requests.length - limit);
+    }
 
     if (path === '/api/v3/time' && method === 'GET') return this.send(res, 200, { serverTime: this.now() });
 

@@ -17,7 +17,8 @@ export const TOOLSET_DESCRIPTIONS: Record<Toolset, string> = {
   market: 'Margin pairs and assets, collateral and liquidation ratios, list and delist schedules, restricted assets',
   history: 'All orders and order lists, prevented matches, capital flow, borrow/repay, interest, transfers, liquidations',
   'special-keys': 'Special (low-latency) API keys',
-  'user-stream': 'User data stream listen keys',
+  'user-stream': 'Risk data stream listen keys, and the listen token for order and balance updates',
+  transfer: 'Move collateral between the spot wallet, cross margin and isolated pairs; the history of those moves',
 };
 
 export function registerToolsetTools(server: ToolRegistry): void {

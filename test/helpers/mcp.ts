@@ -57,6 +57,13 @@ async function startHandle(opts: StartOptions) {
   });
   const log = createLogger('debug', sink);
   const handle = createServer(parsed, log);
+  // Tests see what reached the sandbox: its request recorder (off in a user's server) is on from its start.
+  const startSandbox = handle.hosts.sandboxInstance.bind(handle.hosts);
+  handle.hosts.sandboxInstance = async () => {
+    const sb = await startSandbox();
+    sb.wire.recording = true;
+    return sb;
+  };
   return { handle, config: parsed, dir, logs };
 }
 

@@ -17,7 +17,7 @@ export async function startStandIn(
   routes: { method: string; path: string; security: SandboxSecurity; weight?: number; per?: 'IP' | 'UID' }[],
   opts: ConstructorParameters<typeof SandboxWire>[0] = {},
 ): Promise<StandIn> {
-  const wire = new SandboxWire(opts);
+  const wire = new SandboxWire({ record: true, ...opts });
   for (const r of routes)
     wire.addRoute({ method: r.method, path: r.path, security: r.security, weight: r.weight ?? 1, per: r.per ?? 'IP', handle: () => ECHO_BODY(r.method, r.path) });
   const url = await wire.listen();

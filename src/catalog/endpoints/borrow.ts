@@ -1,5 +1,6 @@
 /** Borrowing and repaying: limits, rates, small-liability exchange and the liquidation loan. */
 import * as P from '../params.js';
+import { isolatedNeedsSymbol } from '../rules.js';
 import { weight, type Endpoint } from '../types.js';
 
 const recvWindow = () => P.recvWindow().optional();
@@ -8,7 +9,7 @@ export const borrowEndpoints: Endpoint[] = [
   {
     name: 'borrow_or_repay',
     title: 'Borrow or repay',
-    description: 'Borrow into, or repay from, the cross or isolated account. Check get_max_borrowable first.',
+    description: 'Borrow into, or repay from, cross or an isolated pair.',
     method: 'POST',
     path: '/sapi/v1/margin/borrow-repay',
     security: 'MARGIN',
@@ -16,7 +17,7 @@ export const borrowEndpoints: Endpoint[] = [
     params: () => ({
       asset: P.asset(),
       isIsolated: P.isIsolated(),
-      symbol: P.symbol('Isolated pair; for cross any pair of the asset'),
+      symbol: P.symbol('Omit for cross').optional(),
       amount: P.decimal(),
       type: P.oneOf(['BORROW', 'REPAY']),
       recvWindow: recvWindow(),
@@ -24,6 +25,7 @@ export const borrowEndpoints: Endpoint[] = [
     write: true,
     destructive: true,
     toolset: 'core',
+    check: isolatedNeedsSymbol,
     summary: (p, c) =>
       `${p.type === 'BORROW' ? 'Borrow' : 'Repay'} ${p.amount} ${p.asset} ${p.isIsolated === 'TRUE' ? `in the isolated ${p.symbol} account` : 'in the cross margin account'} ${c.where}`,
     reducesRisk: (p) => p.type === 'REPAY',
@@ -32,12 +34,12 @@ export const borrowEndpoints: Endpoint[] = [
   {
     name: 'get_max_borrowable',
     title: 'Get max borrowable',
-    description: 'The most of an asset the account can borrow now (cross or isolated). Weight 750.',
+    description: 'Most of an asset borrowable now. Weight 750.',
     method: 'GET',
     path: '/sapi/v1/margin/maxBorrowable',
     security: 'USER_DATA',
     weight: weight(750, 'UID'),
-    params: () => ({ asset: P.asset(), isolatedSymbol: P.symbol('Isolated pair; omit for cross').optional(), recvWindow: recvWindow() }),
+    params: () => ({ asset: P.asset(), isolatedSymbol: P.symbol('Omit for cross').optional(), recvWindow: recvWindow() }),
     write: false,
     toolset: 'core',
   },
@@ -49,21 +51,21 @@ export const borrowEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/next-hourly-interest-rate',
     security: 'USER_DATA',
     weight: weight(100, 'IP'),
-    params: () => ({ assets: P.assetList(20, 'Up to 20 assets, e.g. ["BTC","USDT"]'), isIsolated: P.bool(true, 'true for isolated margin rates') }),
+    params: () => ({ assets: P.assetList(20, 'Up to 20, e.g. ["BTC","USDT"]'), isIsolated: P.bool(true, 'Isolated rates') }),
     write: false,
     toolset: 'borrow',
   },
   {
     name: 'get_interest_rate_history',
     title: 'Get interest rate history',
-    description: 'Daily interest rates of an asset (≤ 30 days a query).',
+    description: 'Daily interest rates of an asset (≤ 30 days).',
     method: 'GET',
     path: '/sapi/v1/margin/interestRateHistory',
     security: 'USER_DATA',
     weight: weight(1, 'IP'),
     params: () => ({
       asset: P.asset(),
-      vipLevel: P.int({ description: 'Default: the account’s level' }).optional(),
+      vipLevel: P.int().optional(),
       startTime: P.time().optional(),
       endTime: P.time().optional(),
       recvWindow: recvWindow(),
@@ -74,12 +76,12 @@ export const borrowEndpoints: Endpoint[] = [
   {
     name: 'get_cross_margin_fee_data',
     title: 'Get cross margin fee data',
-    description: 'Cross margin interest rates and borrow limits by VIP level.',
+    description: 'Cross interest rates and borrow limits by VIP level.',
     method: 'GET',
     path: '/sapi/v1/margin/crossMarginData',
     security: 'USER_DATA',
     weight: (p) => weight(p.coin === undefined ? 5 : 1, 'IP'),
-    params: () => ({ vipLevel: P.int({ description: 'Default: the account’s level' }).optional(), coin: P.asset().optional(), recvWindow: recvWindow() }),
+    params: () => ({ vipLevel: P.int().optional(), coin: P.asset().optional(), recvWindow: recvWindow() }),
     write: false,
     toolset: 'borrow',
   },
@@ -98,12 +100,12 @@ export const borrowEndpoints: Endpoint[] = [
   {
     name: 'exchange_small_liabilities',
     title: 'Exchange small liabilities',
-    description: 'Pay off small cross debts (list_small_liabilities) with other assets.',
+    description: 'Pay small cross debts (list_small_liabilities) with other assets.',
     method: 'POST',
     path: '/sapi/v1/margin/exchange-small-liability',
     security: 'MARGIN',
     weight: weight(3000, 'UID'),
-    params: () => ({ assetNames: P.assetList(undefined, 'Assets whose debt to clear, e.g. ["BTC","ETH"]'), recvWindow: recvWindow() }),
+    params: () => ({ assetNames: P.assetList(10, 'Up to 10, e.g. ["BTC","ETH"]'), recvWindow: recvWindow() }),
     write: true,
     destructive: true,
     toolset: 'borrow',
@@ -114,7 +116,7 @@ export const borrowEndpoints: Endpoint[] = [
   {
     name: 'get_liquidation_loan',
     title: 'Get liquidation loan',
-    description: 'The loan left when a liquidation drove equity below zero: amount, repaid, remaining.',
+    description: 'Loan a liquidation below zero left: amount, repaid, remaining.',
     method: 'GET',
     path: '/sapi/v1/margin/liquidation-loan',
     security: 'USER_DATA',
@@ -127,7 +129,7 @@ export const borrowEndpoints: Endpoint[] = [
   {
     name: 'repay_liquidation_loan',
     title: 'Repay liquidation loan',
-    description: 'Repay the liquidation loan from the spot wallet, at most what remains.',
+    description: 'Repay the liquidation loan from the spot wallet.',
     method: 'POST',
     path: '/sapi/v1/margin/liquidation-loan/repay',
     security: 'MARGIN',

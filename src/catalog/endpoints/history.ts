@@ -1,6 +1,6 @@
 /** What happened: orders, flows, interest, borrows, transfers, liquidations. */
 import * as P from '../params.js';
-import { all, timeRange } from '../rules.js';
+import { all, timeRange, txIdOrStartTime } from '../rules.js';
 import { weight, type Endpoint } from '../types.js';
 
 const recvWindow = () => P.recvWindow().optional();
@@ -12,7 +12,7 @@ export const historyEndpoints: Endpoint[] = [
   {
     name: 'get_all_orders',
     title: 'Get all margin orders',
-    description: 'All orders of a symbol; ≤ 24 h per startTime–endTime. Weight 200.',
+    description: 'All orders of a symbol (≤ 24 h). Weight 200.',
     method: 'GET',
     path: '/sapi/v1/margin/allOrders',
     security: 'USER_DATA',
@@ -20,12 +20,12 @@ export const historyEndpoints: Endpoint[] = [
     params: () => ({ symbol: P.symbol(), isIsolated: isolated(), orderId: P.int({ description: 'From this order id' }).optional(), ...span(), limit: P.int({ min: 1, max: 1000 }).optional(), recvWindow: recvWindow() }),
     write: false,
     toolset: 'history',
-    check: timeRange(),
+    check: timeRange(1),
   },
   {
     name: 'get_all_order_lists',
     title: 'Get all order lists',
-    description: 'All order lists, by time or from fromId. Weight 200.',
+    description: 'All order lists. Weight 200.',
     method: 'GET',
     path: '/sapi/v1/margin/allOrderList',
     security: 'USER_DATA',
@@ -38,7 +38,7 @@ export const historyEndpoints: Endpoint[] = [
   {
     name: 'get_prevented_matches',
     title: 'Get prevented matches',
-    description: 'Orders expired by self-trade prevention on a symbol.',
+    description: 'Orders expired by self-trade prevention.',
     method: 'GET',
     path: '/sapi/v1/margin/myPreventedMatches',
     security: 'USER_DATA',
@@ -58,14 +58,14 @@ export const historyEndpoints: Endpoint[] = [
   {
     name: 'get_capital_flow',
     title: 'Get capital flow',
-    description: 'Every movement of the margin account (transfers, loans, trades, fees, liquidations); startTime–endTime ≤ 7 days.',
+    description: 'Movements of margin funds: transfers, loans, trades, fees, liquidations (≤ 7 days).',
     method: 'GET',
     path: '/sapi/v1/margin/capital-flow',
     security: 'USER_DATA',
     weight: weight(100, 'IP'),
     params: () => ({
       asset: P.asset().optional(),
-      symbol: P.symbol('Isolated pair; omit for cross').optional(),
+      symbol: P.symbol('Omit for cross').optional(),
       type: P.oneOf([
         'TRANSFER', 'BORROW', 'REPAY', 'BUY_INCOME', 'BUY_EXPENSE', 'SELL_INCOME', 'SELL_EXPENSE', 'TRADING_COMMISSION', 'BUY_LIQUIDATION', 'SELL_LIQUIDATION',
         'REPAY_LIQUIDATION', 'OTHER_LIQUIDATION', 'LIQUIDATION_FEE', 'SMALL_BALANCE_CONVERT', 'COMMISSION_RETURN', 'SMALL_CONVERT',
@@ -82,7 +82,7 @@ export const historyEndpoints: Endpoint[] = [
   {
     name: 'get_borrow_repay_history',
     title: 'Get borrow/repay history',
-    description: 'Past borrows or repays.',
+    description: 'Past borrows or repays by txId or startTime (≤ 30 days with asset, else 7).',
     method: 'GET',
     path: '/sapi/v1/margin/borrow-repay',
     security: 'USER_DATA',
@@ -91,19 +91,20 @@ export const historyEndpoints: Endpoint[] = [
       type: P.oneOf(['BORROW', 'REPAY']),
       asset: P.asset().optional(),
       isolatedSymbol: P.symbol().optional(),
-      txId: P.int({ description: 'tranId of a borrow or repay' }).optional(),
+      txId: P.int().optional(),
       ...span(),
       ...page(),
       recvWindow: recvWindow(),
     }),
     write: false,
     toolset: 'history',
-    check: timeRange(),
+    // Binance: txId or startTime must be sent; the window is 30 days with an asset, 7 without.
+    check: all(txIdOrStartTime, (p) => timeRange(p.asset === undefined ? 7 : 30)(p)),
   },
   {
     name: 'get_interest_history',
     title: 'Get interest history',
-    description: 'Interest charged, hour by hour.',
+    description: 'Interest charged, hour by hour (≤ 30 days).',
     method: 'GET',
     path: '/sapi/v1/margin/interestHistory',
     security: 'USER_DATA',
@@ -111,12 +112,12 @@ export const historyEndpoints: Endpoint[] = [
     params: () => ({ asset: P.asset().optional(), isolatedSymbol: P.symbol().optional(), ...span(), ...page(), recvWindow: recvWindow() }),
     write: false,
     toolset: 'history',
-    check: timeRange(),
+    check: timeRange(30),
   },
   {
     name: 'get_transfer_history',
     title: 'Get transfer history',
-    description: 'Transfers in (ROLL_IN) and out (ROLL_OUT).',
+    description: 'Transfers into (ROLL_IN) and out of (ROLL_OUT) margin (≤ 30 days).',
     method: 'GET',
     path: '/sapi/v1/margin/transfer',
     security: 'USER_DATA',
@@ -124,7 +125,7 @@ export const historyEndpoints: Endpoint[] = [
     params: () => ({ asset: P.asset().optional(), type: P.oneOf(['ROLL_IN', 'ROLL_OUT']).optional(), ...span(), ...page(), isolatedSymbol: P.symbol().optional(), recvWindow: recvWindow() }),
     write: false,
     toolset: 'history',
-    check: timeRange(),
+    check: timeRange(30),
   },
   {
     name: 'get_force_liquidations',

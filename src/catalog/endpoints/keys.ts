@@ -1,27 +1,27 @@
-/** Special low-latency API keys and the margin user data stream. */
+/** Special low-latency API keys, the order-and-balance stream token and the Risk Data Stream. */
 import * as P from '../params.js';
 import { quoted } from '../phrases.js';
 import { weight, type Endpoint } from '../types.js';
 
 const recvWindow = () => P.recvWindow().optional();
 const IPV4 = /^(\d{1,3}\.){3}\d{1,3}$/;
-const ips = () => P.upperList(IPV4, 30, 'Up to 30 IPv4 addresses');
+const ips = () => P.upperList(IPV4, 30, 'Up to 30 IPv4');
 
 export const specialKeyEndpoints: Endpoint[] = [
   {
     name: 'create_special_key',
     title: 'Create special key',
-    description: 'Create a low-latency special key (cross or one isolated symbol). publicKey makes an RSA/Ed25519 key; an HMAC secret is saved to a private file, not shown.',
+    description: 'New low-latency special key (cross or a pair); publicKey: RSA/Ed25519, else HMAC (secret saved to a file).',
     method: 'POST',
     path: '/sapi/v1/margin/apiKey',
     security: 'TRADE',
     weight: weight(1, 'UID'),
     params: () => ({
       apiName: P.text(64),
-      symbol: P.symbol('Isolated pair; omit for cross').optional(),
+      symbol: P.symbol('Omit for cross').optional(),
       ip: ips().optional(),
-      publicKey: P.text(4096, 'RSA or Ed25519 public key (PEM)').optional(),
-      permissionMode: P.oneOf(['TRADE', 'READ'], 'Ed25519 keys only; default TRADE').optional(),
+      publicKey: P.text(4096, 'RSA or Ed25519 (PEM)').optional(),
+      permissionMode: P.oneOf(['TRADE', 'READ'], 'Ed25519 only; default TRADE').optional(),
       recvWindow: recvWindow(),
     }),
     write: true,
@@ -50,7 +50,7 @@ export const specialKeyEndpoints: Endpoint[] = [
   {
     name: 'get_special_key',
     title: 'Get special key',
-    description: 'The special key signing this call: IPs, type, permission.',
+    description: 'The signing special key: IPs, type, permission.',
     method: 'GET',
     path: '/sapi/v1/margin/apiKey',
     security: 'TRADE',
@@ -76,7 +76,7 @@ export const specialKeyEndpoints: Endpoint[] = [
   {
     name: 'set_special_key_ips',
     title: 'Set special key IPs',
-    description: 'Replace the IP whitelist of the special key signing this call.',
+    description: 'Replace the IP whitelist of the signing special key.',
     method: 'PUT',
     path: '/sapi/v1/margin/apiKey/ip',
     security: 'TRADE',
@@ -90,7 +90,7 @@ export const specialKeyEndpoints: Endpoint[] = [
   {
     name: 'exit_special_key_mode',
     title: 'Exit special key mode',
-    description: 'Delete every special key and block new ones for 24 h. Refused while in debt.',
+    description: 'Delete all special keys; none new for 24 h. Refused while in debt.',
     method: 'POST',
     path: '/sapi/v1/margin/exit-special-key-mode',
     security: 'TRADE',
@@ -107,9 +107,30 @@ export const specialKeyEndpoints: Endpoint[] = [
 
 export const userStreamEndpoints: Endpoint[] = [
   {
+    name: 'create_listen_token',
+    title: 'Create margin listen token',
+    description: 'listenToken for order and balance updates (WebSocket API; ≤ 24 h).',
+    method: 'POST',
+    path: '/sapi/v1/userListenToken',
+    security: 'USER_STREAM',
+    weight: weight(1, 'UID'),
+    params: () => ({
+      symbol: P.symbol('Needed with isIsolated').optional(),
+      isIsolated: P.bool(false, 'Isolated pair').optional(),
+      validity: P.int({ min: 1, max: 86_400_000, description: 'ms, ≤ 24 h (default)' }).optional(),
+    }),
+    write: true,
+    toolset: 'user-stream',
+    ungated: true,
+    check: (p) => (p.isIsolated === 'true' && p.symbol === undefined ? 'isIsolated=true needs symbol (the isolated pair).' : undefined),
+    summary: (p, c) => `Create a listen token for ${p.isIsolated === 'true' ? `isolated ${p.symbol}` : 'cross margin'} order and balance updates ${c.where}`,
+    valuation: 'none',
+    addedAfterSkill: true,
+  },
+  {
     name: 'start_user_stream',
-    title: 'Start margin user data stream',
-    description: 'A listenKey for the margin user data WebSocket (60 min; keep alive every 30).',
+    title: 'Start Risk Data Stream',
+    description: 'Risk Data Stream listenKey: margin calls, liability updates (cross; 60 min).',
     method: 'POST',
     path: '/sapi/v1/margin/listen-key',
     security: 'USER_STREAM',
@@ -118,13 +139,13 @@ export const userStreamEndpoints: Endpoint[] = [
     write: true,
     toolset: 'user-stream',
     ungated: true,
-    summary: (_p, c) => `Start a margin user data stream ${c.where}`,
+    summary: (_p, c) => `Start a Risk Data Stream ${c.where}`,
     valuation: 'none',
   },
   {
     name: 'keepalive_user_stream',
-    title: 'Keep user data stream alive',
-    description: 'Extend a margin listenKey by 60 minutes.',
+    title: 'Keep Risk Data Stream alive',
+    description: 'Extend a Risk Data Stream listenKey by 60 minutes.',
     method: 'PUT',
     path: '/sapi/v1/margin/listen-key',
     security: 'USER_STREAM',
@@ -133,13 +154,13 @@ export const userStreamEndpoints: Endpoint[] = [
     write: true,
     toolset: 'user-stream',
     ungated: true,
-    summary: (_p, c) => `Keep the margin user data stream alive ${c.where}`,
+    summary: (_p, c) => `Keep the Risk Data Stream alive ${c.where}`,
     valuation: 'none',
   },
   {
     name: 'close_user_stream',
-    title: 'Close user data stream',
-    description: "Close the account's margin user data stream.",
+    title: 'Close Risk Data Stream',
+    description: "Close the account's Risk Data Stream.",
     method: 'DELETE',
     path: '/sapi/v1/margin/listen-key',
     security: 'USER_STREAM',
@@ -150,7 +171,7 @@ export const userStreamEndpoints: Endpoint[] = [
     destructive: true,
     toolset: 'user-stream',
     ungated: true,
-    summary: (_p, c) => `Close the margin user data stream ${c.where}`,
+    summary: (_p, c) => `Close the Risk Data Stream ${c.where}`,
     reducesRisk: () => true,
     valuation: 'none',
   },

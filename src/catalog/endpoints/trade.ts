@@ -2,18 +2,25 @@
 
 import * as P from '../params.js';
 import { margin, orderPhrase, quoted, sideEffect } from '../phrases.js';
-import { all, eitherOf, isolatedNeedsSymbol, ocoPrices, orderTypeRule, otocoLegs } from '../rules.js';
+import { all, eitherOf, isolatedNeedsSymbol, ocoPrices, orderTypeRule, otocoLegs, timeRange } from '../rules.js';
 import { weight, type Endpoint, type Params } from '../types.js';
 
 /** Orders that may borrow weigh 1500 (UID) instead of 6 since 2026-05-07. */
 const orderWeight = (p: Params) =>
   p.sideEffectType === 'MARGIN_BUY' || p.sideEffectType === 'AUTO_BORROW_REPAY' ? weight(1500, 'UID') : weight(6, 'UID');
 
+/** "STOP_LOSS at 58000 stop 59000 trailing 100 bips" */
+const otocoLeg = (p: Params, leg: string) =>
+  [p[`${leg}Type`], p[`${leg}Price`] && `at ${p[`${leg}Price`]}`, p[`${leg}StopPrice`] && `stop ${p[`${leg}StopPrice`]}`, p[`${leg}TrailingDelta`] && `trailing ${p[`${leg}TrailingDelta`]} bips`]
+    .filter(Boolean)
+    .join(' ');
+
 const common = {
   isIsolated: () => P.isIsolated().optional(),
   recvWindow: () => P.recvWindow().optional(),
   sideEffectType: () => P.oneOf(P.SIDE_EFFECTS, P.SIDE_EFFECT_DESC).optional(),
-  autoRepayAtCancel: () => P.bool(false, 'Repay what the order borrowed if it is cancelled (default true)').optional(),
+  listSideEffectType: () => P.oneOf(P.LIST_SIDE_EFFECTS, 'MARGIN_BUY borrows as needed').optional(),
+  autoRepayAtCancel: () => P.bool(false, 'Repay its borrowing if cancelled (default true)').optional(),
   newOrderRespType: () => P.oneOf(P.RESP_TYPES).optional(),
   selfTradePreventionMode: () => P.oneOf(P.STP_MODES).optional(),
 };
@@ -23,7 +30,7 @@ export const tradeEndpoints: Endpoint[] = [
     name: 'place_order',
     title: 'Place margin order',
     description:
-      'Place a margin order (MARKET, LIMIT, stop, take-profit, LIMIT_MAKER); sideEffectType borrows or repays with it. Linked orders: place_oco_order, place_oto_order, place_otoco_order.',
+      'Margin order: MARKET, LIMIT, stop, take-profit (trailingDelta trails), LIMIT_MAKER; sideEffectType borrows/repays.',
     method: 'POST',
     path: '/sapi/v1/margin/order',
     security: 'TRADE',
@@ -33,16 +40,17 @@ export const tradeEndpoints: Endpoint[] = [
       isIsolated: common.isIsolated(),
       side: P.oneOf(P.SIDES),
       type: P.oneOf(P.ORDER_TYPES),
-      quantity: P.decimal('Base asset amount').optional(),
-      quoteOrderQty: P.decimal('MARKET only: quote amount to spend or receive').optional(),
+      quantity: P.decimal().optional(),
+      quoteOrderQty: P.decimal('MARKET: quote amount').optional(),
       price: P.decimal().optional(),
-      stopPrice: P.decimal('Trigger price of stop / take-profit types').optional(),
+      stopPrice: P.decimal('Trigger').optional(),
       newClientOrderId: P.clientId().optional(),
       icebergQty: P.decimal().optional(),
       newOrderRespType: common.newOrderRespType(),
       sideEffectType: common.sideEffectType(),
       timeInForce: P.oneOf(P.TIME_IN_FORCE).optional(),
       selfTradePreventionMode: common.selfTradePreventionMode(),
+      trailingDelta: P.trailingDelta('Bips (100 = 1%); stopPrice then optional').optional(),
       autoRepayAtCancel: common.autoRepayAtCancel(),
       recvWindow: common.recvWindow(),
     }),
@@ -58,7 +66,7 @@ export const tradeEndpoints: Endpoint[] = [
   {
     name: 'get_order',
     title: 'Get margin order',
-    description: 'One margin order by orderId or origClientOrderId (ours start with agent-).',
+    description: 'One order by orderId or origClientOrderId (ours start agent-).',
     method: 'GET',
     path: '/sapi/v1/margin/order',
     security: 'USER_DATA',
@@ -77,7 +85,7 @@ export const tradeEndpoints: Endpoint[] = [
   {
     name: 'cancel_order',
     title: 'Cancel margin order',
-    description: 'Cancel one open order by orderId or origClientOrderId; for all on a symbol use cancel_all_open_orders.',
+    description: 'Cancel an open order by orderId or origClientOrderId.',
     method: 'DELETE',
     path: '/sapi/v1/margin/order',
     security: 'TRADE',
@@ -101,7 +109,7 @@ export const tradeEndpoints: Endpoint[] = [
   {
     name: 'get_open_orders',
     title: 'Get open margin orders',
-    description: 'Open margin orders of one symbol, or all.',
+    description: 'Open orders (one symbol or all).',
     method: 'GET',
     path: '/sapi/v1/margin/openOrders',
     security: 'USER_DATA',
@@ -114,7 +122,7 @@ export const tradeEndpoints: Endpoint[] = [
   {
     name: 'cancel_all_open_orders',
     title: 'Cancel all open orders on a symbol',
-    description: 'Cancel every open margin order and order list on one symbol.',
+    description: 'Cancel every open order and order list on a symbol.',
     method: 'DELETE',
     path: '/sapi/v1/margin/openOrders',
     security: 'TRADE',
@@ -129,7 +137,7 @@ export const tradeEndpoints: Endpoint[] = [
   {
     name: 'get_my_trades',
     title: 'Get margin trades',
-    description: "The account's fills on a symbol, optionally of one order.",
+    description: "Fills on a symbol, or of one order (≤ 24 h).",
     method: 'GET',
     path: '/sapi/v1/margin/myTrades',
     security: 'USER_DATA',
@@ -141,16 +149,17 @@ export const tradeEndpoints: Endpoint[] = [
       startTime: P.time().optional(),
       endTime: P.time().optional(),
       fromId: P.int({ description: 'Trade id to start from' }).optional(),
-      limit: P.int({ min: 1, max: 1000, description: 'Default 500' }).optional(),
+      limit: P.int({ min: 1, max: 1000 }).optional(),
       recvWindow: common.recvWindow(),
     }),
     write: false,
     toolset: 'core',
+    check: timeRange(1),
   },
   {
     name: 'place_oco_order',
     title: 'Place margin OCO',
-    description: 'One-cancels-the-other: a limit leg (price) and a stop leg (stopPrice, optional stopLimitPrice). SELL: price > market > stopPrice; BUY reversed.',
+    description: 'OCO: limit leg (price), stop leg (stopPrice, stopLimitPrice). SELL: price > market > stopPrice; BUY reversed.',
     method: 'POST',
     path: '/sapi/v1/margin/order/oco',
     security: 'TRADE',
@@ -162,10 +171,10 @@ export const tradeEndpoints: Endpoint[] = [
       side: P.oneOf(P.SIDES),
       quantity: P.decimal(),
       limitClientOrderId: P.clientId().optional(),
-      price: P.decimal('Limit leg price'),
+      price: P.decimal(),
       limitIcebergQty: P.decimal().optional(),
       stopClientOrderId: P.clientId().optional(),
-      stopPrice: P.decimal('Stop leg trigger'),
+      stopPrice: P.decimal(),
       stopLimitPrice: P.decimal('Makes the stop leg STOP_LOSS_LIMIT').optional(),
       stopIcebergQty: P.decimal().optional(),
       stopLimitTimeInForce: P.oneOf(['GTC', 'FOK', 'IOC']).optional(),
@@ -189,7 +198,7 @@ export const tradeEndpoints: Endpoint[] = [
   {
     name: 'place_oto_order',
     title: 'Place margin OTO',
-    description: 'A working LIMIT/LIMIT_MAKER order that, once filled, places a pending order. Pending OCO: place_otoco_order.',
+    description: 'Working LIMIT/LIMIT_MAKER order; once filled, a pending order.',
     method: 'POST',
     path: '/sapi/v1/margin/order/oto',
     security: 'TRADE',
@@ -199,7 +208,7 @@ export const tradeEndpoints: Endpoint[] = [
       isIsolated: common.isIsolated(),
       listClientOrderId: P.clientId().optional(),
       newOrderRespType: common.newOrderRespType(),
-      sideEffectType: common.sideEffectType(),
+      sideEffectType: common.listSideEffectType(),
       selfTradePreventionMode: common.selfTradePreventionMode(),
       autoRepayAtCancel: common.autoRepayAtCancel(),
       workingType: P.oneOf(['LIMIT', 'LIMIT_MAKER']),
@@ -207,14 +216,14 @@ export const tradeEndpoints: Endpoint[] = [
       workingClientOrderId: P.clientId().optional(),
       workingPrice: P.decimal(),
       workingQuantity: P.decimal(),
-      workingIcebergQty: P.decimal('Needs workingTimeInForce GTC').optional(),
+      workingIcebergQty: P.decimal().optional(),
       workingTimeInForce: P.oneOf(P.TIME_IN_FORCE).optional(),
-      pendingType: P.oneOf(P.ORDER_TYPES, 'MARKET with quoteOrderQty is not supported'),
+      pendingType: P.oneOf(P.ORDER_TYPES),
       pendingSide: P.oneOf(P.SIDES),
       pendingClientOrderId: P.clientId().optional(),
       pendingPrice: P.decimal().optional(),
       pendingStopPrice: P.decimal().optional(),
-      pendingTrailingDelta: P.decimal('Basis points').optional(),
+      pendingTrailingDelta: P.trailingDelta('Bips; needs pendingPrice').optional(),
       pendingQuantity: P.decimal(),
       pendingIcebergQty: P.decimal().optional(),
       pendingTimeInForce: P.oneOf(P.TIME_IN_FORCE).optional(),
@@ -234,7 +243,7 @@ export const tradeEndpoints: Endpoint[] = [
   {
     name: 'place_otoco_order',
     title: 'Place margin OTOCO',
-    description: 'A working order that, once filled, places an OCO (pendingAbove*/pendingBelow* legs): entry plus take-profit and stop-loss.',
+    description: 'Working order; once filled, an OCO (pendingAbove*/pendingBelow*): entry, take-profit, stop-loss.',
     method: 'POST',
     path: '/sapi/v1/margin/order/otoco',
     security: 'TRADE',
@@ -242,7 +251,7 @@ export const tradeEndpoints: Endpoint[] = [
     params: () => ({
       symbol: P.symbol(),
       isIsolated: common.isIsolated(),
-      sideEffectType: common.sideEffectType(),
+      sideEffectType: common.listSideEffectType(),
       autoRepayAtCancel: common.autoRepayAtCancel(),
       listClientOrderId: P.clientId().optional(),
       newOrderRespType: common.newOrderRespType(),
@@ -260,14 +269,14 @@ export const tradeEndpoints: Endpoint[] = [
       pendingAboveClientOrderId: P.clientId().optional(),
       pendingAbovePrice: P.decimal().optional(),
       pendingAboveStopPrice: P.decimal().optional(),
-      pendingAboveTrailingDelta: P.decimal().optional(),
+      pendingAboveTrailingDelta: P.trailingDelta('Bips; needs pendingAbovePrice').optional(),
       pendingAboveIcebergQty: P.decimal().optional(),
       pendingAboveTimeInForce: P.oneOf(P.TIME_IN_FORCE).optional(),
       pendingBelowType: P.oneOf(['LIMIT_MAKER', 'STOP_LOSS', 'STOP_LOSS_LIMIT']).optional(),
       pendingBelowClientOrderId: P.clientId().optional(),
       pendingBelowPrice: P.decimal().optional(),
       pendingBelowStopPrice: P.decimal().optional(),
-      pendingBelowTrailingDelta: P.decimal().optional(),
+      pendingBelowTrailingDelta: P.trailingDelta('Bips; needs pendingBelowPrice').optional(),
       pendingBelowIcebergQty: P.decimal().optional(),
       pendingBelowTimeInForce: P.oneOf(P.TIME_IN_FORCE).optional(),
     }),
@@ -279,9 +288,9 @@ export const tradeEndpoints: Endpoint[] = [
       prefix: ['listClientOrderId', 'workingClientOrderId', 'pendingAboveClientOrderId', 'pendingBelowClientOrderId'],
     },
     summary: (p, c) =>
-      `OTOCO on ${p.symbol}: working ${orderPhrase(p, 'working')}, then ${p.pendingSide} ${p.pendingQuantity} as OCO of ${p.pendingAboveType}${
-        p.pendingAbovePrice ? ` at ${p.pendingAbovePrice}` : ''
-      }${p.pendingAboveStopPrice ? ` stop ${p.pendingAboveStopPrice}` : ''}${p.pendingBelowType ? ` and ${p.pendingBelowType}${p.pendingBelowPrice ? ` at ${p.pendingBelowPrice}` : ''}${p.pendingBelowStopPrice ? ` stop ${p.pendingBelowStopPrice}` : ''}` : ''}${margin(p)}${sideEffect(p)}, ${c.where}`,
+      `OTOCO on ${p.symbol}: working ${orderPhrase(p, 'working')}, then ${p.pendingSide} ${p.pendingQuantity} as OCO of ${otocoLeg(p, 'pendingAbove')}${
+        p.pendingBelowType ? ` and ${otocoLeg(p, 'pendingBelow')}` : ''
+      }${margin(p)}${sideEffect(p)}, ${c.where}`,
     valuation: 'otoco',
     orderLegs: [
       { side: 'workingSide', quantity: 'workingQuantity', prices: ['workingPrice'] },
@@ -292,7 +301,7 @@ export const tradeEndpoints: Endpoint[] = [
   {
     name: 'get_order_list',
     title: 'Get margin order list',
-    description: 'One OCO/OTO/OTOCO list by orderListId or origClientOrderId (its listClientOrderId).',
+    description: 'One OCO/OTO/OTOCO list by orderListId or origClientOrderId.',
     method: 'GET',
     path: '/sapi/v1/margin/orderList',
     security: 'USER_DATA',
@@ -301,7 +310,7 @@ export const tradeEndpoints: Endpoint[] = [
       isIsolated: common.isIsolated(),
       symbol: P.symbol().optional(),
       orderListId: P.int().optional(),
-      origClientOrderId: P.clientId('The listClientOrderId').optional(),
+      origClientOrderId: P.clientId().optional(),
       recvWindow: common.recvWindow(),
     }),
     write: false,
@@ -348,7 +357,7 @@ export const tradeEndpoints: Endpoint[] = [
   {
     name: 'get_order_rate_limits',
     title: 'Get order count usage',
-    description: 'Order-count rate limits used (per 10 s and per day).',
+    description: 'Order counts used (per 10 s and per day).',
     method: 'GET',
     path: '/sapi/v1/margin/rateLimit/order',
     security: 'TRADE',
