@@ -13,6 +13,8 @@ import { specialKeyEndpoints, userStreamEndpoints } from './endpoints/keys.js';
 import { marketEndpoints } from './endpoints/market.js';
 import { tradeEndpoints } from './endpoints/trade.js';
 import { transferEndpoints } from './endpoints/transfer.js';
+import { isSigned } from '../binance/client.js';
+import { recvWindow } from './params.js';
 import type { Endpoint, Params } from './types.js';
 
 export * from './types.js';
@@ -35,10 +37,14 @@ const byName = new Map(CATALOG.map((e) => [e.name, e]));
 export const findEndpoint = (name: string): Endpoint | undefined => byName.get(name);
 
 const built = new WeakMap<Endpoint, Record<string, z.ZodType>>();
-/** An endpoint's parameter schemas, built on first use. */
+/** An endpoint's parameter schemas, built on first use; `recvWindow` is added here, not written in 50 entries. */
 export function paramsOf(e: Endpoint): Record<string, z.ZodType> {
   let params = built.get(e);
-  if (!params) built.set(e, (params = e.params()));
+  if (!params) {
+    params = e.params();
+    if (e.recvWindow ?? isSigned(e.security)) params = { ...params, recvWindow: recvWindow().optional() };
+    built.set(e, params);
+  }
   return params;
 }
 

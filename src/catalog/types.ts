@@ -59,7 +59,7 @@ export interface SummaryContext {
   where: string;
 }
 
-export interface Endpoint {
+interface EndpointFields {
   /** Tool name: snake_case, verb first, ≤ 40 characters. */
   name: string;
   title: string;
@@ -76,6 +76,12 @@ export interface Endpoint {
    * Read it through paramsOf(), which builds it once.
    */
   params: () => Record<string, z.ZodType>;
+  /**
+   * Takes `recvWindow`, which the tool generator adds after the entry's own parameters.
+   * Default: the signed endpoints (TRADE, MARGIN, USER_DATA) take it; Binance's table
+   * makes a few exceptions, said in the entry.
+   */
+  recvWindow?: boolean;
   /** Changes account state (orders, borrows, settings, keys). */
   write: boolean;
   toolset: Toolset;
@@ -113,3 +119,17 @@ export interface Endpoint {
 }
 
 export const weight = (amount: number, per: 'IP' | 'UID'): Weight => ({ amount, per });
+
+/** A read: changes nothing, never gated. */
+export interface ReadEndpoint extends EndpointFields {
+  write: false;
+}
+
+/** A write must say, as data, what the user confirms and how the rails value it. */
+export interface WriteEndpoint extends EndpointFields {
+  write: true;
+  summary: (params: Params, ctx: SummaryContext) => string;
+  valuation: Valuation;
+}
+
+export type Endpoint = ReadEndpoint | WriteEndpoint;

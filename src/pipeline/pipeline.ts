@@ -82,7 +82,7 @@ export class Pipeline {
         endpoint: endpointId(endpoint),
         params,
         clientOrderId,
-        summary: endpoint.summary!(params, { where: `on ${account.name} (${account.environment})` }),
+        summary: endpoint.summary(params, { where: `on ${account.name} (${account.environment})` }),
         credentials: credentialFingerprint(account),
       };
       // One market memo per call: the early check, the preview and an ungated

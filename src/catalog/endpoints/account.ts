@@ -3,7 +3,6 @@ import * as P from '../params.js';
 
 import { weight, type Endpoint } from '../types.js';
 
-const recvWindow = () => P.recvWindow().optional();
 
 export const accountEndpoints: Endpoint[] = [
   {
@@ -14,7 +13,7 @@ export const accountEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/account',
     security: 'USER_DATA',
     weight: weight(10, 'IP'),
-    params: () => ({ recvWindow: recvWindow() }),
+    params: () => ({}),
     write: false,
     toolset: 'core',
   },
@@ -26,12 +25,13 @@ export const accountEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/tradeCoeff',
     security: 'USER_DATA',
     weight: weight(10, 'IP'),
-    params: () => ({ recvWindow: recvWindow() }),
+    params: () => ({}),
     write: false,
     toolset: 'account',
   },
   {
     name: 'set_max_leverage',
+    recvWindow: false, // Binance's table lists none
     title: 'Set cross margin max leverage',
     description: 'Cross margin max leverage: 3 or 5 (Classic; Pro sunset 2026-04-13). Once a minute.',
     method: 'POST',
@@ -53,7 +53,7 @@ export const accountEndpoints: Endpoint[] = [
     path: '/sapi/v1/bnbBurn',
     security: 'USER_DATA',
     weight: weight(1, 'IP'),
-    params: () => ({ recvWindow: recvWindow() }),
+    params: () => ({}),
     write: false,
     toolset: 'account',
   },
@@ -65,7 +65,7 @@ export const accountEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/maxTransferable',
     security: 'USER_DATA',
     weight: weight(50, 'IP'),
-    params: () => ({ asset: P.asset(), isolatedSymbol: P.symbol('Omit for cross').optional(), recvWindow: recvWindow() }),
+    params: () => ({ asset: P.asset(), isolatedSymbol: P.symbol('Omit for cross').optional() }),
     write: false,
     toolset: 'account',
   },
@@ -77,7 +77,7 @@ export const accountEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/manual-liquidation',
     security: 'MARGIN',
     weight: weight(3000, 'UID'),
-    params: () => ({ type: P.oneOf(['MARGIN', 'ISOLATED']), symbol: P.symbol('Required for ISOLATED').optional(), recvWindow: recvWindow() }),
+    params: () => ({ type: P.oneOf(['MARGIN', 'ISOLATED']), symbol: P.symbol('Required for ISOLATED').optional() }),
     write: true,
     destructive: true,
     toolset: 'account',
@@ -88,6 +88,7 @@ export const accountEndpoints: Endpoint[] = [
   },
   {
     name: 'get_available_inventory',
+    recvWindow: false, // Binance's table lists none
     title: 'Get margin available inventory',
     description: 'What Binance can still lend per asset.',
     method: 'GET',

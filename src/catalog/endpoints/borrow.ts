@@ -3,7 +3,6 @@ import * as P from '../params.js';
 import { isolatedNeedsSymbol } from '../rules.js';
 import { weight, type Endpoint } from '../types.js';
 
-const recvWindow = () => P.recvWindow().optional();
 
 export const borrowEndpoints: Endpoint[] = [
   {
@@ -20,7 +19,6 @@ export const borrowEndpoints: Endpoint[] = [
       symbol: P.symbol('Omit for cross').optional(),
       amount: P.decimal(),
       type: P.oneOf(['BORROW', 'REPAY']),
-      recvWindow: recvWindow(),
     }),
     write: true,
     destructive: true,
@@ -39,12 +37,13 @@ export const borrowEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/maxBorrowable',
     security: 'USER_DATA',
     weight: weight(750, 'UID'),
-    params: () => ({ asset: P.asset(), isolatedSymbol: P.symbol('Omit for cross').optional(), recvWindow: recvWindow() }),
+    params: () => ({ asset: P.asset(), isolatedSymbol: P.symbol('Omit for cross').optional() }),
     write: false,
     toolset: 'core',
   },
   {
     name: 'get_next_hourly_interest_rate',
+    recvWindow: false, // Binance's table lists none
     title: 'Get next hourly interest rate',
     description: 'Interest rate of the next hourly accrual.',
     method: 'GET',
@@ -68,7 +67,6 @@ export const borrowEndpoints: Endpoint[] = [
       vipLevel: P.int().optional(),
       startTime: P.time().optional(),
       endTime: P.time().optional(),
-      recvWindow: recvWindow(),
     }),
     write: false,
     toolset: 'borrow',
@@ -81,7 +79,7 @@ export const borrowEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/crossMarginData',
     security: 'USER_DATA',
     weight: (p) => weight(p.coin === undefined ? 5 : 1, 'IP'),
-    params: () => ({ vipLevel: P.int().optional(), coin: P.asset().optional(), recvWindow: recvWindow() }),
+    params: () => ({ vipLevel: P.int().optional(), coin: P.asset().optional() }),
     write: false,
     toolset: 'borrow',
   },
@@ -93,7 +91,7 @@ export const borrowEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/exchange-small-liability',
     security: 'USER_DATA',
     weight: weight(100, 'IP'),
-    params: () => ({ recvWindow: recvWindow() }),
+    params: () => ({}),
     write: false,
     toolset: 'borrow',
   },
@@ -105,7 +103,7 @@ export const borrowEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/exchange-small-liability',
     security: 'MARGIN',
     weight: weight(3000, 'UID'),
-    params: () => ({ assetNames: P.assetList(10, 'Up to 10, e.g. ["BTC","ETH"]'), recvWindow: recvWindow() }),
+    params: () => ({ assetNames: P.assetList(10, 'Up to 10, e.g. ["BTC","ETH"]') }),
     write: true,
     destructive: true,
     toolset: 'borrow',
@@ -121,7 +119,7 @@ export const borrowEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/liquidation-loan',
     security: 'USER_DATA',
     weight: weight(100, 'UID'),
-    params: () => ({ recvWindow: recvWindow() }),
+    params: () => ({}),
     write: false,
     toolset: 'borrow',
     addedAfterSkill: true,
@@ -134,7 +132,7 @@ export const borrowEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/liquidation-loan/repay',
     security: 'MARGIN',
     weight: weight(100, 'UID'),
-    params: () => ({ asset: P.asset('e.g. USDC'), amount: P.decimal(), recvWindow: recvWindow() }),
+    params: () => ({ asset: P.asset('e.g. USDC'), amount: P.decimal() }),
     write: true,
     destructive: true,
     toolset: 'borrow',

@@ -2,7 +2,6 @@
 import * as P from '../params.js';
 import { weight, type Endpoint } from '../types.js';
 
-const recvWindow = () => P.recvWindow().optional();
 
 export const isolatedEndpoints: Endpoint[] = [
   {
@@ -13,7 +12,7 @@ export const isolatedEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/isolated/account',
     security: 'USER_DATA',
     weight: weight(10, 'IP'),
-    params: () => ({ symbols: P.symbolList(5, 'Up to 5 pairs; omit for all').optional(), recvWindow: recvWindow() }),
+    params: () => ({ symbols: P.symbolList(5, 'Up to 5 pairs; omit for all').optional() }),
     write: false,
     toolset: 'isolated',
   },
@@ -25,7 +24,7 @@ export const isolatedEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/isolated/account',
     security: 'TRADE',
     weight: weight(300, 'UID'),
-    params: () => ({ symbol: P.symbol(), recvWindow: recvWindow() }),
+    params: () => ({ symbol: P.symbol() }),
     write: true,
     toolset: 'isolated',
     summary: (p, c) => `Enable the isolated ${p.symbol} margin account ${c.where}`,
@@ -40,7 +39,7 @@ export const isolatedEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/isolated/account',
     security: 'TRADE',
     weight: weight(300, 'UID'),
-    params: () => ({ symbol: P.symbol(), recvWindow: recvWindow() }),
+    params: () => ({ symbol: P.symbol() }),
     write: true,
     destructive: true,
     toolset: 'isolated',
@@ -56,7 +55,7 @@ export const isolatedEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/isolated/accountLimit',
     security: 'USER_DATA',
     weight: weight(1, 'IP'),
-    params: () => ({ recvWindow: recvWindow() }),
+    params: () => ({}),
     write: false,
     toolset: 'isolated',
   },
@@ -68,7 +67,7 @@ export const isolatedEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/isolatedMarginData',
     security: 'USER_DATA',
     weight: (p) => weight(p.symbol === undefined ? 10 : 1, 'IP'),
-    params: () => ({ vipLevel: P.int().optional(), symbol: P.symbol().optional(), recvWindow: recvWindow() }),
+    params: () => ({ vipLevel: P.int().optional(), symbol: P.symbol().optional() }),
     write: false,
     toolset: 'isolated',
   },
@@ -80,7 +79,7 @@ export const isolatedEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/isolatedMarginTier',
     security: 'USER_DATA',
     weight: weight(1, 'IP'),
-    params: () => ({ symbol: P.symbol(), tier: P.int({ min: 1 }).optional(), recvWindow: recvWindow() }),
+    params: () => ({ symbol: P.symbol(), tier: P.int({ min: 1 }).optional() }),
     write: false,
     toolset: 'isolated',
   },

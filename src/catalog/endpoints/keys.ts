@@ -3,7 +3,6 @@ import * as P from '../params.js';
 import { quoted } from '../phrases.js';
 import { weight, type Endpoint } from '../types.js';
 
-const recvWindow = () => P.recvWindow().optional();
 const IPV4 = /^(\d{1,3}\.){3}\d{1,3}$/;
 const ips = () => P.upperList(IPV4, 30, 'Up to 30 IPv4');
 
@@ -22,7 +21,6 @@ export const specialKeyEndpoints: Endpoint[] = [
       ip: ips().optional(),
       publicKey: P.text(4096, 'RSA or Ed25519 (PEM)').optional(),
       permissionMode: P.oneOf(['TRADE', 'READ'], 'Ed25519 only; default TRADE').optional(),
-      recvWindow: recvWindow(),
     }),
     write: true,
     toolset: 'special-keys',
@@ -39,7 +37,7 @@ export const specialKeyEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/apiKey',
     security: 'TRADE',
     weight: weight(1, 'UID'),
-    params: () => ({ apiName: P.text(64).optional(), symbol: P.symbol().optional(), recvWindow: recvWindow() }),
+    params: () => ({ apiName: P.text(64).optional(), symbol: P.symbol().optional() }),
     write: true,
     destructive: true,
     toolset: 'special-keys',
@@ -55,7 +53,7 @@ export const specialKeyEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/apiKey',
     security: 'TRADE',
     weight: weight(1, 'UID'),
-    params: () => ({ symbol: P.symbol().optional(), recvWindow: recvWindow() }),
+    params: () => ({ symbol: P.symbol().optional() }),
     write: false,
     toolset: 'special-keys',
     credentialFields: ['apiKey'],
@@ -68,7 +66,7 @@ export const specialKeyEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/api-key-list',
     security: 'TRADE',
     weight: weight(1, 'UID'),
-    params: () => ({ symbol: P.symbol().optional(), recvWindow: recvWindow() }),
+    params: () => ({ symbol: P.symbol().optional() }),
     write: false,
     toolset: 'special-keys',
     credentialFields: ['apiKey'],
@@ -81,7 +79,7 @@ export const specialKeyEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/apiKey/ip',
     security: 'TRADE',
     weight: weight(1, 'UID'),
-    params: () => ({ ip: ips(), symbol: P.symbol().optional(), recvWindow: recvWindow() }),
+    params: () => ({ ip: ips(), symbol: P.symbol().optional() }),
     write: true,
     toolset: 'special-keys',
     summary: (p, c) => `Set the special key's IP whitelist to ${p.ip}${p.symbol ? ` (isolated ${p.symbol})` : ''} ${c.where}`,
@@ -95,7 +93,7 @@ export const specialKeyEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/exit-special-key-mode',
     security: 'TRADE',
     weight: weight(10, 'UID'),
-    params: () => ({ recvWindow: recvWindow() }),
+    params: () => ({}),
     write: true,
     destructive: true,
     toolset: 'special-keys',

@@ -7,7 +7,6 @@ import * as P from '../params.js';
 import { all, timeRange } from '../rules.js';
 import { weight, type CollateralMove, type Endpoint, type Params, type Wallet } from '../types.js';
 
-const recvWindow = () => P.recvWindow().optional();
 
 /** The margin transfer types of POST /sapi/v1/asset/transfer, and where each moves funds. */
 export const MARGIN_TRANSFERS = {
@@ -65,7 +64,6 @@ export const transferEndpoints: Endpoint[] = [
       amount: P.decimal(),
       fromSymbol: P.symbol().optional(),
       toSymbol: P.symbol().optional(),
-      recvWindow: recvWindow(),
     }),
     write: true,
     toolset: 'transfer',
@@ -97,7 +95,6 @@ export const transferEndpoints: Endpoint[] = [
       size: P.int({ min: 1, max: 100 }).optional(),
       fromSymbol: P.symbol().optional(),
       toSymbol: P.symbol().optional(),
-      recvWindow: recvWindow(),
     }),
     write: false,
     toolset: 'transfer',
