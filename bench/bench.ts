@@ -605,7 +605,7 @@ async function main() {
   results.durationSeconds = round((performance.now() - t0) / 1000, 1);
   results.machine.loadAverageAtEnd = loadavg().map((x) => round(x, 2));
 
-  writeFileSync(OUT, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
   report(results, fastestPeer?.toolsListMs.p50, smallestPeerTokens);
   console.log(`\nResults written to ${OUT} (${results.durationSeconds} s).`);
   cleanup();

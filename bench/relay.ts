@@ -11,7 +11,7 @@ import { Pool } from 'undici';
 
 const { RELAY_URL = '', RELAY_PATH = '', RELAY_KEY = '', RELAY_SECRET = '' } = process.env;
 const pool = new Pool(RELAY_URL, { connections: 16, pipelining: 1, keepAliveTimeout: 30_000 });
-const reply = (msg: unknown): void => void process.stdout.write(JSON.stringify(msg) + '\n');
+const reply = (msg: unknown): void => void process.stdout.write(`${JSON.stringify(msg)}\n`);
 
 async function handle(msg: { id?: number; method?: string; params?: { protocolVersion?: string } }): Promise<void> {
   if (msg.id === undefined) return;

@@ -114,7 +114,7 @@ export class RpcChild {
   }
 
   private write(msg: unknown): void {
-    this.child.stdin!.write(JSON.stringify(msg) + '\n');
+    this.child.stdin!.write(`${JSON.stringify(msg)}\n`);
   }
 
   request(method: string, params: unknown = {}, timeoutMs = 30_000): Promise<RpcReply> {

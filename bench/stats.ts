@@ -24,8 +24,8 @@ export const fmtRatio = (r: number) => `${r.toFixed(2)}×`;
 export function printTable(head: string[], rows: unknown[][]): void {
   const cells = [head, ...rows.map((r) => r.map((c) => String(c)))];
   const widths = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => '  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (r: string[]) => `  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}`;
   console.log(line(cells[0]));
-  console.log('  ' + widths.map((w) => '─'.repeat(w)).join('  '));
+  console.log(`  ${widths.map((w) => '─'.repeat(w)).join('  ')}`);
   for (const r of cells.slice(1)) console.log(line(r));
 }

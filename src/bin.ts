@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     process.exitCode = await (await import('./setup/index.js')).runSetup(process.argv.slice(3), { ...process.env });
     return;
   }
-  let config;
+  let config: ReturnType<typeof parseConfig>;
   try {
     config = parseConfig(process.argv.slice(2), process.env);
   } catch (err) {

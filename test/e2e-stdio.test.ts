@@ -68,7 +68,9 @@ function start(args: string[], opts: { cwd: string; env: Record<string, string> 
   let stdoutRest = '';
   let stderr = '';
   const waiters: (() => void)[] = [];
-  const wake = () => waiters.splice(0).forEach((w) => w());
+  const wake = () => {
+    for (const w of waiters.splice(0)) w();
+  };
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdoutRest += chunk;
     const parts = stdoutRest.split('\n');

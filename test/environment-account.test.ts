@@ -6,8 +6,7 @@
  * not parse refuses its writes, naming the variable.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { accountFromEnv } from '../src/accounts/environment.js';

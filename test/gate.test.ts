@@ -80,7 +80,7 @@ describe('pending actions and confirm_action', () => {
         assert.equal(errorOf(r).kind, 'confirmation', text);
         assert.match(errorOf(r).message, /exactly the word CONFIRM/);
       }
-      for (const token of [p.token.slice(0, -1) + (p.token.endsWith('A') ? 'B' : 'A'), p.token + 'x', 'pa_' + 'A'.repeat(32)]) {
+      for (const token of [p.token.slice(0, -1) + (p.token.endsWith('A') ? 'B' : 'A'), `${p.token}x`, `pa_${'A'.repeat(32)}`]) {
         const r = await s.call('confirm_action', { token, confirmation: 'CONFIRM' });
         assert.match(errorOf(r).message, /Unknown, used or expired/);
       }

@@ -97,7 +97,12 @@ describe('the gate on each generation', () => {
         const phases = journal(s).filter((e) => e.tool === 'place_order').map((e) => `${e.phase}${e.reason ? `:${e.reason}` : ''}`);
         assert.deepEqual(phases.reverse(), ['pending:input_required', 'intent', 'result']);
       },
-      { elicit: (m) => (asked.push(m), CONFIRM) },
+      {
+        elicit: (m) => {
+          asked.push(m);
+          return CONFIRM;
+        },
+      },
     );
   });
 

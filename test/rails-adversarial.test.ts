@@ -146,7 +146,10 @@ describe('the agent can never loosen its own policy', () => {
         ['description', 'line\u2028separator'],
       ] as const) {
         const args: Record<string, unknown> = { ...base, [field]: value };
-        if (field === 'credentialsFile') delete args.apiKey, delete args.secret;
+        if (field === 'credentialsFile') {
+          delete args.apiKey;
+          delete args.secret;
+        }
         const r = await s.call('add_account', args);
         assert.equal(r.isError, true, field);
         const text = JSON.stringify(r);
@@ -336,7 +339,7 @@ describe('an intent without an outcome counts', () => {
         clientOrderId: 'agent-crashed00000000001',
         valueUsdt: 1500,
       };
-      writeFileSync(join(stateDir, 'journal', `${month}.jsonl`), JSON.stringify(intent) + '\n', { mode: 0o600 });
+      writeFileSync(join(stateDir, 'journal', `${month}.jsonl`), `${JSON.stringify(intent)}\n`, { mode: 0o600 });
       await withServer(opts, async (s) => {
         const st = structured(await s.call('server_status'));
         assert.equal(st.unresolvedWrites.length, 1);

@@ -71,7 +71,7 @@ describe('editing the configuration text', () => {
 
     const noKey = '{\n\t"theme": "dark"\n}';
     const r2 = setServerEntry(noKey, opts());
-    assert.ok(r2.text.startsWith('{\n\t"theme": "dark",\n\t"mcpServers": {\n\t\t"binance-margin": {'), 'tabs kept:\n' + r2.text);
+    assert.ok(r2.text.startsWith('{\n\t"theme": "dark",\n\t"mcpServers": {\n\t\t"binance-margin": {'), `tabs kept:\n${r2.text}`);
     assert.deepEqual(parse(r2.text), { theme: 'dark', mcpServers: { 'binance-margin': fields } });
 
     const empty = '{\r\n  "mcpServers": {}\r\n}\r\n';

@@ -28,7 +28,7 @@ test('every tool schema converts to JSON Schema', () => {
 
 test('tools/list matches the snapshot', async () => {
   const tools = await listTools([]);
-  const text = JSON.stringify(tools, null, 1) + '\n';
+  const text = `${JSON.stringify(tools, null, 1)}\n`;
   if (process.env.UPDATE_SNAPSHOTS === '1' || !existsSync(SNAPSHOT)) {
     mkdirSync(new URL('.', SNAPSHOT), { recursive: true });
     writeFileSync(SNAPSHOT, text);

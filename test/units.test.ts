@@ -12,7 +12,7 @@ import { describe, test } from 'node:test';
 import { BinanceClient } from '../src/binance/client.js';
 import { WeightLimiter } from '../src/binance/limiter.js';
 import { hmacSigner } from '../src/binance/signer.js';
-import { ToolError } from '../src/errors.js';
+import type { ToolError } from '../src/errors.js';
 import { withFileLock } from '../src/safety/file-lock.js';
 import { Redactor } from '../src/safety/redact.js';
 import { randomApiKey, randomSecret } from './helpers/keys.js';

@@ -45,7 +45,7 @@ export function readSmallRegularFile(path: string): string {
 /** A PEM private key file: one PRIVATE KEY block and nothing else. */
 export function readPemPrivateKey(path: string): string {
   const text = readSmallRegularFile(path);
-  if (!PEM_PRIVATE_KEY.test(text.trim() + '\n')) throw new KeyFileError('is not a PEM private key (-----BEGIN PRIVATE KEY----- … -----END PRIVATE KEY-----)');
+  if (!PEM_PRIVATE_KEY.test(`${text.trim()}\n`)) throw new KeyFileError('is not a PEM private key (-----BEGIN PRIVATE KEY----- … -----END PRIVATE KEY-----)');
   return text;
 }
 

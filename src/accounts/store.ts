@@ -167,7 +167,7 @@ export class AccountStore {
     if (account.signing === 'HMAC') signer = hmacSigner(account.secret!);
     else {
       const pem = this.readPrivateKey(account);
-      let key;
+      let key: ReturnType<typeof loadPrivateKey>;
       try {
         key = loadPrivateKey(pem, account.passphrase);
       } catch {
@@ -217,7 +217,7 @@ export class AccountStore {
       const target = existsSync(this.opts.path) ? realpathSync(this.opts.path) : this.opts.path;
       let text = '';
       if (existsSync(target)) text = readFileSync(target, 'utf8');
-      let out;
+      let out: ReturnType<typeof withAccount>;
       try {
         out = withAccount(text, account, replace);
       } catch (err) {

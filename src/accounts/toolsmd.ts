@@ -4,6 +4,7 @@
  * Pure functions over text; the store does the file I/O.
  */
 import type { SigningScheme } from '../binance/signer.js';
+import { CONTROL_CHARACTERS } from '../text.js';
 
 export type Environment = 'Mainnet' | 'Testnet' | 'Sandbox';
 
@@ -78,8 +79,7 @@ export const FIELDS = {
 /** The fields add_account writes; every other line of a block is the user's and is kept. */
 const OWNED_BY_ADD_ACCOUNT = new Set(['api key', 'secret', 'environment', 'signing', 'private key file', 'private key passphrase', 'description']);
 
-/** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. */
-export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+export { CONTROL_CHARACTERS } from '../text.js';
 
 const normaliseField = (name: string) => name.toLowerCase().replace(/\s+/g, ' ').trim();
 const unquote = (v: string) => v.replace(/^(`|"|')(.*)\1$/, '$2').trim();

@@ -85,7 +85,11 @@ class Slots {
       return;
     }
     await new Promise<void>((resolve) => {
-      if (write) this.waiting.splice(this.writesWaiting++, 0, () => (this.writesWaiting--, resolve()));
+      if (write)
+        this.waiting.splice(this.writesWaiting++, 0, () => {
+          this.writesWaiting--;
+          resolve();
+        });
       else this.waiting.push(resolve);
     });
   }

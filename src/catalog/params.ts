@@ -13,6 +13,7 @@
  * taken as a whole JSON number (the Inspector CLI sends `--tool-arg id=12345` as one).
  */
 import { z } from 'zod';
+import { CONTROL_CHARACTERS } from '../text.js';
 import { isPositiveDecimal, toPlainDecimal } from '../binance/decimal.js';
 
 const SYMBOL = /^[A-Z0-9]{2,20}$/;
@@ -141,7 +142,7 @@ export const text = (max: number, description?: string) => {
       .string()
       .min(1)
       .max(max)
-      .refine((v) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v), 'must not contain control characters (newline, …)'),
+      .refine((v) => !CONTROL_CHARACTERS.test(v), 'must not contain control characters (newline, …)'),
   );
   return description ? schema.describe(description) : schema;
 };

@@ -1,11 +1,12 @@
 /** Building blocks of the one-sentence summaries the confirmation gate shows a person. */
+import { CONTROL_CHARACTERS_ALL } from '../text.js';
 import type { Params } from './types.js';
 
 /**
  * Text the agent typed (a key name, a client id), quoted and on one line, so that it
  * cannot pose as part of the sentence the user confirms.
  */
-export const quoted = (v: unknown) => JSON.stringify(String(v).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' '));
+export const quoted = (v: unknown) => JSON.stringify(String(v).replace(CONTROL_CHARACTERS_ALL, ' '));
 
 export const margin = (p: Params) => (p.isIsolated === 'TRUE' ? ` in the isolated ${p.symbol} account` : '');
 

@@ -70,7 +70,7 @@ export class Dispatcher {
   }
 
   private async send(account: Account, endpoint: Endpoint, action: ClearedAction, base: IntentBase, client: Awaited<ReturnType<Hosts['route']>>['client'], creds: Awaited<ReturnType<Hosts['route']>>['creds']): Promise<WriteOutcome> {
-    let res;
+    let res: BinanceResponse;
     try {
       res = await client.send(wire(endpoint, action.params), action.params, creds, { clientOrderId: action.clientOrderId });
     } catch (err) {

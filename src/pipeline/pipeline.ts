@@ -91,7 +91,7 @@ export class Pipeline {
       await this.checkRails(account, endpoint, frozen, market);
 
       if (!this.d.gate.needsConfirmation(endpoint, frozen.environment)) return await this.execute(endpoint, this.d.gate.clearUngated(endpoint, frozen), market);
-      return await this.askForConfirmation(account, endpoint, frozen, session, market);
+      return await this.askForConfirmation(endpoint, frozen, session, market);
     } catch (err) {
       return this.failure(err, endpoint);
     }
@@ -218,8 +218,8 @@ export class Pipeline {
     }
   }
 
-  private async askForConfirmation(account: Account, endpoint: Endpoint, frozen: FrozenAction, session: Session, market: Market): Promise<CallToolResult | InputRequiredResult> {
-    const { preview, phrase } = await this.preview(account, endpoint, frozen.params, market);
+  private async askForConfirmation(endpoint: Endpoint, frozen: FrozenAction, session: Session, market: Market): Promise<CallToolResult | InputRequiredResult> {
+    const { preview, phrase } = await this.preview(endpoint, frozen.params, market);
     if (phrase) frozen.summary = `${frozen.summary} (${phrase})`;
     const channel = this.confirmationChannel(session);
     const base = pendingView(frozen);
@@ -292,7 +292,7 @@ export class Pipeline {
     return channel;
   }
 
-  private async preview(account: Account, endpoint: Endpoint, params: Params, market: Market): Promise<{ preview: Preview; phrase: string }> {
+  private async preview(endpoint: Endpoint, params: Params, market: Market): Promise<{ preview: Preview; phrase: string }> {
     try {
       return await buildPreview(endpoint, params, market.read, market);
     } catch (err) {

@@ -57,7 +57,7 @@ export class Journal {
   append(entry: Omit<JournalEntry, 'time'>, durable = false): void {
     const now = new Date();
     const fd = this.open(now);
-    const line = JSON.stringify(redactor.scrub({ time: now.toISOString(), ...entry })) + '\n';
+    const line = `${JSON.stringify(redactor.scrub({ time: now.toISOString(), ...entry }))}\n`;
     writeSync(fd, line);
     if (durable) fsyncSync(fd);
   }

@@ -8,7 +8,7 @@ import type { Endpoint, Params } from '../catalog/index.js';
 import type { SafetyRead } from '../catalog/reads.js';
 import type { Market } from './rails.js';
 import { orderFill, project, type Fill, type RiskInput, type Side } from './risk.js';
-import { isOrder, mayBorrow, orderBorrow, splitSymbol, usdtPrice, valueOf } from './valuation.js';
+import { isOrder, mayBorrow, orderBorrow, splitSymbol, usdtPrice, callValue } from './valuation.js';
 
 export interface Preview {
   valueUsdt?: string;
@@ -50,7 +50,7 @@ export async function buildPreview(endpoint: Endpoint, p: Params, read: Reader, 
 
   if (isOrder(endpoint) || endpoint.valuation === 'borrow-repay' || endpoint.valuation === 'transfer') {
     await attempt('value', async () => {
-      const v = await valueOf(endpoint, p, index);
+      const v = await callValue(endpoint, p, index);
       if (!v) return;
       preview.valueUsdt = usd(v.valueUsdt);
       if (v.priceUsed && v.what === 'order') preview.priceUsed = v.priceUsed;

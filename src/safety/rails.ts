@@ -14,7 +14,7 @@ import type { Endpoint, Params } from '../catalog/index.js';
 import type { SafetyRead } from '../catalog/reads.js';
 import { configError, policyError, ToolError } from '../errors.js';
 import type { Journal } from './journal.js';
-import { orderBorrow, splitSymbol, touched, valueOf, type FreeBalance, type OrderBorrow, type PriceIndex, type Value } from './valuation.js';
+import { orderBorrow, splitSymbol, touched, callValue, type FreeBalance, type OrderBorrow, type PriceIndex, type Value } from './valuation.js';
 
 const fmt = (v: number) => (Math.round(v * 100) / 100).toLocaleString('en-US', { maximumFractionDigits: 2 });
 
@@ -91,7 +91,7 @@ export class Rails {
 
     const verdict: Verdict = {};
     await valuing(async () => {
-      verdict.value = await valueOf(endpoint, params, market.index);
+      verdict.value = await callValue(endpoint, params, market.index);
       if (limits.maxBorrowValue !== undefined) verdict.borrow = await orderBorrow(endpoint, params, market.index, market.free);
     });
     const value = verdict.value;

@@ -65,7 +65,7 @@ export async function usdtPrice(asset: string, index: PriceIndex): Promise<numbe
 export const isOrder = (e: Endpoint): boolean => !!e.orderLegs?.length;
 export const mayBorrow = (p: Params): boolean => p.sideEffectType === 'MARGIN_BUY' || p.sideEffectType === 'AUTO_BORROW_REPAY';
 
-export async function valueOf(endpoint: Endpoint, p: Params, index: PriceIndex): Promise<Value | undefined> {
+export async function callValue(endpoint: Endpoint, p: Params, index: PriceIndex): Promise<Value | undefined> {
   if (isOrder(endpoint)) return orderValue(endpoint.orderLegs!, p, index);
   if (endpoint.valuation === 'transfer' && endpoint.move) {
     const move = endpoint.move(p);

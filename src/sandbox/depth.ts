@@ -38,7 +38,9 @@ export function walk(info: SymbolInfo, prices: PriceFeed, side: Side, market: De
     const price = side === 'BUY' ? market + step * i : market - step * i;
     if (price <= 0n) break;
     if (limit !== undefined && (side === 'BUY' ? price > limit : price < limit)) break;
-    const take = rest < levelQty(info, prices, price, depthUsdt) ? rest : levelQty(info, prices, price, depthUsdt);
+    const level = levelQty(info, prices, price, depthUsdt);
+    // biome-ignore lint/complexity/useMathMinMax: bigints (Math.min takes numbers only).
+    const take = rest < level ? rest : level;
     fills.push({ qty: take, price });
     rest -= take;
   }

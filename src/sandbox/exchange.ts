@@ -47,7 +47,7 @@ export class SandboxExchange {
   /** Money moving between the spot wallet and margin. */
   readonly transfers: Transfers;
 
-  constructor(private readonly opts: ExchangeOptions = {}, saved?: ExchangeState) {
+  constructor(opts: ExchangeOptions = {}, saved?: ExchangeState) {
     this.now = opts.now ?? Date.now;
     this.depthUsdt = opts.depthUsdt === undefined ? DEPTH_USDT : dec(opts.depthUsdt);
     const seed = opts.seed ?? 1;

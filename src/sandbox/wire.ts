@@ -213,7 +213,7 @@ export class SandboxWire {
     if (!route) return this.send(res, 404, { code: -1000, msg: `Unknown endpoint ${method} ${path}.` });
 
     const headers: Record<string, string> = {};
-    let status = 200;
+    const status = 200;
     let payload: unknown;
     try {
       if (Date.now() < this.bannedUntil) {
@@ -253,7 +253,8 @@ export class SandboxWire {
         res.end(fault.body ?? '<html><body>error</body></html>');
         return;
       case 'binance':
-        return this.send(res, fault.status ?? 400, { code: fault.code, msg: fault.msg });
+        this.send(res, fault.status ?? 400, { code: fault.code, msg: fault.msg });
+        return;
       case 'reset':
         res.socket?.destroy();
         return;
@@ -267,10 +268,12 @@ export class SandboxWire {
         return;
       case 'too-many':
         this.stats.tooMany++;
-        return this.send(res, 429, { code: -1003, msg: 'Too much request weight used; current limit is 12000 request weight per 1 MINUTE.' }, { 'retry-after': String(fault.retryAfter) });
+        this.send(res, 429, { code: -1003, msg: 'Too much request weight used; current limit is 12000 request weight per 1 MINUTE.' }, { 'retry-after': String(fault.retryAfter) });
+        return;
       case 'ban':
         this.stats.banned++;
-        return this.send(res, 418, { code: -1003, msg: 'Way too much request weight used; IP banned.' }, { 'retry-after': String(fault.retryAfter) });
+        this.send(res, 418, { code: -1003, msg: 'Way too much request weight used; IP banned.' }, { 'retry-after': String(fault.retryAfter) });
+        return;
     }
   }
 

@@ -9,6 +9,7 @@
  * that is not valid JSON.
  */
 import { existsSync, readFileSync, realpathSync, mkdirSync, statSync } from 'node:fs';
+import { CONTROL_CHARACTERS } from '../text.js';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseConfig, UsageError } from '../config.js';
@@ -47,7 +48,7 @@ export interface SetupIO {
   node: string;
 }
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = CONTROL_CHARACTERS;
 
 /**
  * How the client is to start the server: the npm package through npx, or this
@@ -61,7 +62,7 @@ export function launcher(script: string, node: string, platform: NodeJS.Platform
 
 /** A word as a shell would need it (POSIX quoting; double quotes on Windows). */
 export function shellWord(word: string, platform: NodeJS.Platform): string {
-  if (/^[A-Za-z0-9_\/.,:=@%+-]+$/.test(word)) return word;
+  if (/^[A-Za-z0-9_/.,:=@%+-]+$/.test(word)) return word;
   if (platform === 'win32') return `"${word.replace(/"/g, '\\"')}"`;
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
@@ -190,7 +191,7 @@ function writeEntry(path: string, opts: Options, fields: Record<string, unknown>
     }
   }
   const bom = raw?.startsWith('\uFEFF') ? '\uFEFF' : '';
-  let edit;
+  let edit: ReturnType<typeof setServerEntry>;
   try {
     edit = setServerEntry(raw?.slice(bom.length), { serversKey: opts.client.serversKey, name: opts.name, fields, jsonc: opts.client.jsonc, where: target });
   } catch (e) {

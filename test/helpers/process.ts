@@ -58,7 +58,9 @@ export function start(args: string[], opts: { cwd: string; env: Record<string, s
   let stdoutRest = '';
   let stderr = '';
   const waiters: (() => void)[] = [];
-  const wake = () => waiters.splice(0).forEach((w) => w());
+  const wake = () => {
+    for (const w of waiters.splice(0)) w();
+  };
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdoutRest += chunk;
     const parts = stdoutRest.split('\n');

@@ -48,7 +48,7 @@ function walk(schema: unknown, path: string, visit: (s: Json, path: string, dept
   visit(schema, path, depth);
   if (isObject(schema.properties)) for (const [k, v] of Object.entries(schema.properties)) walk(v, `${path}.${k}`, visit, depth + 1);
   if (schema.items !== undefined) walk(schema.items, `${path}[]`, visit, depth + 1);
-  if (Array.isArray(schema.anyOf)) schema.anyOf.forEach((b, i) => walk(b, `${path}|${i}`, visit, depth + 1));
+  if (Array.isArray(schema.anyOf)) for (const [i, b] of schema.anyOf.entries()) walk(b, `${path}|${i}`, visit, depth + 1);
 }
 
 // ---------------------------------------------------------------- Gemini
