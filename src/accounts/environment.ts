@@ -16,7 +16,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { loadPrivateKey, type SigningScheme } from '../binance/signer.js';
 import { KeyFileError, readPemPrivateKey } from './key-files.js';
-import type { AccountEntry, AccountIssue, Environment, Limits } from './toolsmd.js';
+import { parseLimits, type AccountEntry, type AccountIssue, type Environment } from './toolsmd.js';
 
 /** The variables read here, in the order the usage text gives them. */
 export const ACCOUNT_ENV_VARS = [
@@ -102,27 +102,16 @@ export function accountFromEnv(env: AccountEnv, opts: AccountFromEnvOptions): { 
   const credentialIssues = issues.length > 0;
   const policyProblems: AccountIssue[] = [];
   const problem = (field: string, message: string) => policyProblems.push({ account: ENV_ACCOUNT_NAME, field, message, blocksWrites: true });
-  const limits: Limits = {};
-  for (const [name, prop] of [
-    ['BINANCE_MAX_ORDER_VALUE', 'maxOrderValue'],
-    ['BINANCE_MAX_BORROW_VALUE', 'maxBorrowValue'],
-    ['BINANCE_MAX_DAILY_VALUE', 'maxDailyValue'],
-    ['BINANCE_MAX_TRANSFER_VALUE', 'maxTransferValue'],
-  ] as const) {
-    const v = get(name);
-    if (v === undefined) continue;
-    // Read as TOOLS.md reads its limit lines: "1,000", "2000 USDT".
-    const text = v.replace(/\s*usdt$/i, '');
-    const n = /^[\d,_ ]*\.?\d+$/.test(text) ? Number(text.replace(/[,_ ]/g, '')) : NaN;
-    if (!Number.isFinite(n) || n <= 0) problem(name, 'is not a positive number of USDT');
-    else limits[prop] = n;
-  }
-  const allowed = get('BINANCE_ALLOWED_SYMBOLS');
-  if (allowed !== undefined) {
-    const symbols = allowed.split(/[,\s]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
-    if (!symbols.length || symbols.some((s) => !/^[A-Z0-9]{2,20}$/.test(s))) problem('BINANCE_ALLOWED_SYMBOLS', 'is not a list of pairs like BTCUSDT, separated by commas');
-    else limits.allowedSymbols = symbols;
-  }
+  const ENV_NAMES = {
+    'max order value': 'BINANCE_MAX_ORDER_VALUE',
+    'max borrow value': 'BINANCE_MAX_BORROW_VALUE',
+    'max daily value': 'BINANCE_MAX_DAILY_VALUE',
+    'max transfer value': 'BINANCE_MAX_TRANSFER_VALUE',
+    'allowed symbols': 'BINANCE_ALLOWED_SYMBOLS',
+  } as const;
+  // Read as TOOLS.md reads its limit lines; a problem names the variable.
+  const { limits, problems } = parseLimits((key) => get(ENV_NAMES[key]), (key) => ENV_NAMES[key]);
+  for (const p of problems) problem(p.field, p.message);
   issues.push(...policyProblems);
 
   if (!apiKey || !environment || !signing || credentialIssues) return { issues };

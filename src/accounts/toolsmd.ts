@@ -151,26 +151,8 @@ export function parseToolsMd(text: string): ParsedAccounts {
     if ((signing === 'RSA' || signing === 'Ed25519') && !privateKeyFile) issue('Private Key File', `is missing (${signing} accounts need a PEM private key file)`);
 
     // A limit that does not parse blocks the account's writes: it is never silently "none".
-    const limits: Limits = {};
-    for (const [key, prop] of [
-      ['max order value', 'maxOrderValue'],
-      ['max borrow value', 'maxBorrowValue'],
-      ['max daily value', 'maxDailyValue'],
-      ['max transfer value', 'maxTransferValue'],
-    ] as const) {
-      const v = values.get(key);
-      if (v === undefined) continue;
-      const n = /^[\d,_ ]*\.?\d+$/.test(v.replace(/\s*usdt$/i, '')) ? Number(v.replace(/\s*usdt$/i, '').replace(/[,_ ]/g, '')) : NaN;
-      if (!Number.isFinite(n) || n <= 0) policyProblems.push({ account: block.name, field: FIELDS[key], message: 'is not a positive number of USDT', blocksWrites: true });
-      else limits[prop] = n;
-    }
-    const allowed = values.get('allowed symbols');
-    if (allowed !== undefined) {
-      const symbols = allowed.split(/[,\s]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
-      if (!symbols.length || symbols.some((s) => !/^[A-Z0-9]{2,20}$/.test(s)))
-        policyProblems.push({ account: block.name, field: 'Allowed Symbols', message: 'is not a list of pairs like BTCUSDT, separated by commas', blocksWrites: true });
-      else limits.allowedSymbols = symbols;
-    }
+    const { limits, problems } = parseLimits((key) => values.get(key), (key) => FIELDS[key]);
+    for (const p of problems) policyProblems.push({ account: block.name, ...p, blocksWrites: true });
 
     if (issues.length) {
       result.issues.push(...issues);
@@ -196,15 +178,41 @@ export function parseToolsMd(text: string): ParsedAccounts {
   return result;
 }
 
-export interface NewAccount {
-  name: string;
-  environment: Environment;
-  signing: SigningScheme;
-  apiKey: string;
-  secret?: string;
-  privateKeyFile?: string;
-  passphrase?: string;
-  description?: string;
+/** What add_account writes: the lines it owns. */
+export type NewAccount = Pick<AccountEntry, 'name' | 'environment' | 'signing' | 'apiKey' | 'secret' | 'privateKeyFile' | 'passphrase' | 'description'>;
+
+export type LimitKey = 'max order value' | 'max borrow value' | 'max daily value' | 'max transfer value' | 'allowed symbols';
+
+/**
+ * The limits of one account, from wherever they are written (TOOLS.md lines, or the
+ * BINANCE_MAX_* variables): `get` reads a limit's raw text, `label` names it in a
+ * problem. "1,000", "2000 USDT" and "BTCUSDT, ETHUSDT" parse; anything else is a
+ * problem, never a silent "no limit".
+ */
+export function parseLimits(get: (key: LimitKey) => string | undefined, label: (key: LimitKey) => string): { limits: Limits; problems: { field: string; message: string }[] } {
+  const limits: Limits = {};
+  const problems: { field: string; message: string }[] = [];
+  for (const [key, prop] of [
+    ['max order value', 'maxOrderValue'],
+    ['max borrow value', 'maxBorrowValue'],
+    ['max daily value', 'maxDailyValue'],
+    ['max transfer value', 'maxTransferValue'],
+  ] as const) {
+    const v = get(key);
+    if (v === undefined) continue;
+    const text = v.replace(/\s*usdt$/i, '');
+    const n = /^[\d,_ ]*\.?\d+$/.test(text) ? Number(text.replace(/[,_ ]/g, '')) : Number.NaN;
+    if (!Number.isFinite(n) || n <= 0) problems.push({ field: label(key), message: 'is not a positive number of USDT' });
+    else limits[prop] = n;
+  }
+  const allowed = get('allowed symbols');
+  if (allowed !== undefined) {
+    const symbols = allowed.split(/[,\s]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
+    if (!symbols.length || symbols.some((s) => !/^[A-Z0-9]{2,20}$/.test(s)))
+      problems.push({ field: label('allowed symbols'), message: 'is not a list of pairs like BTCUSDT, separated by commas' });
+    else limits.allowedSymbols = symbols;
+  }
+  return { limits, problems };
 }
 
 function accountBlock(a: NewAccount): string[] {
