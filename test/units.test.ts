@@ -13,7 +13,9 @@ import { BinanceClient } from '../src/binance/client.js';
 import { WeightLimiter } from '../src/binance/limiter.js';
 import { hmacSigner } from '../src/binance/signer.js';
 import type { ToolError } from '../src/errors.js';
+import { findEndpoint } from '../src/catalog/index.js';
 import { withFileLock } from '../src/safety/file-lock.js';
+import { callValue, checkedIndex, orderBorrow } from '../src/safety/valuation.js';
 import { Redactor } from '../src/safety/redact.js';
 import { randomApiKey, randomSecret } from './helpers/keys.js';
 import { startStandIn } from './helpers/standin.js';
@@ -151,5 +153,44 @@ describe('lock file across processes', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('valuation', () => {
+  const index = (prices: Record<string, string>) => async (symbol: string) => {
+    if (!(symbol in prices)) throw new Error(`no index for ${symbol}`);
+    return prices[symbol];
+  };
+
+  test('an order is worth its quantity at the highest of its prices and the index; a list its largest leg', async () => {
+    const prices = index({ BTCUSDT: '50000', ETHBTC: '0.05', BTCUSDC: '50000', USDCUSDT: '1' });
+    const order = findEndpoint('place_order')!;
+    assert.equal((await callValue(order, { symbol: 'BTCUSDT', side: 'SELL', quantity: '1', price: '1' }, prices))!.valueUsdt, 50_000);
+    assert.equal((await callValue(order, { symbol: 'BTCUSDT', side: 'BUY', quantity: '1', price: '70000' }, prices))!.valueUsdt, 70_000);
+    assert.equal((await callValue(order, { symbol: 'BTCUSDT', side: 'BUY', quoteOrderQty: '123' }, prices))!.valueUsdt, 123);
+    // A BTC-quoted pair is converted at BTC's index: 10 ETH × 0.05 BTC × 50,000.
+    assert.equal((await callValue(order, { symbol: 'ETHBTC', side: 'BUY', quantity: '10' }, prices))!.valueUsdt, 25_000);
+    const oco = findEndpoint('place_oco_order')!;
+    const v = await callValue(oco, { symbol: 'BTCUSDT', side: 'SELL', quantity: '0.1', price: '60000', stopPrice: '40000', stopLimitPrice: '39000' }, prices);
+    assert.equal(v!.valueUsdt, 6_000);
+    assert.equal(v!.priceUsed, '60000');
+  });
+
+  test('what an order may borrow is what it needs beyond the free balance', async () => {
+    const prices = index({ BTCUSDT: '50000' });
+    const free = async (asset: string) => (asset === 'USDT' ? 1_000 : 0.01);
+    const order = findEndpoint('place_order')!;
+    assert.equal(await orderBorrow(order, { symbol: 'BTCUSDT', side: 'BUY', quantity: '0.1' }, prices, free), undefined, 'no side effect: no borrow');
+    assert.deepEqual(await orderBorrow(order, { symbol: 'BTCUSDT', side: 'BUY', quantity: '0.1', sideEffectType: 'MARGIN_BUY' }, prices, free), { asset: 'USDT', amount: 4_000, valueUsdt: 4_000 });
+    const sell = await orderBorrow(order, { symbol: 'BTCUSDT', side: 'SELL', quantity: '0.05', sideEffectType: 'AUTO_BORROW_REPAY' }, prices, free);
+    assert.equal(sell!.asset, 'BTC');
+    assert.ok(Math.abs(sell!.amount - 0.04) < 1e-12 && Math.abs(sell!.valueUsdt - 2_000) < 1e-6);
+  });
+
+  test('a price index outside Binance’s range refuses with kind policy, naming the symbol', async () => {
+    for (const bad of ['0', '-1', 'NaN', '1e-300', '1e13']) {
+      await assert.rejects(checkedIndex('BTCUSDT', index({ BTCUSDT: bad })), (e: ToolError) => e.kind === 'policy' && e.message.includes('BTCUSDT'), bad);
+    }
+    assert.equal((await checkedIndex('BTCUSDT', index({ BTCUSDT: '0.00000001' }))).value, 1e-8);
   });
 });
