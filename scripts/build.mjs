@@ -8,14 +8,19 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { buildTestHost, buildViews } from './build-views.mjs';
 
 const bundleOnly = process.argv.includes('--bundle-only');
 if (bundleOnly) {
-  for (const f of ['dist/binance-margin-mcp.js', 'dist/chunks', 'dist/tool-list.json']) rmSync(f, { recursive: true, force: true });
+  for (const f of ['dist/binance-margin-mcp.js', 'dist/chunks', 'dist/tool-list.json', 'dist/apps']) rmSync(f, { recursive: true, force: true });
 } else {
   rmSync('dist', { recursive: true, force: true });
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  // The browser test's host page (AppBridge), bundled for the browser.
+  await buildTestHost('dist/test-browser/host.js');
 }
+// The MCP Apps views: one self-contained HTML file each, served as ui:// resources.
+await buildViews('dist/apps');
 
 // zod re-exports every one of its ~50 locales as `z.locales`; only English is ever
 // used (zod loads it itself from locales/en.js). Bundling only English saves ~360 KB

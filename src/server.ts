@@ -33,6 +33,7 @@ import { registerToolsetTools } from './tools/toolset-tools.js';
 import { SealedState } from './pipeline/sealed-state.js';
 import { FormAnswerValidator } from './form-validator.js';
 import { VERSION } from './version.js';
+import { linkViews, registerAppResources, registerAppTools } from './apps/register.js';
 
 export const INSTRUCTIONS = `Binance Margin Trading (cross and isolated). Call server_status first: it says which accounts trade real money (Mainnet) and which are the sandbox.
 - Every endpoint tool takes optional "account" (default "main"; see list_accounts). Results are {account, environment, endpoint, data}; data is Binance's JSON.
@@ -100,6 +101,9 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
   registerGateTools(tools, gate, pipeline);
   registerStatusTools(tools, { config, accounts, hosts, journal, rails, pipeline, confirmation });
   registerToolsetTools(tools);
+  // MCP Apps (src/apps): the card's Confirm tool, then every tool's view link, before the list is built.
+  registerAppTools(tools, { pipeline, readOnly: config.readOnly });
+  linkViews(tools, tools.all().map((d) => d.name));
   const lister = new ToolLister(tools, opts.toolList);
   const startGroups: ToolGroup[] = ['always', ...config.toolsets, ...(config.dynamicToolsets ? (['dynamic'] as const) : [])];
 
@@ -110,6 +114,7 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
       capabilities: { tools: { listChanged: config.dynamicToolsets } },
       jsonSchemaValidator: formAnswers,
     });
+    registerAppResources(server); // the ui:// views
     const low = server.server;
     const enabled = new Set<ToolGroup>(startGroups);
     const connection: Connection = {

@@ -21,7 +21,7 @@ const README = repoFile('README.md');
 const pkg = JSON.parse(repoFile('package.json')) as { name: string; version: string; mcpName: string; bin: Record<string, string>; files: string[] };
 const CONFIG_SOURCE = repoFile('src/config.ts');
 
-const NON_ENDPOINT_TOOLS = ['list_accounts', 'show_account', 'add_account', 'confirm_action', 'list_pending_actions', 'cancel_pending_action', 'server_status', 'recent_actions', 'reconcile_actions'];
+const NON_ENDPOINT_TOOLS = ['list_accounts', 'show_account', 'add_account', 'confirm_action', 'list_pending_actions', 'cancel_pending_action', 'server_status', 'recent_actions', 'reconcile_actions', 'confirm_pending_action_from_app'];
 
 /** Flags parseConfig knows, read from its source so that a new one cannot go unnoticed. */
 function configFlags(): string[] {

@@ -13,7 +13,7 @@ import { CATALOG, TOOLSETS } from '../src/catalog/index.js';
 import { parseConfig, type Config } from '../src/config.js';
 import { errorOf, startServer, startServerV2, structured } from './helpers/mcp.js';
 
-const ALWAYS = ['list_accounts', 'show_account', 'add_account', 'confirm_action', 'list_pending_actions', 'cancel_pending_action', 'server_status', 'recent_actions', 'reconcile_actions'];
+const ALWAYS = ['list_accounts', 'show_account', 'add_account', 'confirm_action', 'list_pending_actions', 'cancel_pending_action', 'server_status', 'recent_actions', 'reconcile_actions', 'confirm_pending_action_from_app'];
 const of = (toolset: string) => CATALOG.filter((e) => e.toolset === toolset).map((e) => e.name);
 const sorted = (names: string[]) => [...names].sort();
 

@@ -130,7 +130,7 @@ describe('raw JSON-RPC against the built server', () => {
     assert.match(d.instructions, /confirm_action/);
     raw.send({ id: 2, method: 'tools/list', params: { _meta: envelope() } });
     const list = (await raw.next(2)).result;
-    assert.equal(list.tools.length, CATALOG.length + 9);
+    assert.equal(list.tools.length, CATALOG.length + 10);
     raw.send({ id: 3, method: 'tools/call', params: { name: 'get_price_index', arguments: { symbol: 42 }, _meta: envelope() } });
     const bad = (await raw.next(3)).result;
     assert.equal(bad.isError, true);
@@ -144,7 +144,7 @@ describe('raw JSON-RPC against the built server', () => {
     const { raw, standIn } = await startBundle();
     await initialize2025(raw, {}, '2025-06-18');
     raw.send({ id: 9, method: 'tools/list', params: {} });
-    assert.equal((await raw.next(9)).result.tools.length, CATALOG.length + 9);
+    assert.equal((await raw.next(9)).result.tools.length, CATALOG.length + 10);
     raw.send({ id: 2, method: 'tools/call', params: { name: 'place_order', arguments: ORDER } });
     const pending = (await raw.next(2)).result.structuredContent;
     assert.equal(pending.status, 'confirmation_required');

@@ -22,7 +22,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string>; scripts: Record<string, string> };
 
-const NON_ENDPOINT_TOOLS = ['list_accounts', 'show_account', 'add_account', 'confirm_action', 'list_pending_actions', 'cancel_pending_action', 'server_status', 'recent_actions', 'reconcile_actions'];
+const NON_ENDPOINT_TOOLS = ['list_accounts', 'show_account', 'add_account', 'confirm_action', 'list_pending_actions', 'cancel_pending_action', 'server_status', 'recent_actions', 'reconcile_actions', 'confirm_pending_action_from_app'];
 const ALL_TOOLS = [...CATALOG.map((e) => e.name), ...NON_ENDPOINT_TOOLS].sort();
 
 const dirs: string[] = [];
@@ -159,7 +159,7 @@ describe('the built server over stdio, as a client starts it', () => {
       assert.deepEqual(tools.map((t) => t.name).sort(), ALL_TOOLS);
       assert.equal(tools.length, ALL_TOOLS.length);
       const place = tools.find((t) => t.name === 'place_order')!;
-      assert.deepEqual(place._meta, { 'binance/endpoint': 'POST /sapi/v1/margin/order' });
+      assert.deepEqual(place._meta, { 'binance/endpoint': 'POST /sapi/v1/margin/order', ui: { resourceUri: 'ui://binance-margin/confirm-card.html' } });
 
       const accounts = (await client.callTool({ name: 'list_accounts', arguments: {} })) as CallToolResult;
       const list = accounts.structuredContent as { accounts: { name: string; environment: string }[]; note?: string };

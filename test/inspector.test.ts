@@ -23,7 +23,7 @@ function inspectorEntry(): string {
   return join(INSPECTOR_DIR, bin);
 }
 
-const NON_ENDPOINT_TOOLS = ['list_accounts', 'show_account', 'add_account', 'confirm_action', 'list_pending_actions', 'cancel_pending_action', 'server_status', 'recent_actions', 'reconcile_actions'];
+const NON_ENDPOINT_TOOLS = ['list_accounts', 'show_account', 'add_account', 'confirm_action', 'list_pending_actions', 'cancel_pending_action', 'server_status', 'recent_actions', 'reconcile_actions', 'confirm_pending_action_from_app'];
 
 const home = mkdtempSync(join(tmpdir(), 'bmm-inspector-'));
 after(() => rmSync(home, { recursive: true, force: true }));

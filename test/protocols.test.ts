@@ -52,8 +52,8 @@ describe('each generation is served, and told apart', () => {
     test(`${kind} client: lists every tool and calls one`, () =>
       withMainnet(kind, async (s) => {
         const { tools } = await s.client.listTools();
-        assert.equal(tools.length, CATALOG.length + 9);
-        assert.deepEqual(tools.find((t) => t.name === 'place_order')?._meta, { 'binance/endpoint': 'POST /sapi/v1/margin/order' });
+        assert.equal(tools.length, CATALOG.length + 10);
+        assert.deepEqual(tools.find((t) => t.name === 'place_order')?._meta, { 'binance/endpoint': 'POST /sapi/v1/margin/order', ui: { resourceUri: 'ui://binance-margin/confirm-card.html' } });
         const r = (await s.call('get_cross_margin_account')) as CallToolResult;
         assert.notEqual(r.isError, true, JSON.stringify(r));
         assert.equal(structured(r).endpoint, 'GET /sapi/v1/margin/account');

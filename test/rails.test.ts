@@ -244,11 +244,11 @@ describe('status and redaction', () => {
       for (const t of tools) {
         if (t.name === 'add_account') continue;
         for (const name of Object.keys((t.inputSchema as { properties?: object }).properties ?? {})) {
-          if (t.name === 'confirm_action' || t.name === 'cancel_pending_action') if (name === 'token') continue;
+          if (t.name === 'confirm_action' || t.name === 'cancel_pending_action' || t.name === 'confirm_pending_action_from_app') if (name === 'token') continue;
           assert.doesNotMatch(name, credential, `${t.name}.${name}`);
         }
       }
-      assert.equal(tools.length, CATALOG.length + 9);
+      assert.equal(tools.length, CATALOG.length + 10);
     });
   });
 });

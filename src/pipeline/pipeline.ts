@@ -23,6 +23,7 @@ import { configError, confirmationError, ToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { withFileLock } from '../safety/file-lock.js';
 import type { Journal, JournalEntry } from '../safety/journal.js';
+import { linkConfirmationCard } from '../apps/meta.js';
 import { buildPreview, freeBalance, type Preview } from '../safety/preview.js';
 import type { Market, Rails, Verdict } from '../safety/rails.js';
 import { redactor } from '../safety/redact.js';
@@ -246,7 +247,8 @@ export class Pipeline {
 
     const { token, expiresAt } = this.d.gate.issue(frozen);
     this.d.journal.append({ ...base, phase: 'pending' });
-    return ok({
+    // The MCP Apps confirmation card renders this result (src/apps).
+    return linkConfirmationCard(ok({
       status: 'confirmation_required',
       token,
       expiresAt,
@@ -254,7 +256,7 @@ export class Pipeline {
       summary: frozen.summary,
       preview,
       instructions: `Show the summary to the user and ask them to type ${CONFIRM_WORD}. Only then call confirm_action with this token and confirmation "${CONFIRM_WORD}".`,
-    });
+    }));
   }
 
   /**
