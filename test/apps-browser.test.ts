@@ -51,6 +51,11 @@ describe('MCP Apps views in headless Chromium', { skip }, () => {
     await confirmed('borrow_or_repay', { asset: 'ETH', isIsolated: 'FALSE', symbol: 'ETHUSDT', amount: '0.5', type: 'BORROW' });
     await confirmed('place_order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.02', price: '45000', timeInForce: 'GTC' });
     await confirmed('place_order', { symbol: 'ETHUSDT', side: 'SELL', type: 'LIMIT', quantity: '0.3', price: '3100', timeInForce: 'GTC' });
+    // An isolated BTCUSDT account with collateral and a debt.
+    await confirmed('enable_isolated_account', { symbol: 'BTCUSDT' });
+    await confirmed('transfer_margin_collateral', { type: 'MARGIN_ISOLATEDMARGIN', asset: 'USDT', amount: '1000', toSymbol: 'BTCUSDT' });
+    await confirmed('borrow_or_repay', { asset: 'USDT', isIsolated: 'TRUE', symbol: 'BTCUSDT', amount: '500', type: 'BORROW' });
+    await confirmed('place_order', { symbol: 'BTCUSDT', isIsolated: 'TRUE', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '42000', timeInForce: 'GTC' });
     browser = await Browser.launch(chromium);
     host = new AppHost(browser, s);
     await host.install();
@@ -131,6 +136,25 @@ describe('MCP Apps views in headless Chromium', { skip }, () => {
     assert.equal(shown['accounts:main:description'], HOSTILE);
     assert.equal(await host.inView(`document.querySelectorAll('img, b').length`), 0);
     assert.equal(shown['cross:marginLevel'], structured(await s.call('get_cross_margin_account')).data.marginLevel);
+    assertNoNetwork();
+  });
+
+  test('margin view from get_isolated_account: the pair, its level and both assets as the result has them', async () => {
+    const input = { symbols: 'BTCUSDT' };
+    const result = (await s.client.callTool({ name: 'get_isolated_account', arguments: input })) as CallToolResult;
+    await host.open({ uri: MARGIN_VIEW_URI, tool: 'get_isolated_account', input, result, theme: 'light' });
+    await host.waitInView(`document.querySelector('[data-v="isolated:BTCUSDT:marginLevel"]') && document.querySelector('[data-v="cross:marginLevel"]')`, 'the isolated pair');
+    const shown = await host.shown();
+    const pair = (structured(result).data.assets as Record<string, any>[]).find((a) => a.symbol === 'BTCUSDT')!;
+    assert.equal(shown['isolated:BTCUSDT:marginLevel'], pair.marginLevel);
+    for (const side of [pair.baseAsset, pair.quoteAsset])
+      for (const k of ['free', 'locked', 'borrowed', 'interest', 'netAsset']) assert.equal(shown[`isolated:BTCUSDT:${side.asset}:${k}`], side[k], `${side.asset} ${k}`);
+    assert.equal(shown['isolated:BTCUSDT:USDT:borrowed'], pair.quoteAsset.borrowed);
+    assert.ok(Number(pair.quoteAsset.borrowed) >= 500);
+    const isolatedOrders = structured(await s.call('get_open_orders', { isIsolated: 'TRUE', symbol: 'BTCUSDT' })).data as Record<string, unknown>[];
+    assert.equal(isolatedOrders.length, 1);
+    for (const k of ['symbol', 'side', 'price', 'origQty', 'status']) assert.equal(shown[`order:${isolatedOrders[0].orderId}:${k}`], String(isolatedOrders[0][k]), k);
+    await shoot('margin-view-isolated-light.png');
     assertNoNetwork();
   });
 

@@ -63,13 +63,20 @@ async function render(accounts: Json[] | undefined, cross: Json | undefined, iso
     ),
   );
   if (accounts) sections.push(accountList(accounts));
+  // Opened on isolated pairs: they come first, the cross account after them.
+  if (isoR)
+    for (const pair of (isoR.v.data as { assets: Json[] }).assets.slice(0, 5)) {
+      sections.push(isolatedPair(pair, bars));
+      const symbol = show(pair.symbol);
+      const orders = await settle(read(VIEW_READS.openOrders, { ...acct, isIsolated: 'TRUE', symbol }));
+      sections.push(orders.ok ? orderTable((orders.v.data as Json[]) ?? [], `Open orders, isolated ${symbol}`) : h('p', { class: 'muted' }, `Open orders, isolated ${symbol}: ${orders.e}`));
+    }
   if (crossData) {
     sections.push(gauge('Cross margin level', 'cross', crossData.marginLevel, bars));
     sections.push(totals(crossData));
     sections.push(assetTable((crossData.userAssets as AssetRow[]) ?? []));
     sections.push(await debts((crossData.userAssets as AssetRow[]) ?? []));
   } else if (!crossR.ok) sections.push(h('p', { class: 'error', 'data-v': 'cross-error' }, `Cross margin account: ${crossR.e}`));
-  if (isoR) for (const pair of (isoR.v.data as { assets: Json[] }).assets) sections.push(isolatedPair(pair, bars));
   sections.push(ordersR.ok ? orderTable((ordersR.v.data as Json[]) ?? []) : h('p', { class: 'muted' }, `Open orders: ${ordersR.e}`));
   sections.push(listsR.ok ? listTable((listsR.v.data as Json[]) ?? []) : h('p', { class: 'muted' }, `Open order lists: ${listsR.e}`));
   if (!barsR.ok) sections.push(h('p', { class: 'muted' }, `Thresholds: ${barsR.e}`));
@@ -189,9 +196,9 @@ function isolatedPair(pair: Json, bars: Json | undefined) {
   );
 }
 
-function orderTable(orders: Json[]) {
+function orderTable(orders: Json[], title = 'Open orders') {
   return h('section', {},
-    h('h2', {}, `Open orders (${orders.length})`),
+    h('h2', {}, `${title} (${orders.length})`),
     orders.length
       ? h('table', {},
           h('thead', {}, h('tr', {}, ...['Symbol', 'Side', 'Type', 'Price', 'Quantity', 'Filled', 'Status', 'Client id'].map((t) => h('th', {}, t)))),
