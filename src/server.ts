@@ -33,6 +33,7 @@ import { registerToolsetTools } from './tools/toolset-tools.js';
 import { SealedState } from './pipeline/sealed-state.js';
 import { FormAnswerValidator } from './form-validator.js';
 import { VERSION } from './version.js';
+import { MCP_APPS_EXTENSION } from './apps/meta.js';
 import { linkViews, registerAppResources, registerAppTools } from './apps/register.js';
 
 export const INSTRUCTIONS = `Binance Margin Trading (cross and isolated). Call server_status first: it says which accounts trade real money (Mainnet) and which are the sandbox.
@@ -135,6 +136,7 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
       return {
         canElicit: () => era === 'legacy' && asksForms(caps),
         canAskInBand: () => era === 'modern' && asksForms(caps),
+        rendersApps: () => !!caps?.extensions?.[MCP_APPS_EXTENSION],
         askUser: async (message) => {
           const result = await ctx.mcpReq.elicitInput(
             {

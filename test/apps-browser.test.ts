@@ -41,6 +41,7 @@ describe('MCP Apps views in headless Chromium', { skip }, () => {
     s = await startServer({
       toolsMd: toolsMd([{ name: 'main', fields: { 'API Key': randomApiKey(), Secret: randomSecret(), Environment: 'Sandbox', Description: HOSTILE } }]),
       args: ['--confirm-all'],
+      rendersApps: true, // the test host is an MCP Apps host
     });
     const sb = await s.handle.hosts.sandboxInstance();
     sb.exchange.setPrice('BTCUSDT', '50000');

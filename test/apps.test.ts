@@ -10,12 +10,12 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY } from '@modelcontextprotocol/ext-apps/server';
-import { APP_CONFIRM_TOOL, APP_MIME_TYPE, CONFIRM_CARD_URI, LEGACY_RESOURCE_URI_KEY, MARGIN_VIEW_TOOLS, MARGIN_VIEW_URI } from '../src/apps/meta.js';
+import { EXTENSION_ID, RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY } from '@modelcontextprotocol/ext-apps/server';
+import { APP_CONFIRM_TOOL, APP_MIME_TYPE, CONFIRM_CARD_URI, LEGACY_RESOURCE_URI_KEY, MARGIN_VIEW_TOOLS, MARGIN_VIEW_URI, MCP_APPS_EXTENSION } from '../src/apps/meta.js';
 import { CATALOG, findEndpoint, isGated } from '../src/catalog/index.js';
 import { VIEW_READS } from '../src/catalog/view-reads.js';
 import { randomApiKey, randomSecret } from './helpers/keys.js';
-import { errorOf, startServer, structured, toolsMd, type TestServer } from './helpers/mcp.js';
+import { errorOf, startServer, startServerV2, structured, toolsMd, type TestServer } from './helpers/mcp.js';
 
 const VIEW_FILES = ['margin-view', 'confirm-card'].map((n) => join('dist', 'apps', `${n}.html`));
 
@@ -65,6 +65,7 @@ describe('the built views', () => {
   test('the constants are the ones ext-apps defines', () => {
     assert.equal(APP_MIME_TYPE, RESOURCE_MIME_TYPE);
     assert.equal(LEGACY_RESOURCE_URI_KEY, RESOURCE_URI_META_KEY);
+    assert.equal(MCP_APPS_EXTENSION, EXTENSION_ID);
   });
 
   test('view sizes (written to the test log)', () => {
@@ -74,8 +75,8 @@ describe('the built views', () => {
 
 const sandboxAccount = () => toolsMd([{ name: 'main', fields: { 'API Key': randomApiKey(), Secret: randomSecret(), Environment: 'Sandbox' } }]);
 
-async function withApps(fn: (s: TestServer) => Promise<void>, args = ['--confirm-all']) {
-  const s = await startServer({ toolsMd: sandboxAccount(), args });
+async function withApps(fn: (s: TestServer) => Promise<void>, args = ['--confirm-all'], rendersApps = true) {
+  const s = await startServer({ toolsMd: sandboxAccount(), args, rendersApps });
   try {
     const sb = await s.handle.hosts.sandboxInstance();
     sb.exchange.setPrice('BTCUSDT', '50000');
@@ -160,6 +161,39 @@ describe('the server side of MCP Apps', () => {
       assert.equal(errorOf(r).kind, 'policy');
       assert.equal((structured(await s.call('get_open_orders', { symbol: 'BTCUSDT' })).data as unknown[]).length, 0);
     }));
+
+  test('a client that renders no MCP Apps has no card: the Confirm tool refuses and the token stays for confirm_action', () =>
+    withApps(
+      async (s) => {
+        const pending = structured(await s.call('place_order', order));
+        const r = await s.call(APP_CONFIRM_TOOL, { token: pending.token });
+        assert.equal(errorOf(r).kind, 'confirmation');
+        assert.match(errorOf(r).message, /renders no MCP Apps; nothing was executed/);
+        assert.equal((structured(await s.call('get_open_orders', { symbol: 'BTCUSDT' })).data as unknown[]).length, 0);
+        assert.ok(!(await s.call('confirm_action', { token: pending.token, confirmation: 'CONFIRM' })).isError);
+      },
+      ['--confirm-all'],
+      false,
+    ));
+
+  for (const declared of [true, false])
+    test(`2026-07-28 client (capabilities per request) ${declared ? 'that renders apps: Confirm executes' : 'that renders none: Confirm refuses'}`, async () => {
+      const s = await startServerV2({
+        toolsMd: sandboxAccount(),
+        args: ['--confirm-all', '--confirm-via', 'token'],
+        era: 'modern',
+        clientOptions: { capabilities: declared ? { extensions: { [MCP_APPS_EXTENSION]: { mimeTypes: [APP_MIME_TYPE] } } } : {} },
+      });
+      try {
+        (await s.handle.hosts.sandboxInstance()).exchange.setPrice('BTCUSDT', '50000');
+        const pending = structured((await s.client.callTool({ name: 'place_order', arguments: order })) as never);
+        assert.equal(pending.status, 'confirmation_required');
+        const r = (await s.client.callTool({ name: APP_CONFIRM_TOOL, arguments: { token: pending.token } })) as { isError?: boolean; structuredContent?: Record<string, any> };
+        assert.equal(!!r.isError, !declared, JSON.stringify(r.structuredContent));
+      } finally {
+        await s.close();
+      }
+    });
 
   test('read-only: no Confirm tool', () =>
     withApps(async (s) => {

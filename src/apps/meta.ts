@@ -6,6 +6,8 @@
 import { isGated, type Endpoint } from '../catalog/index.js';
 import { MARGIN_VIEW_ENDPOINTS } from '../catalog/view-reads.js';
 
+/** The capability a client that renders MCP Apps declares under `capabilities.extensions` (ext-apps EXTENSION_ID). */
+export const MCP_APPS_EXTENSION = 'io.modelcontextprotocol/ui';
 /** The MIME type of an MCP Apps HTML resource (ext-apps RESOURCE_MIME_TYPE). */
 export const APP_MIME_TYPE = 'text/html;profile=mcp-app';
 /**

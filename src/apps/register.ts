@@ -14,7 +14,8 @@
  * daily cap under the account lock, journal). It is listed with `visibility: ["app"]`, so
  * hosts do not offer it to the model; a host that let the model call it anyway would give
  * the agent no more than confirm_action already does in token mode (the agent holds the
- * token either way), which the README says plainly.
+ * token either way), which the README says plainly. A client that did not declare the MCP
+ * Apps extension renders no card, so there the tool refuses and executes nothing.
  *
  * Written against the structural shape shared by the SDK's McpServer (v1 and v2:
  * registerResource(name, uri, config, read) and registerTool(name, config, cb)) and the
@@ -23,8 +24,10 @@
  */
 import { z } from 'zod';
 import { findEndpoint } from '../catalog/index.js';
+import { confirmationError } from '../errors.js';
 import { CONFIRM_WORD } from '../pipeline/gate.js';
-import type { Pipeline } from '../pipeline/pipeline.js';
+import type { Pipeline, Session } from '../pipeline/pipeline.js';
+import { fail } from '../tools/envelope.js';
 import { viewHtml } from './html.js';
 import { APP_CONFIRM_TOOL, APP_MIME_TYPE, VIEW_RESOURCE_UI_META, VIEWS, withViewMeta } from './meta.js';
 
@@ -43,7 +46,7 @@ export interface ToolRegistrar {
   registerTool<S extends z.ZodType>(
     name: string,
     config: { title?: string; description?: string; inputSchema: S; annotations?: Meta; _meta?: Meta },
-    cb: (args: z.output<S>) => ReturnType<Pipeline['confirm']>,
+    cb: (args: z.output<S>, ctx: { session: Pick<Session, 'rendersApps'> }) => ReturnType<Pipeline['confirm']> | ReturnType<typeof fail>,
   ): unknown;
 }
 
@@ -71,7 +74,11 @@ export function registerAppTools(tools: ToolRegistrar, deps: { pipeline: Pick<Pi
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
       _meta: { ui: { visibility: ['app'] } },
     },
-    ({ token }) => deps.pipeline.confirm(token, CONFIRM_WORD),
+    ({ token }, ctx) =>
+      // A client that renders no app has no card whose button could have been pressed.
+      ctx.session.rendersApps?.()
+        ? deps.pipeline.confirm(token, CONFIRM_WORD)
+        : fail(confirmationError('This tool is the Confirm button of the MCP Apps confirmation card, and this client renders no MCP Apps; nothing was executed.', 'Ask the user to type CONFIRM, then call confirm_action.')),
   );
 }
 

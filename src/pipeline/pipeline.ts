@@ -44,6 +44,8 @@ export interface Session {
   canAskInBand?(): boolean;
   /** A retried 2026-07-28 round: the sealed request state it echoes and what the user typed (null: declined, cancelled or no answer). */
   resumed?(): { state: string; typed: string | null } | undefined;
+  /** True when the client declared the MCP Apps extension (it renders ui:// views): only then does the card's Confirm tool answer (src/apps). */
+  rendersApps?(): boolean;
 }
 
 export interface PipelineDeps {

@@ -34,6 +34,8 @@ export interface StartOptions {
   elicit?: (message: string) => Promise<ElicitResult> | ElicitResult;
   /** Files to create in the test directory (relative path → content). */
   files?: Record<string, string>;
+  /** Makes the client declare that it renders MCP Apps (capabilities.extensions). */
+  rendersApps?: boolean;
 }
 
 /** The server side of a test: createServer with a private state directory and accounts file; no client yet. */
@@ -69,7 +71,10 @@ async function startHandle(opts: StartOptions) {
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
   const { handle, config: parsed, dir, logs } = await startHandle(opts);
-  const client = new Client({ name: 'test-client', version: '1.0.0' }, { capabilities: opts.elicit ? { elicitation: {} } : {} });
+  const client = new Client(
+    { name: 'test-client', version: '1.0.0' },
+    { capabilities: { ...(opts.elicit ? { elicitation: {} } : {}), ...(opts.rendersApps ? { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } } : {}) } },
+  );
   if (opts.elicit) {
     const answer = opts.elicit;
     client.setRequestHandler(ElicitRequestSchema, async (req) => answer(String(req.params.message)));
