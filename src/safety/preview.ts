@@ -65,7 +65,11 @@ export async function buildPreview(endpoint: Endpoint, p: Params, read: Reader, 
       if (!borrow) return;
       const max = (await read('maxBorrowable', { asset: borrow.asset, ...(isolated ? { isolatedSymbol: p.symbol } : {}) })) as { amount?: string };
       preview.borrow = { asset: borrow.asset, amount: dec(borrow.amount), maxBorrowable: String(max.amount) };
-      phrases.push(`may borrow up to ${group(dec(borrow.amount))} ${borrow.asset} (max borrowable ${group(String(max.amount))})`);
+      phrases.push(
+        borrow.amount > 0
+          ? `may borrow up to ${group(dec(borrow.amount))} ${borrow.asset} (max borrowable ${group(String(max.amount))})`
+          : `borrows nothing: the free ${borrow.asset} covers it`,
+      );
     });
   }
 
