@@ -104,7 +104,10 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
   const startGroups: ToolGroup[] = ['always', ...config.toolsets, ...(config.dynamicToolsets ? (['dynamic'] as const) : [])];
 
   const formAnswers = new FormAnswerValidator();
-  const factory: McpServerFactory = ({ era }) => {
+  // HTTP mode (src/http/): the authenticated client, the name of its bearer token, comes as
+  // authInfo.clientId; its pending actions are bound to it. stdio: none (one client).
+  const factory: McpServerFactory = ({ era, authInfo }) => {
+    const principal = authInfo?.clientId;
     const server = new McpServer(SERVER_INFO, {
       instructions: INSTRUCTIONS,
       capabilities: { tools: { listChanged: config.dynamicToolsets } },
@@ -128,6 +131,7 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
       const caps: ClientCapabilities | undefined =
         era === 'modern' ? (ctx.mcpReq.envelope as Record<string, ClientCapabilities> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] : low.getClientCapabilities();
       return {
+        principal,
         canElicit: () => era === 'legacy' && asksForms(caps),
         canAskInBand: () => era === 'modern' && asksForms(caps),
         askUser: async (message) => {

@@ -42,6 +42,8 @@ export interface Session {
   canAskInBand?(): boolean;
   /** A retried 2026-07-28 round: the sealed request state it echoes and what the user typed (null: declined, cancelled or no answer). */
   resumed?(): { state: string; typed: string | null } | undefined;
+  /** The authenticated client (HTTP mode: its token's name); pending actions are bound to it. Undefined on stdio. */
+  principal?: string;
 }
 
 export interface PipelineDeps {
@@ -83,6 +85,7 @@ export class Pipeline {
         clientOrderId,
         summary: endpoint.summary!(params, { where: `on ${account.name} (${account.environment})` }),
         credentials: credentialFingerprint(account),
+        ...(session.principal !== undefined ? { principal: session.principal } : {}),
       };
       // One market memo per call: the early check, the preview and an ungated
       // execution read each price (and balance) once.
@@ -97,10 +100,10 @@ export class Pipeline {
   }
 
   /** confirm_action: the token's frozen request, exactly, once. */
-  async confirm(token: string, confirmation: string): Promise<CallToolResult> {
+  async confirm(token: string, confirmation: string, principal?: string): Promise<CallToolResult> {
     let endpoint: Endpoint | undefined;
     try {
-      const cleared = this.d.gate.redeem(token, confirmation);
+      const cleared = this.d.gate.redeem(token, confirmation, principal);
       endpoint = findEndpoint(cleared.tool)!;
       return await this.execute(endpoint, cleared);
     } catch (err) {
@@ -171,10 +174,10 @@ export class Pipeline {
    * when the user typed CONFIRM. The retried call's own arguments only name the
    * account the state must be bound to; what executes is what was sealed.
    */
-  async confirmSealed(endpoint: Endpoint, args: Record<string, unknown>, state: string, typed: string | null): Promise<CallToolResult> {
+  async confirmSealed(endpoint: Endpoint, args: Record<string, unknown>, state: string, typed: string | null, principal?: string): Promise<CallToolResult> {
     try {
       const account = this.d.accounts.resolve(typeof args.account === 'string' ? args.account : undefined);
-      const frozen = this.d.sealed.open(state, { tool: endpoint.name, account: account.name, environment: envName(account) });
+      const frozen = this.d.sealed.open(state, { tool: endpoint.name, account: account.name, environment: envName(account), principal });
       if (typed === null || !isConfirmText(typed)) {
         this.d.journal.append({ ...pendingView(frozen), phase: 'refused', reason: typed === null ? 'user declined' : 'user did not type CONFIRM' });
         throw confirmationError(typed === null ? 'The user declined; nothing was executed.' : 'The user did not type CONFIRM; nothing was executed.');
