@@ -256,6 +256,9 @@ describe('many clients, one set of rails', () => {
     const done = await call(alice, 'confirm_action', { token, confirmation: 'CONFIRM' });
     assert.notEqual(done.isError, true, JSON.stringify(done));
     assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 1);
+    // The journal says which client made each step.
+    const lines = journal(p.dir).filter((l) => l.tool === 'place_order');
+    assert.deepEqual(lines.map((l) => `${l.phase}:${l.client}`), ['pending:alice', 'intent:alice', 'result:alice']);
     p.child.kill('SIGTERM');
     await p.exit;
   });

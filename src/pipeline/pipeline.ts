@@ -355,6 +355,7 @@ export class Pipeline {
       params,
       clientOrderId: action?.clientOrderId,
       summary: action?.summary,
+      client: action?.principal,
       reason: err instanceof Error ? err.message : String(err),
     });
   }
@@ -368,7 +369,7 @@ const CONFIRM_SCHEMA = {
 };
 
 /** What the journal records of a frozen action (or of an earlier intent, when it is settled). */
-const pendingView = (frozen: Pick<JournalEntry, 'id' | 'account' | 'environment' | 'endpoint' | 'tool' | 'params' | 'clientOrderId' | 'summary'>) => ({
+const pendingView = (frozen: Pick<JournalEntry, 'id' | 'account' | 'environment' | 'endpoint' | 'tool' | 'params' | 'clientOrderId' | 'summary' | 'client'> & { principal?: string }) => ({
   id: frozen.id,
   account: frozen.account,
   environment: frozen.environment,
@@ -377,6 +378,7 @@ const pendingView = (frozen: Pick<JournalEntry, 'id' | 'account' | 'environment'
   params: frozen.params,
   clientOrderId: frozen.clientOrderId,
   summary: frozen.summary,
+  client: frozen.principal ?? frozen.client,
 });
 
 /** Masks credential fields Binance returns (special keys), at any depth. */
