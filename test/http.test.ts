@@ -204,6 +204,25 @@ describe('DNS rebinding and limits', () => {
     await p.exit;
   });
 
+  test('more than 8 requests in flight from one client: 429; another client is still served', async () => {
+    const standIn = await mainnet();
+    // Every price read hangs until the server's own timeout: nine calls stay in flight.
+    standIn.wire.inject({ fault: { kind: 'hang' }, times: 100, match: (r) => r.path === '/sapi/v1/margin/priceIndex' });
+    const p = await serve({ standIn, env: { BINANCE_MCP_TOKENS: TOKENS, BINANCE_TIMEOUT_MS: '3000' } });
+    const init = await raw(p.url, { headers: auth(ALICE), body: INITIALIZE });
+    const headers = { ...auth(ALICE), 'mcp-session-id': String(init.headers['mcp-session-id']), 'mcp-protocol-version': '2025-11-25' };
+    await raw(p.url, { headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    const calls = Array.from({ length: 8 }, (_, i) => raw(p.url, { headers, body: JSON.stringify({ jsonrpc: '2.0', id: 10 + i, method: 'tools/call', params: { name: 'get_price_index', arguments: { symbol: 'BTCUSDT' } } }) }));
+    await until(() => standIn.wire.requestsTo('GET', '/sapi/v1/margin/priceIndex').length >= 8, 'eight reads in flight');
+    const ninth = await raw(p.url, { headers, body: JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'tools/list', params: {} }) });
+    assert.equal(ninth.status, 429);
+    assert.equal(ninth.headers['retry-after'], '1');
+    assert.equal((await raw(p.url, { headers: auth(BOB), body: INITIALIZE })).status, 200, 'another client is not held back');
+    for (const r of await Promise.all(calls)) assert.equal(r.status, 200);
+    p.child.kill('SIGTERM');
+    await p.exit;
+  });
+
   test('a body over 1 MiB is refused with 413; the server goes on', async () => {
     const p = await serve();
     const token = tokenFile(p.dir);
