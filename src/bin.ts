@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     }
     superviseHttpProcess(handle, http, log);
     const t = http.tokens;
+    if (http.oauth) log.info({ issuer: http.oauth.settings.issuer, resource: http.oauth.settings.resource, metadata: http.oauth.metadataUrl }, 'OAuth resource server: JWT access tokens of this issuer, issued for this resource, are accepted');
     log.info(
       { url: http.url, clients: t.names, tokens: t.sources },
       t.generatedFile

@@ -50,6 +50,8 @@ export interface HttpConfig {
   allowedHosts: string[];
   /** Tokens configured explicitly (BINANCE_MCP_TOKEN, BINANCE_MCP_TOKENS); the state directory's files are read at start (http/tokens.ts). */
   tokens: NamedToken[];
+  /** OAuth 2.1 resource-server mode (http/oauth.ts): JWT access tokens of this issuer, for this public URL. */
+  oauth?: { issuer: string; resource: string };
 }
 
 export class UsageError extends Error {}
@@ -81,6 +83,10 @@ Options (environment variable in brackets):
                            a generated one) [BINANCE_ALLOW_REMOTE=1]
   --allowed-hosts LIST     host names clients reach the HTTP server by, besides loopback (Host and
                            Origin are checked) [BINANCE_HTTP_ALLOWED_HOSTS]
+  --oauth-issuer URL       also accept JWT access tokens of this OAuth authorization server (its
+                           protected-resource metadata names it) [BINANCE_OAUTH_ISSUER]
+  --public-url URL         this server's public https URL of /mcp: the audience those tokens must
+                           name (needed with --oauth-issuer) [BINANCE_PUBLIC_URL]
   --help, --version
 
 Other environment: BINANCE_CONFIRM_TTL_SECONDS (120), BINANCE_STATE_DIR (~/.binance-margin-mcp),
@@ -128,7 +134,30 @@ export function checkDistinct(tokens: NamedToken[]): NamedToken[] {
 }
 
 /** `--http [HOST:]PORT`, `BINANCE_MCP_TOKEN`, `BINANCE_MCP_TOKENS` and the remote rules. */
-function parseHttp(spec: string, allowRemote: boolean, allowedHostsText: string | undefined, env: NodeJS.ProcessEnv, stateDir: string): HttpConfig {
+/** An https URL, or http on a loopback host (tests, a local authorization server). */
+function httpsUrl(name: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${name} is not a URL.`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) throw new UsageError(`${name} must be an https URL (http only on a loopback address), not "${value}".`);
+  if (url.search || url.hash) throw new UsageError(`${name} takes no query or fragment.`);
+  return url;
+}
+
+function parseOAuth(issuer: string | undefined, publicUrl: string | undefined): HttpConfig['oauth'] {
+  if (!issuer?.trim()) {
+    if (publicUrl?.trim()) throw new UsageError('--public-url goes with --oauth-issuer.');
+    return undefined;
+  }
+  if (!publicUrl?.trim()) throw new UsageError('--oauth-issuer needs --public-url: the https URL of /mcp that tokens must be issued for.');
+  httpsUrl('--oauth-issuer', issuer.trim());
+  return { issuer: issuer.trim(), resource: httpsUrl('--public-url', publicUrl.trim()).href };
+}
+
+function parseHttp(spec: string, allowRemote: boolean, allowedHostsText: string | undefined, env: NodeJS.ProcessEnv, stateDir: string, oauth: HttpConfig['oauth']): HttpConfig {
   const m = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(spec.trim());
   const port = m ? Number(m[2]) : NaN;
   if (!m || port > 65535) throw new UsageError(`--http takes [HOST:]PORT (e.g. 8765 or 127.0.0.1:8765), not "${spec}".`);
@@ -145,18 +174,20 @@ function parseHttp(spec: string, allowRemote: boolean, allowedHostsText: string 
   if (!isLoopbackHost(host)) {
     if (!allowRemote) throw new UsageError(`--http ${spec} binds a non-loopback address; add --allow-remote to serve other machines (put a TLS reverse proxy in front).`);
     // A token the server generates is not one the remote clients were given: it takes one the user configured.
-    if (!tokens.length && !existsSync(join(stateDir, 'http-tokens')))
-      throw new UsageError(`A non-loopback --http needs BINANCE_MCP_TOKEN, BINANCE_MCP_TOKENS or ${join(stateDir, 'http-tokens')}: a token generated into the state directory is not one the remote clients were given.`);
+    if (!tokens.length && !oauth && !existsSync(join(stateDir, 'http-tokens')))
+      throw new UsageError(`A non-loopback --http needs BINANCE_MCP_TOKEN, BINANCE_MCP_TOKENS, ${join(stateDir, 'http-tokens')} or --oauth-issuer: a token generated into the state directory is not one the remote clients were given.`);
   }
   const allowedHosts = (allowedHostsText ?? '')
     .split(',')
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean);
+  // The public name a proxy forwards for is one clients use.
+  if (oauth) allowedHosts.push(new URL(oauth.resource).hostname.toLowerCase());
   for (const h of allowedHosts) if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(h)) throw new UsageError(`--allowed-hosts takes host names without scheme or port, not "${h}".`);
   // Behind a wildcard address the server cannot tell which names its clients use: they must be named.
   if ((host === '0.0.0.0' || host === '::') && !allowedHosts.length)
     throw new UsageError(`--http ${spec} listens on every address; name the host names clients use with --allowed-hosts (the Host and Origin headers are checked against them).`);
-  return { host, port, allowRemote, allowedHosts, tokens };
+  return { host, port, allowRemote, allowedHosts: [...new Set(allowedHosts)], tokens, ...(oauth ? { oauth } : {}) };
 }
 
 /** Only loopback hosts may replace Binance's base URLs: keys go to Binance or to this machine. */
@@ -179,7 +210,7 @@ export function parseConfig(argv: string[], givenEnv: NodeJS.ProcessEnv, cwd = p
   // "${user_config.NAME}", unreplaced (@anthropic-ai/mcpb's replaceVariables): unset.
   const env = Object.fromEntries(Object.entries(givenEnv).filter(([, v]) => !/^\$\{user_config\.[^}]*\}$/.test(v ?? ''))) as NodeJS.ProcessEnv;
   const flags = new Map<string, string | true>();
-  const takesValue = new Set(['--tools-md', '--toolsets', '--confirm-via', '--sandbox-state', '--http', '--allowed-hosts']);
+  const takesValue = new Set(['--tools-md', '--toolsets', '--confirm-via', '--sandbox-state', '--http', '--allowed-hosts', '--oauth-issuer', '--public-url']);
   const switches = new Set(['--sandbox', '--read-only', '--confirm-all', '--allow-remote', '--help', '-h', '--version']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -222,8 +253,10 @@ export function parseConfig(argv: string[], givenEnv: NodeJS.ProcessEnv, cwd = p
 
   const sandboxState = (flags.get('--sandbox-state') as string | undefined) ?? env.BINANCE_SANDBOX_STATE;
   const httpSpec = ((flags.get('--http') as string | undefined) ?? env.BINANCE_HTTP ?? '').trim();
+  for (const f of ['--allow-remote', '--allowed-hosts', '--oauth-issuer', '--public-url']) if (!httpSpec && flags.has(f)) throw new UsageError(`${f} goes with --http.`);
   const http = httpSpec
-    ? parseHttp(httpSpec, flags.has('--allow-remote') || truthy(env.BINANCE_ALLOW_REMOTE), (flags.get('--allowed-hosts') as string | undefined) ?? env.BINANCE_HTTP_ALLOWED_HOSTS, env, stateDir)
+    ? parseHttp(httpSpec, flags.has('--allow-remote') || truthy(env.BINANCE_ALLOW_REMOTE), (flags.get('--allowed-hosts') as string | undefined) ?? env.BINANCE_HTTP_ALLOWED_HOSTS, env, stateDir,
+        parseOAuth((flags.get('--oauth-issuer') as string | undefined) ?? env.BINANCE_OAUTH_ISSUER, (flags.get('--public-url') as string | undefined) ?? env.BINANCE_PUBLIC_URL))
     : undefined;
   return {
     toolsMdPath,

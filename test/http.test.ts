@@ -7,7 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Client as ClientV2, StreamableHTTPClientTransport as HttpTransportV2 } from '@modelcontextprotocol/client';
@@ -184,6 +186,57 @@ describe('authentication', () => {
     assert.equal(existsSync(join(p.dir, 'state', 'http-token')), false);
     assert.equal((await raw(p.url, { headers: auth(single), body: INITIALIZE })).status, 200);
     assert.equal((await raw(p.url, { headers: auth('y'.repeat(48)), body: INITIALIZE })).status, 401);
+    p.child.kill('SIGTERM');
+    await p.exit;
+  });
+});
+
+/** A loopback OAuth authorization server: RFC 8414 metadata and a JWKS; signs JWT access tokens. */
+async function authorizationServer() {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig', alg: 'ES256' };
+  let issuer = '';
+  const server = createHttpServer((req, res) => {
+    const body = req.url === '/.well-known/oauth-authorization-server' ? { issuer, jwks_uri: `${issuer}/jwks`, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token` } : req.url === '/jwks' ? { keys: [jwk] } : undefined;
+    res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? {}));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const sign = (claims: Record<string, unknown>, key = privateKey) => {
+    const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const data = `${enc({ alg: 'ES256', typ: 'at+jwt', kid: 'k1' })}.${enc(claims)}`;
+    return `${data}.${cryptoSign('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  };
+  clients.push({ close: () => new Promise<void>((r) => server.close(() => r())) });
+  return { issuer, sign };
+}
+
+describe('OAuth resource-server mode', () => {
+  test('serves protected-resource metadata naming the issuer, and accepts its JWTs only for this audience', async () => {
+    const as = await authorizationServer();
+    const resource = 'http://localhost/mcp';
+    const p = await serve({ args: ['--oauth-issuer', as.issuer, '--public-url', resource] });
+    assert.equal(existsSync(join(p.dir, 'state', 'http-token')), false, 'no token is generated in OAuth mode');
+    const meta = await raw(p.url.replace('/mcp', '/.well-known/oauth-protected-resource/mcp'), { method: 'GET' });
+    assert.equal(meta.status, 200);
+    assert.deepEqual(JSON.parse(meta.body).authorization_servers, [as.issuer]);
+    assert.equal(JSON.parse(meta.body).resource, resource);
+    const denied = await raw(p.url, { body: INITIALIZE });
+    assert.equal(denied.status, 401);
+    assert.match(String(denied.headers['www-authenticate']), /resource_metadata="http:\/\/localhost\/.well-known\/oauth-protected-resource\/mcp"/);
+    const now = Math.floor(Date.now() / 1000);
+    const good = as.sign({ iss: as.issuer, aud: resource, sub: 'user-1', exp: now + 300 });
+    const client = await clientV2(p.url, good, 'modern');
+    assert.equal((await client.listTools()).tools.length, 74);
+    const { privateKey: otherKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    for (const [why, token] of [
+      ['another audience', as.sign({ iss: as.issuer, aud: 'https://other.example/mcp', sub: 'user-1', exp: now + 300 })],
+      ['expired', as.sign({ iss: as.issuer, aud: resource, sub: 'user-1', exp: now - 600 })],
+      ['another issuer', as.sign({ iss: 'https://evil.example', aud: resource, sub: 'user-1', exp: now + 300 })],
+      ['another key', as.sign({ iss: as.issuer, aud: resource, sub: 'user-1', exp: now + 300 }, otherKey)],
+      ['not a JWT', 'q'.repeat(40)],
+    ] as const)
+      assert.equal((await raw(p.url, { headers: auth(token), body: INITIALIZE })).status, 401, why);
     p.child.kill('SIGTERM');
     await p.exit;
   });

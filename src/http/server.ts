@@ -42,6 +42,7 @@ import {
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { HttpConfig } from '../config.js';
 import type { Logger } from '../log.js';
+import { OAuthResourceServer } from './oauth.js';
 import { loadTokens, type TokenSet } from './tokens.js';
 
 export interface HttpLimits {
@@ -72,6 +73,8 @@ export interface HttpServerHandle {
   url: string;
   port: number;
   tokens: TokenSet;
+  /** OAuth resource-server mode, when configured. */
+  oauth?: OAuthResourceServer;
   /** Open 2025 sessions. */
   readonly sessions: number;
   /** No new connection or request from now on (answered 503); requests in flight go on. */
@@ -181,16 +184,18 @@ export async function startHttpServer(
   overrides: Partial<HttpLimits> = {},
 ): Promise<HttpServerHandle> {
   const limits = { ...DEFAULT_LIMITS, ...overrides };
-  const tokens = loadTokens(http.tokens, stateDir);
+  const oauth = http.oauth ? new OAuthResourceServer(http.oauth, log) : undefined;
+  const tokens = loadTokens(http.tokens, stateDir, { generate: !oauth });
   const wildcard = http.host === '0.0.0.0' || http.host === '::';
   const allowedHosts = [...new Set([...localhostAllowedHostnames(), ...(wildcard ? [] : [formatHost(http.host).toLowerCase()]), ...http.allowedHosts])];
 
   const verifier = {
     async verifyAccessToken(token: string): Promise<AuthInfo> {
       const name = tokens.principalOf(token);
-      if (name === undefined) throw new OAuthError(OAuthErrorCode.InvalidToken, 'Invalid token');
       // The token itself goes no further than this check.
-      return { token: '', clientId: name, scopes: [], expiresAt: Math.floor(Date.now() / 1000) + 3600 };
+      if (name !== undefined) return { token: '', clientId: name, scopes: [], expiresAt: Math.floor(Date.now() / 1000) + 3600 };
+      if (oauth && token.includes('.')) return oauth.verify(token);
+      throw new OAuthError(OAuthErrorCode.InvalidToken, 'Invalid token');
     },
   };
 
@@ -228,18 +233,24 @@ export async function startHttpServer(
     const origin = validateOriginHeader(req.headers.origin, allowedHosts);
     if (!origin.ok) return reply(res, rpcError(403, `Forbidden: ${origin.message}`));
 
+    // RFC 9728: where a client finds the authorization server; public, like every discovery document.
+    const path = (req.url ?? '/').split('?')[0];
+    if (oauth && oauth.metadataPaths.includes(path)) {
+      if (req.method !== 'GET') return reply(res, new Response(null, { status: 405, headers: { allow: 'GET' } }));
+      return reply(res, Response.json(oauth.metadata(), { headers: { 'cache-control': 'max-age=3600' } }));
+    }
+
     let authInfo: AuthInfo;
     try {
       authInfo = await verifyBearerToken(req.headers.authorization, { verifier });
     } catch (err) {
-      const challenge = bearerAuthChallengeResponse(err);
+      const challenge = bearerAuthChallengeResponse(err, oauth ? { resourceMetadataUrl: oauth.metadataUrl } : undefined);
       // Say which realm, as RFC 6750 allows; no more.
       const www = challenge.headers.get('www-authenticate');
       return reply(res, new Response(challenge.body, { status: challenge.status, headers: { 'content-type': 'application/json', ...(www ? { 'www-authenticate': www.replace(/^Bearer /, 'Bearer realm="binance-margin-mcp", ') } : {}) } }));
     }
     principal = authInfo.clientId;
 
-    const path = (req.url ?? '/').split('?')[0];
     if (path !== '/mcp') return reply(res, rpcError(404, 'Not found: MCP is served at /mcp.'));
 
     // GET is a 2025 session's notification stream: it lasts, and does not count as a request in flight.
@@ -295,6 +306,7 @@ export async function startHttpServer(
     url,
     port,
     tokens,
+    oauth,
     get sessions() {
       return legacy.size;
     },

@@ -14,7 +14,8 @@
  *   a file only its owner may read;
  * - when none of these gives a token: `<state dir>/http-token`, generated at first
  *   start (256 random bits, created with O_EXCL and mode 0600) and reused after;
- *   principal `default`. Its path is logged, never its content.
+ *   principal `default`. Its path is logged, never its content. Not in OAuth mode
+ *   (http/oauth.ts), where the authorization server's tokens are the source.
  *
  * Tokens are compared in constant time: each candidate is hashed (SHA-256) and every
  * configured token is compared with timingSafeEqual, without stopping at a match.
@@ -84,7 +85,8 @@ function generatedToken(stateDir: string): { token: string; path: string; create
   return { token, path, created };
 }
 
-export function loadTokens(configured: NamedToken[], stateDir: string): TokenSet & { created?: boolean } {
+/** `generate: false` (OAuth mode): no token is generated when none is configured. */
+export function loadTokens(configured: NamedToken[], stateDir: string, opts: { generate?: boolean } = {}): TokenSet & { created?: boolean } {
   const tokens = [...configured];
   const sources = configured.length ? ['BINANCE_MCP_TOKEN(S)'] : [];
   const filePath = join(stateDir, TOKENS_FILE);
@@ -93,7 +95,7 @@ export function loadTokens(configured: NamedToken[], stateDir: string): TokenSet
     sources.push(filePath);
   }
   let generated: ReturnType<typeof generatedToken> | undefined;
-  if (!tokens.length) {
+  if (!tokens.length && opts.generate !== false) {
     generated = generatedToken(stateDir);
     tokens.push({ name: 'default', token: generated.token });
     sources.push(generated.path);
