@@ -104,6 +104,7 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
   const startGroups: ToolGroup[] = ['always', ...config.toolsets, ...(config.dynamicToolsets ? (['dynamic'] as const) : [])];
 
   const formAnswers = new FormAnswerValidator();
+  const enabledByPrincipal = new Map<string, Set<ToolGroup>>();
   // HTTP mode (src/http/): the authenticated client, the name of its bearer token, comes as
   // authInfo.clientId; its pending actions are bound to it. stdio: none (one client).
   const factory: McpServerFactory = ({ era, authInfo }) => {
@@ -114,7 +115,12 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
       jsonSchemaValidator: formAnswers,
     });
     const low = server.server;
-    const enabled = new Set<ToolGroup>(startGroups);
+    // Over HTTP a 2026-07-28 client has no connection: each request is served by its own
+    // instance, so the toolsets it enabled are kept per principal (a 2025 session, like a
+    // stdio connection, keeps its own on its one instance).
+    const kept = era === 'modern' && principal !== undefined ? enabledByPrincipal.get(principal) : undefined;
+    const enabled = kept ?? new Set<ToolGroup>(startGroups);
+    if (era === 'modern' && principal !== undefined && !kept) enabledByPrincipal.set(principal, enabled);
     const connection: Connection = {
       enabled,
       enable(toolset: Toolset) {

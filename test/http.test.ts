@@ -364,6 +364,24 @@ describe('many clients, one set of rails', () => {
   });
 });
 
+describe('dynamic toolsets over HTTP', () => {
+  test('a toolset a 2026-07-28 client enables stays enabled on its next requests, for that client only', async () => {
+    const p = await serve({ args: ['--toolsets', 'dynamic'], env: { BINANCE_MCP_TOKENS: TOKENS } });
+    const alice = await clientV2(p.url, ALICE, 'modern');
+    const bob = await clientV2(p.url, BOB, 'modern');
+    const before = (await alice.listTools()).tools.length;
+    const r = await call(alice, 'enable_toolset', { toolset: 'trade' });
+    assert.notEqual(r.isError, true, JSON.stringify(r));
+    const after = (await alice.listTools()).tools.map((t) => t.name);
+    assert.ok(after.length > before && after.includes('place_order'), `${before} → ${after.length}`);
+    assert.notEqual((await call(alice, 'get_open_orders', { symbol: 'BTCUSDT' })).structuredContent?.error?.kind, 'validation');
+    assert.equal((await bob.listTools()).tools.length, before, "another client's toolsets are its own");
+    assert.equal(p.child.exitCode, null);
+    p.child.kill('SIGTERM');
+    await p.exit;
+  });
+});
+
 describe('a client that goes away', () => {
   test('dropping mid-write leaves one order and one journal outcome, and the server goes on serving the others', async () => {
     const standIn = await mainnet();
