@@ -6,7 +6,7 @@
  * client that drops mid-write, and how the process starts and stops.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -308,6 +308,47 @@ describe('many clients, one set of rails', () => {
     assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 1);
     p.child.kill('SIGTERM');
     assert.deepEqual(await withTimeout(p.exit, 10_000, 'exit'), { code: 0, signal: null });
+  });
+
+  test('the gate asks each client itself: elicitation on a 2025 session, an input_required round on 2026-07-28', async () => {
+    const standIn = await mainnet();
+    const p = await serve({ standIn, env: { BINANCE_MCP_TOKENS: TOKENS } });
+    const asked: string[] = [];
+    for (const era of ['legacy', 'modern'] as const) {
+      const client = new ClientV2({ name: `http-elicit-${era}`, version: '1.0.0' }, { capabilities: { elicitation: {} }, ...(era === 'modern' ? { versionNegotiation: { mode: 'auto' as const } } : {}) });
+      client.setRequestHandler('elicitation/create', async (req) => (asked.push(`${era}: ${String(req.params.message)}`), { action: 'accept' as const, content: { confirmation: 'CONFIRM' } }));
+      await client.connect(new HttpTransportV2(new URL(p.url), { requestInit: { headers: auth(era === 'legacy' ? ALICE : BOB) } }));
+      clients.push(client);
+      const r = await call(client, 'place_order', ORDER);
+      assert.notEqual(r.isError, true, JSON.stringify(r));
+      assert.equal(r.structuredContent!.status, undefined, `${era}: executed, no token`);
+      await client.close();
+    }
+    assert.equal(asked.length, 2);
+    assert.match(asked[0], /^legacy: BUY 0\.01 BTCUSDT MARKET/);
+    assert.match(asked[1], /^modern: BUY 0\.01 BTCUSDT MARKET/);
+    assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 2);
+    const lines = journal(p.dir).filter((l) => l.tool === 'place_order').map((l) => `${l.client}:${l.phase}${l.reason ? `:${l.reason}` : ''}`);
+    assert.deepEqual(lines, ['alice:pending:elicitation', 'alice:intent', 'alice:result', 'bob:pending:input_required', 'bob:intent', 'bob:result']);
+    p.child.kill('SIGTERM');
+    await p.exit;
+  });
+
+  test('named tokens from <state dir>/http-tokens, refused while others may read the file', async () => {
+    const dir = scratch();
+    mkdirSync(join(dir, 'state'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(dir, 'state', 'http-tokens'), `# laptop and phone\nlaptop ${ALICE}\nphone ${BOB}\n`, { mode: 0o644 });
+    const loose = start([BIN, '--sandbox', '--http', '127.0.0.1:0'], { cwd: dir, env: serverEnv(dir) });
+    assert.equal((await withTimeout(loose.exit, 10_000, 'exit')).code, 2);
+    assert.match(loose.stderr(), /may be read by other users.*chmod 600/);
+    chmodSync(join(dir, 'state', 'http-tokens'), 0o600);
+    const p = await serve({ dir });
+    assert.equal(existsSync(join(dir, 'state', 'http-token')), false);
+    const phone = await clientV2(p.url, BOB, 'modern');
+    assert.equal((await phone.listTools()).tools.length, 74);
+    assert.match(p.stderr(), /"clients":\["laptop","phone"\]/);
+    p.child.kill('SIGTERM');
+    await p.exit;
   });
 
   test('a pending action is bound to the client that created it: another token cannot confirm, list or cancel it', async () => {
