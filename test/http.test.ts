@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Client as ClientV2, StreamableHTTPClientTransport as HttpTransportV2 } from '@modelcontextprotocol/client';
@@ -17,7 +17,10 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as HttpTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CATALOG } from '../src/catalog/index.js';
 import { parseConfig, UsageError } from '../src/config.js';
+import { startHttpServer } from '../src/http/server.js';
+import { createLogger } from '../src/log.js';
 import { SealedState } from '../src/pipeline/sealed-state.js';
+import { createServer } from '../src/server.js';
 import { randomApiKey, randomSecret } from './helpers/keys.js';
 import { toolsMd } from './helpers/mcp.js';
 import { BIN, scratch, serverEnv, start, withTimeout, type Proc } from './helpers/process.js';
@@ -454,7 +457,55 @@ describe('a client that goes away', () => {
   });
 });
 
+describe('slow clients', () => {
+  test('a client that does not finish sending its request is cut off; the others are served', async () => {
+    const dir = scratch();
+    const config = parseConfig(['--sandbox', '--http', '127.0.0.1:0'], { BINANCE_STATE_DIR: join(dir, 'state'), BINANCE_MCP_TOKEN: ALICE }, dir);
+    if (typeof config === 'string') throw new Error('unexpected');
+    const log = createLogger('silent');
+    const handle = createServer(config, log);
+    const http = await startHttpServer(handle.factory, config.http!, config.stateDir, log, { headersTimeoutMs: 300, requestTimeoutMs: 600 });
+    try {
+      const cutOff = (bytes: string) =>
+        new Promise<string>((resolve) => {
+          const socket = connect(http.port, '127.0.0.1', () => socket.write(bytes));
+          let got = '';
+          socket.setEncoding('utf8').on('data', (d: string) => (got += d));
+          socket.on('close', () => resolve(got));
+          socket.on('error', () => undefined);
+        });
+      const started = Date.now();
+      const [headersOnly, bodyMissing] = await Promise.all([
+        cutOff('POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n'), // headers never end
+        cutOff(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ALICE}\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"jsonrpc"`), // body never ends
+      ]);
+      assert.ok(Date.now() - started < 5_000, 'cut off within seconds');
+      assert.match(headersOnly, /^HTTP\/1\.1 408/);
+      assert.ok(bodyMissing === '' || /^HTTP\/1\.1 (408|400|500)/.test(bodyMissing), bodyMissing.slice(0, 80));
+      assert.equal((await raw(http.url, { headers: auth(ALICE), body: INITIALIZE })).status, 200);
+    } finally {
+      await http.close();
+      await handle.close(0);
+    }
+  });
+});
+
 describe('the process', () => {
+  test('SIGTERM during a write: it is journaled as unknown before exit 0', async () => {
+    const standIn = await mainnet();
+    standIn.wire.inject({ fault: { kind: 'hang' }, match: (r) => r.method === 'POST' && r.path === '/sapi/v1/margin/order' });
+    const p = await serve({ standIn, args: ['--confirm-via', 'token'] });
+    const client = await clientV2(p.url, tokenFile(p.dir), 'legacy');
+    const pending = await call(client, 'place_order', ORDER);
+    void call(client, 'confirm_action', { token: pending.structuredContent!.token, confirmation: 'CONFIRM' }).catch(() => undefined);
+    await until(() => standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length > 0, 'the order reaching the stand-in');
+    p.child.kill('SIGTERM');
+    assert.deepEqual(await withTimeout(p.exit, 15_000, 'exit after SIGTERM'), { code: 0, signal: null });
+    const lines = journal(p.dir).filter((l) => l.tool === 'place_order');
+    assert.deepEqual(lines.map((l) => l.phase), ['pending', 'intent', 'unknown'], JSON.stringify(lines));
+    assert.match(lines[2].reason, /shut down before Binance answered/);
+  });
+
   test('stdin closing does not stop the HTTP server; SIGTERM does, with exit 0', async () => {
     const p = await serve();
     p.child.stdin.end();

@@ -274,7 +274,8 @@ export async function startHttpServer(
     await mcp(req, res);
   };
 
-  const server = createServer((req, res) => {
+  // Node checks the header and request timeouts on this interval (30 s by default): often enough to mean them.
+  const server = createServer({ connectionsCheckingInterval: Math.max(100, Math.min(1_000, limits.headersTimeoutMs / 2)) }, (req, res) => {
     handleRequest(req, res).catch((err) => {
       log.error({ err: (err as Error).message }, 'http: request failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
