@@ -490,6 +490,40 @@ describe('slow clients', () => {
   });
 });
 
+describe('2025 sessions are cleaned up', () => {
+  test('after their idle time, and the least recently used past the per-client cap', async () => {
+    const dir = scratch();
+    const config = parseConfig(['--sandbox', '--http', '127.0.0.1:0'], { BINANCE_STATE_DIR: join(dir, 'state'), BINANCE_MCP_TOKENS: TOKENS }, dir);
+    if (typeof config === 'string') throw new Error('unexpected');
+    const log = createLogger('silent');
+    const handle = createServer(config, log);
+    const http = await startHttpServer(handle.factory, config.http!, config.stateDir, log, { sessionIdleMs: 1_500, maxSessionsPerClient: 2 });
+    const open = async (token: string) => String((await raw(http.url, { headers: auth(token), body: INITIALIZE })).headers['mcp-session-id']);
+    const ping = async (token: string, sid: string) => (await raw(http.url, { headers: { ...auth(token), 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' }, body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'ping' }) })).status;
+    try {
+      const [a1, a2] = [await open(ALICE), await open(ALICE)];
+      const b1 = await open(BOB);
+      assert.equal(http.sessions, 3);
+      const a3 = await open(ALICE); // alice's third: her least recently used (a1) is closed, bob's is not
+      await until(() => http.sessions === 3, 'the eviction');
+      assert.equal(await ping(ALICE, a1), 404);
+      assert.equal(await ping(ALICE, a2), 200);
+      assert.equal(await ping(BOB, b1), 200);
+      // Kept alive by use; left alone, closed.
+      for (let i = 0; i < 4; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        assert.equal(await ping(ALICE, a3), 200);
+      }
+      await until(() => http.sessions === 1, 'the idle sessions to close', 10_000);
+      assert.equal(await ping(ALICE, a3), 200);
+      assert.equal(await ping(BOB, b1), 404);
+    } finally {
+      await http.close();
+      await handle.close(0);
+    }
+  });
+});
+
 describe('the process', () => {
   test('SIGTERM during a write: it is journaled as unknown before exit 0', async () => {
     const standIn = await mainnet();
