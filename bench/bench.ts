@@ -18,6 +18,7 @@ import { BinanceClient, type Credentials, type WireEndpoint } from '../src/binan
 import { hmacSigner } from '../src/binance/signer.js';
 import { TOOLSETS } from '../src/catalog/types.js';
 import { ensurePeer, PEERS, peerSpec, type PeerState } from './peers.js';
+import { HttpMcp } from './http.js';
 import { RpcChild, type ServerSpec } from './rpc.js';
 import { fmtBytes, fmtMs, fmtRatio, mean, pct, printTable, round } from './stats.js';
 
@@ -33,7 +34,7 @@ const OUT = process.env.BENCH_OUT ? resolve(process.env.BENCH_OUT) : QUICK ? joi
 const RUNS = {
   coldStart: QUICK ? 5 : 20,
   perCallSmall: QUICK ? 200 : 1000, // GET /sapi/v1/bnbBurn, weight 1
-  perCallAccount: QUICK ? 100 : 300, // GET /sapi/v1/margin/account, weight 10: 3 paths × 300 × 10 stays inside one minute's 12,000
+  perCallAccount: QUICK ? 100 : 300, // GET /sapi/v1/margin/account, weight 10: each server process path ((c), (e)) spends 300 × 10 of its own 12,000 a minute
   perCallWarm: QUICK ? 10 : 30,
   throughput: { 1: QUICK ? 100 : 400, 8: QUICK ? 300 : 1500, 64: QUICK ? 600 : 3000 } as Record<number, number>,
   memoryCalls: QUICK ? 2000 : 10_000,
@@ -245,7 +246,10 @@ async function perCall(standin: StandIn, ep: { tool: string; path: string; weigh
   });
   await relay.initialize();
   const viaRelay = () => call(relay, ep.tool);
-  const paths = [raw, viaClient, viaMcp, viaRelay];
+  // (e) the same MCP server over Streamable HTTP (--http, a 2025 session, bearer token) on a keep-alive connection.
+  const http = await HttpMcp.start(oursSpec('ours http', `percall-http-${ep.tool}`, [], url), randomBytes(32).toString('hex'));
+  const viaHttp = () => http.callTool(ep.tool);
+  const paths = [raw, viaClient, viaMcp, viaRelay, viaHttp];
   const samples: number[][] = paths.map(() => []);
   try {
     for (let i = 0; i < warm; i++) for (const p of paths) await p();
@@ -256,6 +260,7 @@ async function perCall(standin: StandIn, ep: { tool: string; path: string; weigh
       }
     }
   } finally {
+    await http.close();
     await relay.close();
     await server.close();
     await client.close();
@@ -271,9 +276,11 @@ async function perCall(standin: StandIn, ep: { tool: string; path: string; weigh
     binanceClient: s[1],
     mcpStdio: s[2],
     stdioFloor: s[3],
+    mcpHttp: s[4],
     addedByClient: { p50: round(s[1].p50 - s[0].p50, 3), p99: round(s[1].p99 - s[0].p99, 3) },
     addedByMcp: { p50: round(s[2].p50 - s[0].p50, 3), p99: round(s[2].p99 - s[0].p99, 3) },
     addedByStdioFloor: { p50: round(s[3].p50 - s[0].p50, 3), p99: round(s[3].p99 - s[0].p99, 3) },
+    addedByHttp: { p50: round(s[4].p50 - s[0].p50, 3), p99: round(s[4].p99 - s[0].p99, 3) },
   };
 }
 
@@ -526,7 +533,7 @@ async function main() {
     }
   };
   try {
-    log(`per-call overhead: ${RUNS.perCallAccount} × 3 paths GET /sapi/v1/margin/account, ${RUNS.perCallSmall} × 3 paths GET /sapi/v1/bnbBurn`);
+    log(`per-call overhead: ${RUNS.perCallAccount} × 5 paths GET /sapi/v1/margin/account, ${RUNS.perCallSmall} × 5 paths GET /sapi/v1/bnbBurn`);
     results.perCall = [
       await section('per-call margin/account', () => perCall(standin, { tool: 'get_cross_margin_account', path: '/sapi/v1/margin/account', weight: 10 }, RUNS.perCallAccount, RUNS.perCallWarm)),
       await section('per-call bnbBurn', () => perCall(standin, { tool: 'get_bnb_burn_status', path: '/sapi/v1/bnbBurn', weight: 1 }, RUNS.perCallSmall, RUNS.perCallWarm)),
@@ -632,10 +639,10 @@ function report(r: Record<string, any>, fastestPeerMs: number | undefined, small
     r.toolList.map((t: any) => [t.server, t.variant, t.tools, t.bytes, t.tokens, smallestPeerTokens ? fmtRatio(t.tokens / smallestPeerTokens) : '-']),
   );
 
-  console.log('\nPer-call latency, same loopback stand-in, interleaved (ms); (d) = bare node relay doing (a) behind stdio, the floor of (c)');
+  console.log('\nPer-call latency, same loopback stand-in, interleaved (ms); (d) = bare node relay doing (a) behind stdio, the floor of (c); (e) = MCP over Streamable HTTP (--http)');
   printTable(
-    ['endpoint', 'calls/path', '(a) raw undici p50/p99', '(b) BinanceClient p50/p99', '(c) MCP stdio p50/p99', '(b)−(a) p50/p99', '(c)−(a) p50/p99', '(d)−(a) stdio floor'],
-    r.perCall.map((p: any) => p.failed ? ['FAILED', p.failed.slice(0, 100)] : [p.endpoint, p.callsPerPath, `${p.rawUndici.p50} / ${p.rawUndici.p99}`, `${p.binanceClient.p50} / ${p.binanceClient.p99}`, `${p.mcpStdio.p50} / ${p.mcpStdio.p99}`, `${p.addedByClient.p50} / ${p.addedByClient.p99}`, `${p.addedByMcp.p50} / ${p.addedByMcp.p99}`, `${p.addedByStdioFloor.p50} / ${p.addedByStdioFloor.p99}`]),
+    ['endpoint', 'calls/path', '(a) raw undici p50/p99', '(b) BinanceClient p50/p99', '(c) MCP stdio p50/p99', '(e) MCP HTTP p50/p99', '(b)−(a) p50/p99', '(c)−(a) p50/p99', '(e)−(a) p50/p99', '(d)−(a) stdio floor'],
+    r.perCall.map((p: any) => p.failed ? ['FAILED', p.failed.slice(0, 100)] : [p.endpoint, p.callsPerPath, `${p.rawUndici.p50} / ${p.rawUndici.p99}`, `${p.binanceClient.p50} / ${p.binanceClient.p99}`, `${p.mcpStdio.p50} / ${p.mcpStdio.p99}`, `${p.mcpHttp.p50} / ${p.mcpHttp.p99}`, `${p.addedByClient.p50} / ${p.addedByClient.p99}`, `${p.addedByMcp.p50} / ${p.addedByMcp.p99}`, `${p.addedByHttp.p50} / ${p.addedByHttp.p99}`, `${p.addedByStdioFloor.p50} / ${p.addedByStdioFloor.p99}`]),
   );
 
   console.log('\nThroughput: get_bnb_burn_status over one stdio session');

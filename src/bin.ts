@@ -1,13 +1,15 @@
 /**
  * The executable: parse flags, serve MCP on stdio (both protocol generations: the
- * SDK's serveStdio picks per connection), log to stderr only, and shut down cleanly
- * when stdin closes or a signal arrives.
+ * SDK's serveStdio picks per connection) or, with --http, over Streamable HTTP
+ * (src/http/), log to stderr only, and shut down cleanly when stdin closes (stdio
+ * only) or a signal arrives.
  */
 import './zod-jitless.js';
 import { TOOLSETS } from './catalog/types.js';
 import { parseConfig, USAGE, UsageError } from './config.js';
 import { createLogger } from './log.js';
-import { superviseStdioProcess } from './lifecycle.js';
+import { superviseHttpProcess, superviseStdioProcess } from './lifecycle.js';
+import type { HttpServerHandle } from './http/server.js';
 import { createServer } from './server.js';
 import { VERSION } from './version.js';
 import type { ToolListFile } from './tools/tool-list.js';
@@ -41,14 +43,36 @@ async function main(): Promise<void> {
 
   const log = createLogger(config.logLevel);
   const handle = createServer(config, log, { toolList: prebuiltToolList() });
-  const shutdown = superviseStdioProcess(handle, log);
-  handle.serve(undefined, {
-    // A line the transport cannot take (over its read limit, or not JSON-RPC) is logged, never a silent exit.
-    onerror: (err) => {
-      log.error({ err: err.message }, 'a message from the client could not be read');
-      if (/exceed|too (large|long)|maximum/i.test(err.message)) void shutdown('a message over the read limit');
-    },
-  });
+  let http: HttpServerHandle | undefined;
+  if (config.http) {
+    // Loaded only in HTTP mode: stdio start-up compiles none of it.
+    const { startHttpServer } = await import('./http/server.js');
+    try {
+      http = await startHttpServer(handle.factory, config.http, config.stateDir, log);
+    } catch (err) {
+      process.stderr.write(`binance-margin-mcp: cannot serve HTTP on ${config.http.host}:${config.http.port}: ${(err as Error).message}\n`);
+      await handle.close(0).catch(() => undefined);
+      process.exit((err as Error) instanceof UsageError ? 2 : 1);
+    }
+    superviseHttpProcess(handle, http, log);
+    const t = http.tokens;
+    if (http.oauth) log.info({ issuer: http.oauth.settings.issuer, resource: http.oauth.settings.resource, metadata: http.oauth.metadataUrl }, 'OAuth resource server: JWT access tokens of this issuer, issued for this resource, are accepted');
+    log.info(
+      { url: http.url, clients: t.names, tokens: t.sources },
+      t.generatedFile
+        ? `serving MCP over HTTP at ${http.url}; the bearer token is in ${t.generatedFile} (${(t as { created?: boolean }).created ? 'generated now' : 'kept from an earlier start'}): send it as Authorization: Bearer`
+        : `serving MCP over HTTP at ${http.url}; clients authenticate with their bearer tokens`,
+    );
+  } else {
+    const shutdown = superviseStdioProcess(handle, log);
+    handle.serve(undefined, {
+      // A line the transport cannot take (over its read limit, or not JSON-RPC) is logged, never a silent exit.
+      onerror: (err) => {
+        log.error({ err: err.message }, 'a message from the client could not be read');
+        if (/exceed|too (large|long)|maximum/i.test(err.message)) void shutdown('a message over the read limit');
+      },
+    });
+  }
   const accounts = handle.accounts.list();
   log.info(
     {

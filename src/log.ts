@@ -14,7 +14,7 @@ export function createLogger(level: string, destination: NodeJS.WritableStream |
       level,
       base: { name: 'binance-margin-mcp' },
       redact: {
-        paths: ['apiKey', 'secret', 'secretKey', 'signature', 'privateKey', 'passphrase', '*.apiKey', '*.secret', '*.secretKey', '*.signature', '*.privateKey', '*.passphrase', 'headers["x-mbx-apikey"]'],
+        paths: ['apiKey', 'secret', 'secretKey', 'signature', 'privateKey', 'passphrase', '*.apiKey', '*.secret', '*.secretKey', '*.signature', '*.privateKey', '*.passphrase', 'headers["x-mbx-apikey"]', 'authorization', 'headers.authorization', '*.headers.authorization'],
         censor: '[REDACTED]',
       },
       formatters: {

@@ -109,7 +109,11 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
   const startGroups: ToolGroup[] = ['always', ...config.toolsets, ...(config.dynamicToolsets ? (['dynamic'] as const) : [])];
 
   const formAnswers = new FormAnswerValidator();
-  const factory: McpServerFactory = ({ era }) => {
+  const enabledByPrincipal = new Map<string, Set<ToolGroup>>();
+  // HTTP mode (src/http/): the authenticated client, the name of its bearer token, comes as
+  // authInfo.clientId; its pending actions are bound to it. stdio: none (one client).
+  const factory: McpServerFactory = ({ era, authInfo }) => {
+    const principal = authInfo?.clientId;
     const server = new McpServer(SERVER_INFO, {
       instructions: INSTRUCTIONS,
       capabilities: { tools: { listChanged: config.dynamicToolsets } },
@@ -117,7 +121,12 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
     });
     registerAppResources(server); // the ui:// views
     const low = server.server;
-    const enabled = new Set<ToolGroup>(startGroups);
+    // Over HTTP a 2026-07-28 client has no connection: each request is served by its own
+    // instance, so the toolsets it enabled are kept per principal (a 2025 session, like a
+    // stdio connection, keeps its own on its one instance).
+    const kept = era === 'modern' && principal !== undefined ? enabledByPrincipal.get(principal) : undefined;
+    const enabled = kept ?? new Set<ToolGroup>(startGroups);
+    if (era === 'modern' && principal !== undefined && !kept) enabledByPrincipal.set(principal, enabled);
     const connection: Connection = {
       enabled,
       enable(toolset: Toolset) {
@@ -134,6 +143,7 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
       const caps: ClientCapabilities | undefined =
         era === 'modern' ? (ctx.mcpReq.envelope as Record<string, ClientCapabilities> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] : low.getClientCapabilities();
       return {
+        principal,
         canElicit: () => era === 'legacy' && asksForms(caps),
         canAskInBand: () => era === 'modern' && asksForms(caps),
         rendersApps: () => !!caps?.extensions?.[MCP_APPS_EXTENSION],

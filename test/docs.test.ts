@@ -155,7 +155,7 @@ describe('server.json (MCP registry)', () => {
   test('lists exactly the environment variables of the usage text, secret only the credentials, none required, each described', () => {
     const vars = server.packages[0].environmentVariables as { name: string; description: string; isSecret: boolean; isRequired: boolean }[];
     assert.deepEqual(vars.map((v) => v.name).sort(), usageEnvVars());
-    const credentials = ['BINANCE_API_KEY', 'BINANCE_API_SECRET', 'BINANCE_PRIVATE_KEY_PASSPHRASE'];
+    const credentials = ['BINANCE_API_KEY', 'BINANCE_API_SECRET', 'BINANCE_PRIVATE_KEY_PASSPHRASE', 'BINANCE_MCP_TOKEN', 'BINANCE_MCP_TOKENS'];
     for (const v of vars) {
       assert.equal(v.isSecret, credentials.includes(v.name), v.name);
       assert.equal(v.isRequired, false, v.name);

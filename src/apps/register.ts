@@ -46,7 +46,7 @@ export interface ToolRegistrar {
   registerTool<S extends z.ZodType>(
     name: string,
     config: { title?: string; description?: string; inputSchema: S; annotations?: Meta; _meta?: Meta },
-    cb: (args: z.output<S>, ctx: { session: Pick<Session, 'rendersApps'> }) => ReturnType<Pipeline['confirm']> | ReturnType<typeof fail>,
+    cb: (args: z.output<S>, ctx: { session: Pick<Session, 'rendersApps' | 'principal'> }) => ReturnType<Pipeline['confirm']> | ReturnType<typeof fail>,
   ): unknown;
 }
 
@@ -77,7 +77,7 @@ export function registerAppTools(tools: ToolRegistrar, deps: { pipeline: Pick<Pi
     ({ token }, ctx) =>
       // A client that renders no app has no card whose button could have been pressed.
       ctx.session.rendersApps?.()
-        ? deps.pipeline.confirm(token, CONFIRM_WORD)
+        ? deps.pipeline.confirm(token, CONFIRM_WORD, ctx.session.principal)
         : fail(confirmationError('This tool is the Confirm button of the MCP Apps confirmation card, and this client renders no MCP Apps; nothing was executed.', 'Ask the user to type CONFIRM, then call confirm_action.')),
   );
 }

@@ -58,6 +58,7 @@ export class Dispatcher {
       params: action.params,
       clientOrderId: action.clientOrderId,
       summary: action.summary,
+      client: action.principal,
     };
     this.journal.append({ ...base, phase: 'intent', valueUsdt }, true); // throws: nothing was sent
     const done = this.send(account, endpoint, action, base, client, creds);

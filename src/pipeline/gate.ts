@@ -22,6 +22,12 @@ export interface FrozenAction {
   clientOrderId?: string;
   /** Digest of the account's credentials when it was frozen: a key replaced since refuses it. */
   credentials?: string;
+  /**
+   * The authenticated client (HTTP mode: the name of its bearer token) that made the
+   * call: only the same principal may confirm, list or cancel it. Undefined on stdio,
+   * where the one client is the only principal.
+   */
+  principal?: string;
 }
 
 const CLEARED = Symbol('cleared-by-gate');
@@ -89,9 +95,11 @@ export class Gate {
    * usable. Unknown, used or expired token: refused. CONFIRM: the token is used up
    * and the frozen action is cleared, exactly as it was stored.
    */
-  redeem(token: string, confirmation: string): ClearedAction {
+  redeem(token: string, confirmation: string, principal?: string): ClearedAction {
     const entry = this.pending.get(token); // 192 random bits: a plain lookup cannot be guessed into
     if (!entry) throw confirmationError('Unknown, used or expired confirmation token; nothing was executed.', 'Call the tool again to get a new token.');
+    // Another authenticated client: refused, and the token stays usable by the one it was issued to.
+    if (entry.action.principal !== principal) throw confirmationError('This confirmation token was issued to another client; nothing was executed.', 'Only the client that made the call can confirm it.');
     if (entry.expiresAt <= this.now()) {
       this.pending.delete(token);
       throw confirmationError('This confirmation token has expired; nothing was executed.', 'Call the tool again to get a new token.');
@@ -102,15 +110,18 @@ export class Gate {
     return clear(entry.action);
   }
 
-  cancel(token: string): FrozenAction | undefined {
+  /** Drops a pending action of this principal (another principal's token is left alone). */
+  cancel(token: string, principal?: string): FrozenAction | undefined {
     const entry = this.pending.get(token);
+    if (!entry || entry.action.principal !== principal) return undefined;
     this.pending.delete(token);
-    return entry?.action;
+    return entry.action;
   }
 
-  list(): PendingView[] {
+  /** The pending actions of this principal. */
+  list(principal?: string): PendingView[] {
     this.sweep();
-    return [...this.pending.entries()].map(([token, p]) => ({
+    return [...this.pending.entries()].filter(([, p]) => p.action.principal === principal).map(([token, p]) => ({
       token,
       expiresAt: new Date(p.expiresAt).toISOString(),
       summary: p.action.summary,

@@ -46,6 +46,8 @@ export interface Session {
   resumed?(): { state: string; typed: string | null } | undefined;
   /** True when the client declared the MCP Apps extension (it renders ui:// views): only then does the card's Confirm tool answer (src/apps). */
   rendersApps?(): boolean;
+  /** The authenticated client (HTTP mode: its token's name); pending actions are bound to it. Undefined on stdio. */
+  principal?: string;
 }
 
 export interface PipelineDeps {
@@ -87,6 +89,7 @@ export class Pipeline {
         clientOrderId,
         summary: endpoint.summary(params, { where: `on ${account.name} (${account.environment})` }),
         credentials: credentialFingerprint(account),
+        ...(session.principal !== undefined ? { principal: session.principal } : {}),
       };
       // One market memo per call: the early check, the preview and an ungated
       // execution read each price (and balance) once.
@@ -101,10 +104,10 @@ export class Pipeline {
   }
 
   /** confirm_action: the token's frozen request, exactly, once. */
-  async confirm(token: string, confirmation: string): Promise<CallToolResult> {
+  async confirm(token: string, confirmation: string, principal?: string): Promise<CallToolResult> {
     let endpoint: Endpoint | undefined;
     try {
-      const cleared = this.d.gate.redeem(token, confirmation);
+      const cleared = this.d.gate.redeem(token, confirmation, principal);
       endpoint = findEndpoint(cleared.tool)!;
       return await this.execute(endpoint, cleared);
     } catch (err) {
@@ -175,10 +178,10 @@ export class Pipeline {
    * when the user typed CONFIRM. The retried call's own arguments only name the
    * account the state must be bound to; what executes is what was sealed.
    */
-  async confirmSealed(endpoint: Endpoint, args: Record<string, unknown>, state: string, typed: string | null): Promise<CallToolResult> {
+  async confirmSealed(endpoint: Endpoint, args: Record<string, unknown>, state: string, typed: string | null, principal?: string): Promise<CallToolResult> {
     try {
       const account = this.d.accounts.resolve(typeof args.account === 'string' ? args.account : undefined);
-      const frozen = this.d.sealed.open(state, { tool: endpoint.name, account: account.name, environment: envName(account) });
+      const frozen = this.d.sealed.open(state, { tool: endpoint.name, account: account.name, environment: envName(account), principal });
       if (typed === null || !isConfirmText(typed)) {
         this.d.journal.append({ ...pendingView(frozen), phase: 'refused', reason: typed === null ? 'user declined' : 'user did not type CONFIRM' });
         throw confirmationError(typed === null ? 'The user declined; nothing was executed.' : 'The user did not type CONFIRM; nothing was executed.');
@@ -356,6 +359,7 @@ export class Pipeline {
       params,
       clientOrderId: action?.clientOrderId,
       summary: action?.summary,
+      client: action?.principal,
       reason: err instanceof Error ? err.message : String(err),
     });
   }
@@ -369,7 +373,7 @@ const CONFIRM_SCHEMA = {
 };
 
 /** What the journal records of a frozen action (or of an earlier intent, when it is settled). */
-const pendingView = (frozen: Pick<JournalEntry, 'id' | 'account' | 'environment' | 'endpoint' | 'tool' | 'params' | 'clientOrderId' | 'summary'>) => ({
+const pendingView = (frozen: Pick<JournalEntry, 'id' | 'account' | 'environment' | 'endpoint' | 'tool' | 'params' | 'clientOrderId' | 'summary' | 'client'> & { principal?: string }) => ({
   id: frozen.id,
   account: frozen.account,
   environment: frozen.environment,
@@ -378,6 +382,7 @@ const pendingView = (frozen: Pick<JournalEntry, 'id' | 'account' | 'environment'
   params: frozen.params,
   clientOrderId: frozen.clientOrderId,
   summary: frozen.summary,
+  client: frozen.principal ?? frozen.client,
 });
 
 /** Masks credential fields Binance returns (special keys), at any depth. */

@@ -25,6 +25,8 @@ export interface SealBinding {
   tool: string;
   account: string;
   environment: string;
+  /** The authenticated client of the retried call (HTTP mode); must be the one that made the first round. */
+  principal?: string;
 }
 
 interface Payload {
@@ -67,6 +69,8 @@ export class SealedState {
       this.outstanding.delete(payload.n);
       throw confirmationError('This confirmation request has expired; nothing was executed.', 'Call the tool again to be asked anew.');
     }
+    // Before the nonce is used up: another client cannot spend the state of this one.
+    if (payload.a.principal !== expect.principal) throw confirmationError('This confirmation request was made by another client; nothing was executed.');
     if (!this.outstanding.delete(payload.n)) throw confirmationError('This confirmation request was already answered; nothing was executed.', 'Call the tool again to be asked anew.');
     const a = payload.a;
     if (a.tool !== expect.tool || a.account !== expect.account || a.environment !== expect.environment)

@@ -30,6 +30,8 @@ export interface JournalEntry {
   errorCode?: number;
   reason?: string;
   reconciled?: boolean;
+  /** HTTP mode: the authenticated client (its token's name) that made the call. */
+  client?: string;
 }
 
 export class Journal {

@@ -46,7 +46,7 @@ export function registerEndpointTools(server: ToolRegistry, pipeline: Pipeline, 
       (args: Record<string, unknown>, { session }) => {
         // A 2026-07-28 client retrying a confirmation round carries the sealed request state.
         const round = e.write ? session.resumed?.() : undefined;
-        return round ? pipeline.confirmSealed(e, args, round.state, round.typed) : pipeline.callEndpoint(e, args, session);
+        return round ? pipeline.confirmSealed(e, args, round.state, round.typed, session.principal) : pipeline.callEndpoint(e, args, session);
       },
       { group: e.toolset, refuse: (args, err) => pipeline.refuseArguments(e, args, err) },
     );

@@ -18,7 +18,7 @@ export function registerGateTools(server: ToolRegistry, gate: Gate, pipeline: Pi
       }),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
-    ({ token, confirmation }) => pipeline.confirm(token, confirmation),
+    ({ token, confirmation }, { session }) => pipeline.confirm(token, confirmation, session.principal),
   );
 
   server.registerTool(
@@ -29,7 +29,7 @@ export function registerGateTools(server: ToolRegistry, gate: Gate, pipeline: Pi
       inputSchema: z.strictObject({}),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    () => ok({ pending: gate.list() }),
+    (_args, { session }) => ok({ pending: gate.list(session.principal) }),
   );
 
   server.registerTool(
@@ -40,8 +40,8 @@ export function registerGateTools(server: ToolRegistry, gate: Gate, pipeline: Pi
       inputSchema: z.strictObject({ token: z.string().min(1).max(200) }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    ({ token }) => {
-      const action = gate.cancel(token);
+    ({ token }, { session }) => {
+      const action = gate.cancel(token, session.principal);
       return action ? ok({ cancelled: true, summary: action.summary }) : fail(confirmationError('Unknown, used or expired token; nothing to cancel.'));
     },
   );
