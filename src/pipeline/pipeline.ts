@@ -125,9 +125,16 @@ export class Pipeline {
    */
   async execute(endpoint: Endpoint, cleared: ClearedAction, market?: Market): Promise<CallToolResult> {
     const account = this.d.accounts.resolve(cleared.account);
-    if (envName(account) !== cleared.environment) throw configError(`Account "${account.name}" changed environment since the action was frozen; nothing was sent.`);
-    if (cleared.credentials !== undefined && cleared.credentials !== credentialFingerprint(account))
-      throw configError(`The credentials of account "${account.name}" changed since the action was confirmed; nothing was sent.`, 'Call the tool again, so that the user confirms it for the new key.');
+    const changed =
+      envName(account) !== cleared.environment
+        ? configError(`Account "${account.name}" changed environment since the action was frozen; nothing was sent.`)
+        : cleared.credentials !== undefined && cleared.credentials !== credentialFingerprint(account)
+          ? configError(`The credentials of account "${account.name}" changed since the action was confirmed; nothing was sent.`, 'Call the tool again, so that the user confirms it for the new key.')
+          : undefined;
+    if (changed) {
+      this.journalRefused(endpoint, account, cleared.params, changed, cleared);
+      throw changed;
+    }
     const send = async () => {
       const verdict = await this.checkRails(account, endpoint, cleared, market ?? this.market(account));
       return this.d.dispatcher.write(account, endpoint, cleared, verdict.dailyUsdt);
