@@ -6,7 +6,7 @@
 // `--bundle-only` skips tsc (about 15 s here) and builds just what running the server
 // needs; `npm start` uses it on a fresh clone.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { buildTestHost, buildViews } from './build-views.mjs';
 
@@ -49,6 +49,42 @@ const sdkShims = {
   },
 };
 
+// The SDK tells JSON-RPC message kinds apart with zod: every inbound request is
+// tried as a result and as an error response first, and each failed safeParse builds
+// a ZodError (issues, a captured stack): most of the SDK's own cost per call (issue 23).
+// Each guard gets a check in front that only answers "no" when the schema could not
+// match (the key it requires is missing: `result`, `error`, `method` and `id`; a
+// notification has no `id`, and its schema is strict); anything else still goes to
+// the SDK's zod schema, so what is accepted is unchanged. The build fails if the
+// guards are not found (an SDK upgrade changed them): look again then.
+const GUARD_PREFILTERS = {
+  isJSONRPCRequest: 'v.method !== undefined && v.id !== undefined',
+  isJSONRPCNotification: 'v.method !== undefined && v.id === undefined',
+  isJSONRPCResultResponse: 'v.result !== undefined',
+  isJSONRPCErrorResponse: 'v.error !== undefined',
+};
+const sdkGuardPrefilters = {
+  name: 'sdk-guard-prefilters',
+  setup(b) {
+    const seen = new Set();
+    b.onLoad({ filter: /[\\/]@modelcontextprotocol[\\/]server[\\/]dist[\\/][^\\/]+\.mjs$/ }, (args) => {
+      let contents = readFileSync(args.path, 'utf8');
+      for (const [guard, pre] of Object.entries(GUARD_PREFILTERS)) {
+        const re = new RegExp(`const ${guard} = \\(value\\) => (\\w+)\\.safeParse\\(value\\)\\.success;`);
+        contents = contents.replace(re, (_m, schema) => {
+          seen.add(guard);
+          return `const ${guard} = (v) => typeof v === "object" && v !== null && ${pre} && ${schema}.safeParse(v).success;`;
+        });
+      }
+      return { contents, loader: 'js' };
+    });
+    b.onEnd((r) => {
+      const missing = Object.keys(GUARD_PREFILTERS).filter((g) => !seen.has(g));
+      if (missing.length && !r.errors.length) r.errors.push({ text: `sdk-guard-prefilters: ${missing.join(', ')} not found in @modelcontextprotocol/server; check the SDK's message guards again` });
+    });
+  },
+};
+
 const outfile = 'dist/binance-margin-mcp.js';
 await build({
   entryPoints: { 'binance-margin-mcp': 'src/bin.ts' },
@@ -68,7 +104,7 @@ await build({
     // Bundled CommonJS dependencies (pino) still call require(); give them one.
     js: "#!/usr/bin/env node\nimport { createRequire as __bmmCreateRequire } from 'node:module';\nconst require = __bmmCreateRequire(import.meta.url);",
   },
-  plugins: [onlyEnglishZodLocales, sdkShims],
+  plugins: [onlyEnglishZodLocales, sdkShims, sdkGuardPrefilters],
   // jsonc-parser's default entry is a UMD build whose require() calls esbuild cannot
   // follow; its ES module build is the same code (used by `setup`).
   alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },

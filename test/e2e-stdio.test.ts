@@ -8,7 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -247,6 +248,27 @@ describe('the built server over stdio, as a client starts it', () => {
     assert.equal((await withTimeout(h.exit, 10_000, '--help')).code, 0);
     assert.match(h.stderr(), /--tools-md PATH/);
     assert.deepEqual([...v.stdoutLines, ...h.stdoutLines], []);
+  });
+
+  test('the compile cache (Node ≥ 22.1) goes to the temp folder; one that cannot be made does not stop start-up', { timeout: 60_000 }, async () => {
+    const dir = scratch();
+    // A writable temp folder gets node-compile-cache/ (on Node 20 the bin does nothing).
+    // Unusable ones: a file, and a path under /proc, where Node's recursive mkdir never returns.
+    const temps = [join(dir, 'tmp'), join(dir, 'a-file'), ...(process.platform === 'linux' ? ['/proc/bmm-no-such-dir'] : [])];
+    mkdirSync(temps[0]);
+    writeFileSync(temps[1], '');
+    for (const tmp of temps) {
+      const p = start([BIN, '--sandbox'], { cwd: dir, env: serverEnv(dir, { TMPDIR: tmp }) });
+      await withTimeout(initialize(p), 20_000, `initialize with TMPDIR=${tmp}`);
+      p.send({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
+      assert.deepEqual(((await p.response(2)).result.tools as { name: string }[]).map((t) => t.name).sort(), ALL_TOOLS);
+      p.child.stdin.end();
+      assert.equal((await withTimeout(p.exit, 10_000, 'exit after stdin closed')).code, 0);
+      assertOnlyJsonRpc(p.stdoutLines);
+    }
+    const hasApi = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+    assert.equal(existsSync(join(temps[0], 'node-compile-cache')), hasApi, hasApi ? 'the cache is in the temp folder' : 'Node 20: no cache');
+    assert.ok(!existsSync(join(ROOT, 'node-compile-cache')) && !existsSync(join(dir, 'state', 'node-compile-cache')), 'never in the project or the state directory');
   });
 });
 

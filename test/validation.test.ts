@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CATALOG, endpointId, paramsOf } from '../src/catalog/index.js';
 import { newClientOrderId } from '../src/pipeline/prepare.js';
+import { ToolRegistry, type ToolCallContext } from '../src/tools/registry.js';
+import { z } from 'zod';
 import { errorOf, startServer, structured, toolsMd, type TestServer } from './helpers/mcp.js';
 import { randomApiKey, randomSecret } from './helpers/keys.js';
 import { startStandIn, type StandIn } from './helpers/standin.js';
@@ -141,5 +143,30 @@ describe('validation before anything is sent', () => {
 
   test('every tool that takes newClientOrderId generates one', () => {
     for (const e of CATALOG) if ('newClientOrderId' in paramsOf(e)) assert.equal(e.clientOrderIds?.generate, 'newClientOrderId', endpointId(e));
+  });
+});
+
+describe('the tool registry parses arguments synchronously, and asynchronously when a schema needs it', () => {
+  const session = { canElicit: () => false, askUser: async () => null };
+  const connection = { enabled: new Set(['always'] as const), enable: () => false };
+  const run = async (registry: ToolRegistry, args: Record<string, unknown>) => registry.call('t', args, { session, connection } as unknown as ToolCallContext);
+
+  test('a schema with an async refinement is still applied (accepts and refuses)', async () => {
+    const registry = new ToolRegistry();
+    const schema = z.object({ n: z.number() }).refine(async (v) => v.n > 1, { message: 'n must be above 1', path: ['n'] });
+    registry.registerTool('t', { inputSchema: schema }, (args) => ({ content: [{ type: 'text', text: `ok ${args.n}` }] }));
+    const ok = await run(registry, { n: 2 });
+    assert.deepEqual((ok as { content: unknown }).content, [{ type: 'text', text: 'ok 2' }]);
+    const refused = await run(registry, { n: 1 });
+    assert.equal((refused as { isError?: boolean }).isError, true);
+    assert.match(JSON.stringify(refused), /n must be above 1/);
+  });
+
+  test('a plain schema refuses a wrong type, naming the parameter', async () => {
+    const registry = new ToolRegistry();
+    registry.registerTool('t', { inputSchema: z.object({ n: z.number() }) }, () => ({ content: [] }));
+    const refused = await run(registry, { n: 'x' });
+    assert.equal((refused as { isError?: boolean }).isError, true);
+    assert.equal((refused as { structuredContent: { error: { path?: string } } }).structuredContent.error.path, 'n');
   });
 });

@@ -14,7 +14,7 @@
  * registerTool() keeps the shape of the SDK's, so the tool modules read as before.
  */
 import type { CallToolResult, InputRequiredResult, ToolAnnotations } from '@modelcontextprotocol/server';
-import type { z } from 'zod';
+import { z as zod, type z } from 'zod';
 import type { Toolset } from '../catalog/index.js';
 import { ToolError } from '../errors.js';
 import type { Session } from '../pipeline/pipeline.js';
@@ -120,13 +120,29 @@ export class ToolRegistry {
       );
     try {
       const args = withoutNulls(rawArgs ?? {});
-      // Async, as the SDK parsed: a schema may carry an async refinement.
-      const parsed = await def.schema().safeParseAsync(args);
+      const verdict = parseArguments(def.schema(), args);
+      const parsed = verdict instanceof Promise ? await verdict : verdict;
       if (!parsed.success) return def.refuse(args, validationFailure(name, parsed.error.issues), ctx);
       return await def.run(parsed.data, ctx);
     } catch (err) {
       return fail(err);
     }
+  }
+}
+
+/**
+ * The schema's verdict, synchronously when it can be given so (every schema of ours):
+ * no promise and no extra turns of the event loop per call (issue 23). A schema with
+ * an async refinement makes zod throw $ZodAsyncError; it is then parsed
+ * asynchronously, as the SDK parsed. (Our refinements have no side effects, so
+ * running one twice changes nothing.)
+ */
+function parseArguments(schema: z.ZodType, args: Record<string, unknown>): z.ZodSafeParseResult<unknown> | Promise<z.ZodSafeParseResult<unknown>> {
+  try {
+    return schema.safeParse(args);
+  } catch (err) {
+    if (err instanceof zod.core.$ZodAsyncError) return schema.safeParseAsync(args);
+    throw err;
   }
 }
 

@@ -1,0 +1,90 @@
+/**
+ * A harness for issue 23 (not part of `npm run bench`): starts the built server
+ * against an in-process sandbox stand-in, makes N `get_bnb_burn_status` calls (8 in
+ * flight, as the bench's memory section does) and prints RSS every 1,000 calls.
+ * Node flags for the server go in PROBE_NODE_ARGS (e.g. `--trace-gc`, `--cpu-prof`);
+ * PROBE_SNAP=1 starts it with --heapsnapshot-signal=SIGUSR2 and takes a heap snapshot
+ * after 2,000 calls and at the end (written into PROBE_DIR, default a temp folder).
+ *
+ *   node dist/bench/memprobe.js [calls]
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { startSandbox } from '../src/sandbox/index.js';
+import { RpcChild } from './rpc.js';
+import { pct } from './stats.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = process.env.PROBE_BIN ? resolve(process.env.PROBE_BIN) : join(ROOT, 'dist', 'binance-margin-mcp.js');
+const CALLS = Number(process.argv[2] ?? 10_000);
+const SNAP = process.env.PROBE_SNAP === '1';
+const DIR = process.env.PROBE_DIR ? resolve(process.env.PROBE_DIR) : mkdtempSync(join(tmpdir(), 'bmm-memprobe-'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main() {
+  mkdirSync(DIR, { recursive: true });
+  const apiKey = randomBytes(32).toString('hex');
+  const secret = randomBytes(32).toString('hex');
+  const sb = await startSandbox({ ipWeightLimit: 1e9, uidWeightLimit: 1e9 });
+  sb.addHmacKey(apiKey, secret, 'main');
+  const toolsMd = join(DIR, 'TOOLS.md');
+  writeFileSync(toolsMd, `# Probe\n\n## Binance Accounts\n\n### main\n- API Key: ${apiKey}\n- Secret: ${secret}\n- Environment: Mainnet\n`, { mode: 0o600 });
+  const nodeArgs = (process.env.PROBE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  if (SNAP) nodeArgs.push('--heapsnapshot-signal=SIGUSR2');
+  const c = new RpcChild({
+    label: 'probe',
+    command: process.execPath,
+    args: [...nodeArgs, BIN, '--tools-md', toolsMd],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: DIR, BINANCE_STATE_DIR: join(DIR, 'state'), BINANCE_MAINNET_BASE_URL: sb.url, ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'LOG_LEVEL' || k.startsWith('ALLOC_'))) },
+    cwd: DIR,
+  });
+  c.child.stderr!.on('data', (d: string) => process.env.PROBE_STDERR === '1' && process.stderr.write(d));
+  // --trace-gc writes to stdout: pass its lines (not JSON-RPC) on to stderr.
+  c.child.stdout!.on('data', (d: string) => {
+    for (const l of d.split('\n')) if (l.startsWith('[') && !l.startsWith('{')) process.stderr.write(l + '\n');
+  });
+  await c.initialize();
+  await c.listTools();
+  await sleep(500);
+  const line: string[] = [`0:${Math.round(c.rssKb()! / 1024)}M`];
+  const snap = async (label: string) => {
+    if (!SNAP) return;
+    process.kill(c.pid!, 'SIGUSR2');
+    await sleep(3000);
+    process.stderr.write(`snapshot ${label} requested\n`);
+  };
+  let next = 0;
+  const lat: number[] = [];
+  const step = 1000;
+  const t0 = performance.now();
+  for (let done = 0; done < CALLS; done += step) {
+    const stop = done + step;
+    await Promise.all(
+      Array.from({ length: Number(process.env.PROBE_CONC ?? 8) }, async () => {
+        while (next < stop) {
+          next++;
+          const r = await c.callTool(process.env.PROBE_TOOL ?? 'get_bnb_burn_status', {});
+          lat.push(r.ms);
+          if (r.result?.isError) throw new Error(JSON.stringify(r.result).slice(0, 300));
+        }
+      }),
+    );
+    line.push(`${stop}:${Math.round(c.rssKb()! / 1024)}M`);
+    if (stop === 2000 || stop === CALLS - 2000) await snap(String(stop));
+  }
+  const ms = performance.now() - t0;
+  await sleep(2000);
+  line.push(`idle:${Math.round(c.rssKb()! / 1024)}M`);
+  await snap('end');
+  console.log(`${line.join(' ')}  (${Math.round((CALLS / ms) * 1000)} calls/s, p50 ${pct(lat, 50).toFixed(3)} ms)${SNAP ? `; snapshots in ${DIR}` : ''}`);
+  await c.close();
+  await sb.close();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
