@@ -44,7 +44,7 @@ async function main() {
   c.child.stderr!.on('data', (d: string) => process.env.PROBE_STDERR === '1' && process.stderr.write(d));
   // --trace-gc writes to stdout: pass its lines (not JSON-RPC) on to stderr.
   c.child.stdout!.on('data', (d: string) => {
-    for (const l of d.split('\n')) if (l.startsWith('[') && !l.startsWith('{')) process.stderr.write(l + '\n');
+    for (const l of d.split('\n')) if (l.startsWith('[') && !l.startsWith('{')) process.stderr.write(`${l}\n`);
   });
   await c.initialize();
   await c.listTools();

@@ -19,7 +19,7 @@ if (p.head && !p.nodes) {
 } else {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const dt = new Map();
-  p.samples.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
+  for (const [i, id] of p.samples.entries()) dt.set(id, (dt.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
   for (const [id, t] of dt) {
     const k = where(byId.get(id).callFrame);
     self.set(k, (self.get(k) ?? 0) + t);
