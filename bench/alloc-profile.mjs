@@ -6,7 +6,11 @@ import { writeFileSync } from 'node:fs';
 
 const s = new Session();
 s.connect();
-s.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.ALLOC_MINOR !== '0' });
+s.post('HeapProfiler.startSampling', {
+  samplingInterval: 4096,
+  includeObjectsCollectedByMajorGC: true,
+  includeObjectsCollectedByMinorGC: process.env.ALLOC_MINOR !== '0',
+});
 const dump = () =>
   s.post('HeapProfiler.stopSampling', (err, r) => {
     if (!err) writeFileSync(process.env.ALLOC_PROFILE ?? 'alloc.heapprofile', JSON.stringify(r.profile));

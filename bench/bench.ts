@@ -9,7 +9,17 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,18 +33,30 @@ import { RpcChild, type ServerSpec } from './rpc.js';
 import { fmtBytes, fmtMs, fmtRatio, mean, pct, printTable, round } from './stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** BENCH_BIN: another build of the server's entry (e.g. to compare build settings); default the one `npm run build` made. */
+/**
+ * BENCH_BIN: another build of the server's entry (e.g. to compare build settings); default the one `npm run build`
+ * made.
+ */
 const BUILT_BIN = process.env.BENCH_BIN ? resolve(process.env.BENCH_BIN) : join(ROOT, 'dist', 'binance-margin-mcp.js');
-/** The bundle is copied into the work folder at start, so that a rebuild during the run (rm -rf dist) cannot pull it away. */
+/**
+ * The bundle is copied into the work folder at start, so that a rebuild during the run (rm -rf dist) cannot pull it
+ * away.
+ */
 let BIN = BUILT_BIN;
 const STANDIN = join(ROOT, 'dist', 'bench', 'standin.js');
 const QUICK = process.env.BENCH_QUICK === '1';
-const OUT = process.env.BENCH_OUT ? resolve(process.env.BENCH_OUT) : QUICK ? join(tmpdir(), 'binance-margin-mcp-bench-quick.json') : join(ROOT, 'bench', 'results.json');
+const OUT = process.env.BENCH_OUT
+  ? resolve(process.env.BENCH_OUT)
+  : QUICK
+    ? join(tmpdir(), 'binance-margin-mcp-bench-quick.json')
+    : join(ROOT, 'bench', 'results.json');
 
 const RUNS = {
   coldStart: QUICK ? 5 : 20,
   perCallSmall: QUICK ? 200 : 1000, // GET /sapi/v1/bnbBurn, weight 1
-  perCallAccount: QUICK ? 100 : 300, // GET /sapi/v1/margin/account, weight 10: each server process path ((c), (e)) spends 300 × 10 of its own 12,000 a minute
+  // GET /sapi/v1/margin/account, weight 10: each server process path ((c), (e)) spends 300 × 10 of its own 12,000 a
+  // minute
+  perCallAccount: QUICK ? 100 : 300,
   perCallWarm: QUICK ? 10 : 30,
   throughput: { 1: QUICK ? 100 : 400, 8: QUICK ? 300 : 1500, 64: QUICK ? 600 : 3000 } as Record<number, number>,
   memoryCalls: QUICK ? 2000 : 10_000,
@@ -44,7 +66,8 @@ const RUNS = {
 const API_KEY = randomBytes(32).toString('hex');
 const SECRET = randomBytes(32).toString('hex');
 const t0 = performance.now();
-const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+const log = (line: string) =>
+  process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ── the stand-in process ──────────────────────────────────────────────────────
@@ -78,7 +101,9 @@ class StandIn {
       this.proc.send({ id, ...msg });
     });
   }
-  sandbox(opts: { ipWeightLimit?: number; uidWeightLimit?: number; clockSkewMs?: number } = {}): Promise<{ box: number; url: string }> {
+  sandbox(
+    opts: { ipWeightLimit?: number; uidWeightLimit?: number; clockSkewMs?: number } = {},
+  ): Promise<{ box: number; url: string }> {
     return this.call({ cmd: 'start', apiKey: API_KEY, secret: SECRET, ...opts });
   }
   stats(box: number): Promise<{ stats: { requests: number; tooMany: number; banned: number }; now: number }> {
@@ -110,10 +135,12 @@ function snapshotBundle(): { bin: string; entryBytes: number; copied: Record<str
   if (existsSync(join(from, 'chunks'))) items.add('chunks');
   if (!process.env.BENCH_BIN) {
     const files = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files?: string[] }).files ?? [];
-    for (const f of files) if (f.startsWith('dist/') && existsSync(join(ROOT, f))) items.add(f.slice('dist/'.length).split('/')[0]);
+    for (const f of files)
+      if (f.startsWith('dist/') && existsSync(join(ROOT, f))) items.add(f.slice('dist/'.length).split('/')[0]);
   }
   const copied: Record<string, number> = {};
-  const sizeOf = (p: string): number => (statSync(p).isDirectory() ? readdirSync(p).reduce((a, f) => a + sizeOf(join(p, f)), 0) : statSync(p).size);
+  const sizeOf = (p: string): number =>
+    statSync(p).isDirectory() ? readdirSync(p).reduce((a, f) => a + sizeOf(join(p, f)), 0) : statSync(p).size;
   for (const item of items) {
     cpSync(join(from, item), join(snapshotDir, item), { recursive: true });
     copied[item] = sizeOf(join(snapshotDir, item));
@@ -131,20 +158,39 @@ function oursSpec(label: string, dirName: string, args: string[] = [], baseUrl =
   const dir = join(workDir, dirName);
   mkdirSync(dir, { recursive: true });
   const toolsMd = join(dir, 'TOOLS.md');
-  writeFileSync(toolsMd, `# Bench\n\n## Binance Accounts\n\n### main\n- API Key: ${API_KEY}\n- Secret: ${SECRET}\n- Environment: Mainnet\n`, { mode: 0o600 });
+  writeFileSync(
+    toolsMd,
+    `# Bench\n\n## Binance Accounts\n\n### main\n- API Key: ${API_KEY}\n- Secret: ${SECRET}\n- Environment: Mainnet\n`,
+    { mode: 0o600 },
+  );
   return {
     label,
     command: process.execPath,
     args: [BIN, '--tools-md', toolsMd, ...args],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, BINANCE_STATE_DIR: join(dir, 'state'), BINANCE_MAINNET_BASE_URL: baseUrl },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: dir,
+      BINANCE_STATE_DIR: join(dir, 'state'),
+      BINANCE_MAINNET_BASE_URL: baseUrl,
+    },
     cwd: dir,
   };
 }
 
 /** The floor: node itself, answering initialize and tools/list (empty) by hand. What no Node MCP server can beat. */
-const FLOOR_SCRIPT = `let b='';process.stdin.setEncoding('utf8');process.stdin.on('data',d=>{b+=d;let i;while((i=b.indexOf('\\n'))>=0){const m=JSON.parse(b.slice(0,i));b=b.slice(i+1);if(m.id===undefined)continue;const result=m.method==='initialize'?{protocolVersion:m.params.protocolVersion,capabilities:{tools:{}},serverInfo:{name:'floor',version:'0'}}:{tools:[]};process.stdout.write(JSON.stringify({jsonrpc:'2.0',id:m.id,result})+'\\n');}});`;
+const FLOOR_SCRIPT =
+  `let b='';process.stdin.setEncoding('utf8');process.stdin.on('data',d=>{b+=d;let ` +
+  `i;while((i=b.indexOf('\\n'))>=0){const ` +
+  `m=JSON.parse(b.slice(0,i));b=b.slice(i+1);if(m.id===undefined)continue;const ` +
+  `result=m.method==='initialize'?{protocolVersion:m.params.protocolVersion,capabilities:{tools:{}},serverInfo:{name:'floor',version:'0'}}:{tools:[]};process.stdout.write(JSON.stringify({jsonrpc:'2.0',id:m.id,result})+'\\n');}});`;
 function floorSpec(): ServerSpec {
-  return { label: 'floor', command: process.execPath, args: ['-e', FLOOR_SCRIPT], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, cwd: workDir };
+  return {
+    label: 'floor',
+    command: process.execPath,
+    args: ['-e', FLOOR_SCRIPT],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    cwd: workDir,
+  };
 }
 
 async function startOurs(label: string, dirName: string, baseUrl: string, args: string[] = []): Promise<RpcChild> {
@@ -157,7 +203,8 @@ async function startOurs(label: string, dirName: string, baseUrl: string, args: 
 /** Calls a tool and returns its latency; a tool error is an error here. */
 async function call(c: RpcChild, tool: string, args: Record<string, unknown> = {}): Promise<number> {
   const r = await c.callTool(tool, args);
-  if (r.result?.isError) throw new Error(`${tool}: ${JSON.stringify(r.result.structuredContent ?? r.result.content).slice(0, 300)}`);
+  if (r.result?.isError)
+    throw new Error(`${tool}: ${JSON.stringify(r.result.structuredContent ?? r.result.content).slice(0, 300)}`);
   return r.ms;
 }
 
@@ -204,7 +251,12 @@ function summariseCold(v: Variant) {
     label: v.label,
     runs: v.runs.length,
     ...(v.failure ? { unavailable: v.failure } : {}),
-    toolsListMs: { p50: round(pct(list, 50)), p90: round(pct(list, 90)), min: round(Math.min(...list)), max: round(Math.max(...list)) },
+    toolsListMs: {
+      p50: round(pct(list, 50)),
+      p90: round(pct(list, 90)),
+      min: round(Math.min(...list)),
+      max: round(Math.max(...list)),
+    },
     initializeMs: { p50: round(pct(init, 50)), p90: round(pct(init, 90)) },
     rssAfterListKb: rss.length ? Math.round(pct(rss, 50)) : null,
     tools: v.runs[0]?.tools,
@@ -220,7 +272,11 @@ async function perCall(standin: StandIn, ep: { tool: string; path: string; weigh
     const t = performance.now();
     const query = `timestamp=${Date.now()}`;
     const signature = createHmac('sha256', SECRET).update(query, 'utf8').digest('hex');
-    const res = await pool.request({ method: 'GET', path: `${ep.path}?${query}&signature=${signature}`, headers: { 'x-mbx-apikey': API_KEY, 'user-agent': 'bench' } });
+    const res = await pool.request({
+      method: 'GET',
+      path: `${ep.path}?${query}&signature=${signature}`,
+      headers: { 'x-mbx-apikey': API_KEY, 'user-agent': 'bench' },
+    });
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`raw ${ep.path}: HTTP ${res.statusCode} ${text.slice(0, 200)}`);
     JSON.parse(text);
@@ -228,7 +284,12 @@ async function perCall(standin: StandIn, ep: { tool: string; path: string; weigh
   };
   const client = new BinanceClient(url, { timeoutMs: 10_000 });
   const creds: Credentials = { apiKey: API_KEY, signer: hmacSigner(SECRET), accountKey: 'main' };
-  const wire: WireEndpoint = { method: 'GET', path: ep.path, security: 'USER_DATA', weight: { amount: ep.weight, per: 'IP' } };
+  const wire: WireEndpoint = {
+    method: 'GET',
+    path: ep.path,
+    security: 'USER_DATA',
+    weight: { amount: ep.weight, per: 'IP' },
+  };
   const viaClient = async () => {
     const t = performance.now();
     await client.send(wire, {}, creds);
@@ -241,13 +302,22 @@ async function perCall(standin: StandIn, ep: { tool: string; path: string; weigh
     label: 'relay',
     command: process.execPath,
     args: [join(snapshotDir, 'relay.js')],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', RELAY_URL: url, RELAY_PATH: ep.path, RELAY_KEY: API_KEY, RELAY_SECRET: SECRET },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      RELAY_URL: url,
+      RELAY_PATH: ep.path,
+      RELAY_KEY: API_KEY,
+      RELAY_SECRET: SECRET,
+    },
     cwd: snapshotDir,
   });
   await relay.initialize();
   const viaRelay = () => call(relay, ep.tool);
   // (e) the same MCP server over Streamable HTTP (--http, a 2025 session, bearer token) on a keep-alive connection.
-  const http = await HttpMcp.start(oursSpec('ours http', `percall-http-${ep.tool}`, [], url), randomBytes(32).toString('hex'));
+  const http = await HttpMcp.start(
+    oursSpec('ours http', `percall-http-${ep.tool}`, [], url),
+    randomBytes(32).toString('hex'),
+  );
   const viaHttp = () => http.callTool(ep.tool);
   const paths = [raw, viaClient, viaMcp, viaRelay, viaHttp];
   const samples: number[][] = paths.map(() => []);
@@ -285,7 +355,13 @@ async function perCall(standin: StandIn, ep: { tool: string; path: string; weigh
 }
 
 // ── 3. throughput over one stdio session ─────────────────────────────────────
-async function runConcurrent(server: RpcChild, total: number, concurrency: number, tool: string, args: Record<string, unknown> = {}) {
+async function runConcurrent(
+  server: RpcChild,
+  total: number,
+  concurrency: number,
+  tool: string,
+  args: Record<string, unknown> = {},
+) {
   const lat: number[] = [];
   let next = 0;
   let errors = 0;
@@ -315,7 +391,14 @@ async function throughput(standin: StandIn) {
     for (const k of [1, 8, 64]) {
       const n = RUNS.throughput[k];
       const r = await runConcurrent(server, n, k, 'get_bnb_burn_status');
-      rows.push({ concurrency: k, calls: n, errors: r.errors, callsPerSecond: Math.round((n / r.wallMs) * 1000), p50Ms: round(pct(r.lat, 50), 2), p99Ms: round(pct(r.lat, 99), 2) });
+      rows.push({
+        concurrency: k,
+        calls: n,
+        errors: r.errors,
+        callsPerSecond: Math.round((n / r.wallMs) * 1000),
+        p50Ms: round(pct(r.lat, 50), 2),
+        p99Ms: round(pct(r.lat, 99), 2),
+      });
     }
   } finally {
     await server.close();
@@ -328,7 +411,15 @@ async function throughput(standin: StandIn) {
 /** Sandbox clock skew that puts the stand-in at `second` of its minute now. */
 const skewToSecond = (second: number) => (((second * 1000 - (Date.now() % 60_000)) % 60_000) + 60_000) % 60_000;
 
-async function burst(standin: StandIn, o: { name: string; ipWeightLimit: number; calls: { tool: string; args: Record<string, unknown>; weight: number }[]; startSecond: number }) {
+async function burst(
+  standin: StandIn,
+  o: {
+    name: string;
+    ipWeightLimit: number;
+    calls: { tool: string; args: Record<string, unknown>; weight: number }[];
+    startSecond: number;
+  },
+) {
   // The stand-in's minute is skewed so that the burst starts at `startSecond`: the budget
   // runs out within the burst and the minute rolls over at most once, a few seconds later.
   const skew = skewToSecond(o.startSecond - 2);
@@ -341,7 +432,9 @@ async function burst(standin: StandIn, o: { name: string; ipWeightLimit: number;
     const before = (await standin.stats(box)).stats;
     const rolloverAt = performance.now() + (60 - standInSecond()) * 1000;
     const start = performance.now();
-    const settled = await Promise.allSettled(o.calls.map((c) => server.callTool(c.tool, c.args, 150_000).then((r) => ({ r, at: performance.now() }))));
+    const settled = await Promise.allSettled(
+      o.calls.map((c) => server.callTool(c.tool, c.args, 150_000).then((r) => ({ r, at: performance.now() }))),
+    );
     const wallMs = performance.now() - start;
     const after = (await standin.stats(box)).stats;
     const kinds: Record<string, number> = {};
@@ -416,7 +509,10 @@ async function memory(standin: StandIn) {
     const at = (calls: number) => samples.find((s) => s.calls === calls)?.rssKb;
     const warmKb = at(step * 2);
     const lastKb = at(RUNS.memoryCalls);
-    const loaded = samples.slice(1).map((s) => s.rssKb).filter((x): x is number => x !== undefined);
+    const loaded = samples
+      .slice(1)
+      .map((s) => s.rssKb)
+      .filter((x): x is number => x !== undefined);
     return {
       calls: RUNS.memoryCalls,
       errors,
@@ -446,7 +542,15 @@ async function main() {
     issue: 12,
     date: new Date().toISOString(),
     quick: QUICK,
-    machine: { os: `${platform()} ${release()}`, arch: arch(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version, loadAverageAtStart: loadavg().map((x) => round(x, 2)) },
+    machine: {
+      os: `${platform()} ${release()}`,
+      arch: arch(),
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: round(totalmem() / 2 ** 30, 1),
+      node: process.version,
+      loadAverageAtStart: loadavg().map((x) => round(x, 2)),
+    },
     runs: RUNS,
     bundle: { entryBytes: bundle.entryBytes, files: bundle.copied },
   };
@@ -455,18 +559,49 @@ async function main() {
   log('peers: locating / installing');
   const peers: PeerState[] = PEERS.map((def) => ensurePeer(def, log));
   results.peers = Object.fromEntries(
-    peers.map((p) => [p.def.id, p.available ? { package: `${p.def.pkg}@${p.def.version}`, available: true, bin: p.bin, ...(p.installedNow ? { installedNowMs: Math.round(p.installMs!) } : {}) } : { package: `${p.def.pkg}@${p.def.version}`, available: false, reason: p.reason }]),
+    peers.map((p) => [
+      p.def.id,
+      p.available
+        ? {
+            package: `${p.def.pkg}@${p.def.version}`,
+            available: true,
+            bin: p.bin,
+            ...(p.installedNow ? { installedNowMs: Math.round(p.installMs!) } : {}),
+          }
+        : { package: `${p.def.pkg}@${p.def.version}`, available: false, reason: p.reason },
+    ]),
   );
   for (const p of peers) log(`  ${p.def.label}: ${p.available ? 'ok' : `UNAVAILABLE (${p.reason})`}`);
 
   // Cold start, interleaved run by run
   const variants: Variant[] = [
     { key: 'ours', label: 'ours (all toolsets)', ours: true, spec: () => oursSpec('ours', 'cold-all'), runs: [] },
-    { key: 'ours-core', label: 'ours --toolsets core', ours: true, spec: () => oursSpec('ours core', 'cold-core', ['--toolsets', 'core']), runs: [] },
-    { key: 'ours-read-only', label: 'ours --read-only', ours: true, spec: () => oursSpec('ours read-only', 'cold-ro', ['--read-only']), runs: [] },
+    {
+      key: 'ours-core',
+      label: 'ours --toolsets core',
+      ours: true,
+      spec: () => oursSpec('ours core', 'cold-core', ['--toolsets', 'core']),
+      runs: [],
+    },
+    {
+      key: 'ours-read-only',
+      label: 'ours --read-only',
+      ours: true,
+      spec: () => oursSpec('ours read-only', 'cold-ro', ['--read-only']),
+      runs: [],
+    },
   ];
-  for (const p of peers) if (p.available) variants.push({ key: p.def.id, label: p.def.label, ours: false, spec: () => peerSpec(p, workDir), runs: [] });
-  variants.push({ key: 'node-floor', label: 'floor: bare node, no deps', ours: false, floor: true, spec: floorSpec, runs: [] });
+  for (const p of peers)
+    if (p.available)
+      variants.push({ key: p.def.id, label: p.def.label, ours: false, spec: () => peerSpec(p, workDir), runs: [] });
+  variants.push({
+    key: 'node-floor',
+    label: 'floor: bare node, no deps',
+    ours: false,
+    floor: true,
+    spec: floorSpec,
+    runs: [],
+  });
   log(`cold start: 1 warm-up round + ${RUNS.coldStart} rounds × ${variants.length} servers`);
   for (let round_ = 0; round_ <= RUNS.coldStart; round_++) {
     const live = variants.filter((v) => !v.failure);
@@ -488,18 +623,28 @@ async function main() {
   const cold = variants.map(summariseCold);
   results.coldStart = cold;
   const peerCold = cold.filter((c, i) => !variants[i].ours && !variants[i].floor && !c.unavailable && c.runs > 0);
-  const fastestPeer = peerCold.length ? peerCold.reduce((a, b) => (a.toolsListMs.p50 <= b.toolsListMs.p50 ? a : b)) : undefined;
-  const leanestPeerRss = peerCold.filter((c) => c.rssAfterListKb).reduce<(typeof cold)[number] | undefined>((a, b) => (!a || b.rssAfterListKb! < a.rssAfterListKb! ? b : a), undefined);
+  const fastestPeer = peerCold.length
+    ? peerCold.reduce((a, b) => (a.toolsListMs.p50 <= b.toolsListMs.p50 ? a : b))
+    : undefined;
+  const leanestPeerRss = peerCold
+    .filter((c) => c.rssAfterListKb)
+    .reduce<(typeof cold)[number] | undefined>(
+      (a, b) => (!a || b.rssAfterListKb! < a.rssAfterListKb! ? b : a),
+      undefined,
+    );
 
   // Tool-list size of every other toolset and the peers' variants (one start each)
-  log('tool-list sizes: each toolset and the peers\' variants');
+  log("tool-list sizes: each toolset and the peers' variants");
   const toolList: { server: string; variant: string; tools: number; bytes: number; tokens: number }[] = [];
-  const addSize = (server: string, variant: string, tools: number, bytes: number) => toolList.push({ server, variant, tools, bytes, tokens: Math.round(bytes / 4) });
+  const addSize = (server: string, variant: string, tools: number, bytes: number) =>
+    toolList.push({ server, variant, tools, bytes, tokens: Math.round(bytes / 4) });
   const oursNames = ['all toolsets', '--toolsets core', '--read-only'];
   for (const [i, c] of cold.slice(0, 3).entries()) addSize('ours', oursNames[i], c.tools!, c.toolsBytes!);
   // The issue's budget is for the 65 endpoint tools; the 8 account, gate and status tools come on top.
   {
-    const listed = JSON.parse(readFileSync(join(dirname(BIN), 'tool-list.json'), 'utf8')) as { tools: { _meta?: Record<string, unknown> }[] };
+    const listed = JSON.parse(readFileSync(join(dirname(BIN), 'tool-list.json'), 'utf8')) as {
+      tools: { _meta?: Record<string, unknown> }[];
+    };
     const endpointTools = listed.tools.filter((t) => t._meta?.['binance/endpoint']);
     addSize('ours', '65 endpoint tools', endpointTools.length, Buffer.byteLength(JSON.stringify(endpointTools)));
   }
@@ -533,10 +678,27 @@ async function main() {
     }
   };
   try {
-    log(`per-call overhead: ${RUNS.perCallAccount} × 5 paths GET /sapi/v1/margin/account, ${RUNS.perCallSmall} × 5 paths GET /sapi/v1/bnbBurn`);
+    log(
+      `per-call overhead: ${RUNS.perCallAccount} × 5 paths GET /sapi/v1/margin/account, ${RUNS.perCallSmall} × 5 ` +
+        `paths GET /sapi/v1/bnbBurn`,
+    );
     results.perCall = [
-      await section('per-call margin/account', () => perCall(standin, { tool: 'get_cross_margin_account', path: '/sapi/v1/margin/account', weight: 10 }, RUNS.perCallAccount, RUNS.perCallWarm)),
-      await section('per-call bnbBurn', () => perCall(standin, { tool: 'get_bnb_burn_status', path: '/sapi/v1/bnbBurn', weight: 1 }, RUNS.perCallSmall, RUNS.perCallWarm)),
+      await section('per-call margin/account', () =>
+        perCall(
+          standin,
+          { tool: 'get_cross_margin_account', path: '/sapi/v1/margin/account', weight: 10 },
+          RUNS.perCallAccount,
+          RUNS.perCallWarm,
+        ),
+      ),
+      await section('per-call bnbBurn', () =>
+        perCall(
+          standin,
+          { tool: 'get_bnb_burn_status', path: '/sapi/v1/bnbBurn', weight: 1 },
+          RUNS.perCallSmall,
+          RUNS.perCallWarm,
+        ),
+      ),
     ];
 
     log('throughput: 1, 8, 64 concurrent calls over one stdio session');
@@ -544,12 +706,32 @@ async function main() {
 
     log('bursts: 500 calls at once against a per-minute weight budget (≈ 15–20 s each)');
     const mixed = Array.from({ length: RUNS.burst }, (_, i) =>
-      i % 2 === 0 ? { tool: 'get_max_transferable', args: { asset: 'USDT' }, weight: 50 } : { tool: 'get_cross_margin_account', args: {}, weight: 10 },
+      i % 2 === 0
+        ? { tool: 'get_max_transferable', args: { asset: 'USDT' }, weight: 50 }
+        : { tool: 'get_cross_margin_account', args: {}, weight: 10 },
     );
-    const account10 = Array.from({ length: RUNS.burst }, () => ({ tool: 'get_cross_margin_account', args: {}, weight: 10 }));
+    const account10 = Array.from({ length: RUNS.burst }, () => ({
+      tool: 'get_cross_margin_account',
+      args: {},
+      weight: 10,
+    }));
     results.burst = [
-      await section('burst A', () => burst(standin, { name: "Binance's budget (12,000/min IP)", ipWeightLimit: 12_000, calls: mixed, startSecond: 45 })),
-      await section('burst B', () => burst(standin, { name: 'tighter stand-in budget (2,000/min IP), not known to the server', ipWeightLimit: 2_000, calls: account10, startSecond: 45 })),
+      await section('burst A', () =>
+        burst(standin, {
+          name: "Binance's budget (12,000/min IP)",
+          ipWeightLimit: 12_000,
+          calls: mixed,
+          startSecond: 45,
+        }),
+      ),
+      await section('burst B', () =>
+        burst(standin, {
+          name: 'tighter stand-in budget (2,000/min IP), not known to the server',
+          ipWeightLimit: 2_000,
+          calls: account10,
+          startSecond: 45,
+        }),
+      ),
     ];
 
     log(`memory: RSS idle, then over ${RUNS.memoryCalls} read calls`);
@@ -566,18 +748,31 @@ async function main() {
   const endpointSize = toolList.find((t) => t.server === 'ours' && t.variant === '65 endpoint tools')!;
   const perCallOk = (results.perCall as any[]).filter(ok);
   const worstAdded = perCallOk.length
-    ? perCallOk.reduce((a: { p50: number; p99: number }, r: any) => ({ p50: Math.max(a.p50, r.addedByMcp.p50), p99: Math.max(a.p99, r.addedByMcp.p99) }), { p50: -Infinity, p99: -Infinity })
+    ? perCallOk.reduce(
+        (a: { p50: number; p99: number }, r: any) => ({
+          p50: Math.max(a.p50, r.addedByMcp.p50),
+          p99: Math.max(a.p99, r.addedByMcp.p99),
+        }),
+        { p50: -Infinity, p99: -Infinity },
+      )
     : undefined;
   const b0 = results.burst[0];
   const mem = results.memory;
   const peerTokens = toolList.filter((t) => t.server !== 'ours' && t.variant === 'default');
   const smallestPeerTokens = peerTokens.length ? Math.min(...peerTokens.map((t) => t.tokens)) : undefined;
-  const unmeasured = (target: string, why: string) => ({ target, measured: `not measured: ${why.slice(0, 120)}`, ratio: null, pass: false });
+  const unmeasured = (target: string, why: string) => ({
+    target,
+    measured: `not measured: ${why.slice(0, 120)}`,
+    ratio: null,
+    pass: false,
+  });
   const perCallPartial = perCallOk.length < results.perCall.length ? ' (one endpoint failed)' : '';
   results.targets = [
     {
       target: 'cold start p50 ≤ 0.5 × fastest peer',
-      measured: `${fmtMs(ours.toolsListMs.p50)} vs ${fastestPeer ? `${fastestPeer.label} ${fmtMs(fastestPeer.toolsListMs.p50)}` : 'no peer'}`,
+      measured:
+        `${fmtMs(ours.toolsListMs.p50)} vs ` +
+        `${fastestPeer ? `${fastestPeer.label} ${fmtMs(fastestPeer.toolsListMs.p50)}` : 'no peer'}`,
       ratio: fastestPeer ? round(ours.toolsListMs.p50 / fastestPeer.toolsListMs.p50, 2) : null,
       pass: fastestPeer ? ours.toolsListMs.p50 <= 0.5 * fastestPeer.toolsListMs.p50 : null,
     },
@@ -587,26 +782,60 @@ async function main() {
       ratio: smallestPeerTokens ? round(endpointSize.tokens / smallestPeerTokens, 2) : null,
       pass: endpointSize.tokens <= 10_000,
     },
-    { target: 'core toolset ≤ 3k tokens', measured: `${coreSize.tokens} tokens (${coreSize.tools} tools)`, ratio: smallestPeerTokens ? round(coreSize.tokens / smallestPeerTokens, 2) : null, pass: coreSize.tokens <= 3_000 },
+    {
+      target: 'core toolset ≤ 3k tokens',
+      measured: `${coreSize.tokens} tokens (${coreSize.tools} tools)`,
+      ratio: smallestPeerTokens ? round(coreSize.tokens / smallestPeerTokens, 2) : null,
+      pass: coreSize.tokens <= 3_000,
+    },
     worstAdded
-      ? { target: 'added latency (c) MCP p50 ≤ 1 ms', measured: `${worstAdded.p50.toFixed(3)} ms (worse endpoint; stdio floor ${Math.max(...perCallOk.map((r: any) => r.addedByStdioFloor.p50)).toFixed(3)})${perCallPartial}`, ratio: null, pass: worstAdded.p50 <= 1 }
+      ? {
+          target: 'added latency (c) MCP p50 ≤ 1 ms',
+          measured:
+            `${worstAdded.p50.toFixed(3)} ms (worse endpoint; stdio floor ` +
+            `${Math.max(...perCallOk.map((r: any) => r.addedByStdioFloor.p50)).toFixed(3)})${perCallPartial}`,
+          ratio: null,
+          pass: worstAdded.p50 <= 1,
+        }
       : unmeasured('added latency (c) MCP p50 ≤ 1 ms', results.perCall[0].failed),
     worstAdded
-      ? { target: 'added latency (c) MCP p99 ≤ 5 ms', measured: `${worstAdded.p99.toFixed(3)} ms (worse endpoint)${perCallPartial}`, ratio: null, pass: worstAdded.p99 <= 5 }
+      ? {
+          target: 'added latency (c) MCP p99 ≤ 5 ms',
+          measured: `${worstAdded.p99.toFixed(3)} ms (worse endpoint)${perCallPartial}`,
+          ratio: null,
+          pass: worstAdded.p99 <= 5,
+        }
       : unmeasured('added latency (c) MCP p99 ≤ 5 ms', results.perCall[0].failed),
     ok(b0)
-      ? { target: "zero 429s in the burst (Binance's budget)", measured: `${b0.http429} × 429, ${b0.http418} × 418; ${b0.requestsHeldBack} held back`, ratio: null, pass: b0.http429 === 0 && b0.http418 === 0 }
+      ? {
+          target: "zero 429s in the burst (Binance's budget)",
+          measured: `${b0.http429} × 429, ${b0.http418} × 418; ${b0.requestsHeldBack} held back`,
+          ratio: null,
+          pass: b0.http429 === 0 && b0.http418 === 0,
+        }
       : unmeasured("zero 429s in the burst (Binance's budget)", b0.failed),
     ok(mem)
       ? {
           target: 'idle RSS ≤ 70 MB',
-          measured: `${fmtBytes(mem.idleAfterStartKb)}${leanestPeerRss ? ` (after tools/list: ours ${fmtBytes(ours.rssAfterListKb)} vs ${leanestPeerRss.label} ${fmtBytes(leanestPeerRss.rssAfterListKb!)})` : ''}`,
-          ratio: leanestPeerRss && ours.rssAfterListKb ? round(ours.rssAfterListKb / leanestPeerRss.rssAfterListKb!, 2) : null,
+          measured:
+            `${fmtBytes(mem.idleAfterStartKb)}` +
+            `${leanestPeerRss ? ` (after tools/list: ours ${fmtBytes(ours.rssAfterListKb)} vs ${leanestPeerRss.label} ${fmtBytes(leanestPeerRss.rssAfterListKb!)})` : ''}`,
+          ratio:
+            leanestPeerRss && ours.rssAfterListKb
+              ? round(ours.rssAfterListKb / leanestPeerRss.rssAfterListKb!, 2)
+              : null,
           pass: mem.idleAfterStartKb !== null && mem.idleAfterStartKb <= 70 * 1024,
         }
       : unmeasured('idle RSS ≤ 70 MB', mem.failed),
     ok(mem)
-      ? { target: `RSS flat over ${mem.calls} calls (≤ 4 MB growth after warm-up)`, measured: `${mem.growthFromWarmKb === null ? '?' : fmtBytes(mem.growthFromWarmKb)} from ${mem.warmAtCalls} to ${mem.calls} calls`, ratio: null, pass: mem.growthFromWarmKb !== null && mem.growthFromWarmKb <= 4 * 1024 }
+      ? {
+          target: `RSS flat over ${mem.calls} calls (≤ 4 MB growth after warm-up)`,
+          measured:
+            `${mem.growthFromWarmKb === null ? '?' : fmtBytes(mem.growthFromWarmKb)} from ` +
+            `${mem.warmAtCalls} to ${mem.calls} calls`,
+          ratio: null,
+          pass: mem.growthFromWarmKb !== null && mem.growthFromWarmKb <= 4 * 1024,
+        }
       : unmeasured('RSS flat after 10,000 calls', mem.failed),
   ];
   results.durationSeconds = round((performance.now() - t0) / 1000, 1);
@@ -624,44 +853,144 @@ function cleanup() {
 
 function report(r: Record<string, any>, fastestPeerMs: number | undefined, smallestPeerTokens: number | undefined) {
   const m = r.machine;
-  console.log(`\nbinance-margin-mcp bench — ${r.date}${r.quick ? ' (QUICK)' : ''}\n${m.os} ${m.arch}, ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, node ${m.node}; load average ${m.loadAverageAtStart.join(' ')} at start, ${m.loadAverageAtEnd.join(' ')} at end`);
-  for (const [id, p] of Object.entries<any>(r.peers)) if (!p.available) console.log(`peer ${id} (${p.package}) unavailable: ${p.reason}`);
+  console.log(
+    `\nbinance-margin-mcp bench — ${r.date}${r.quick ? ' (QUICK)' : ''}\n${m.os} ${m.arch}, ${m.cpus} × ` +
+      `${m.cpuModel}, ${m.memoryGiB} GiB, node ${m.node}; load average ${m.loadAverageAtStart.join(' ')} at ` +
+      `start, ${m.loadAverageAtEnd.join(' ')} at end`,
+  );
+  for (const [id, p] of Object.entries<any>(r.peers))
+    if (!p.available) console.log(`peer ${id} (${p.package}) unavailable: ${p.reason}`);
 
   console.log(`\nCold start: spawn → initialize → tools/list answered (${r.runs.coldStart} runs each, interleaved)`);
   printTable(
     ['server', 'tools', 'p50', 'p90', 'initialize p50', 'RSS after list', '× fastest peer'],
-    r.coldStart.map((c: any) => [c.label, c.tools ?? '-', c.unavailable ? 'unavailable' : fmtMs(c.toolsListMs.p50), fmtMs(c.toolsListMs.p90), fmtMs(c.initializeMs.p50), c.rssAfterListKb ? fmtBytes(c.rssAfterListKb) : '-', fastestPeerMs ? fmtRatio(c.toolsListMs.p50 / fastestPeerMs) : '-']),
+    r.coldStart.map((c: any) => [
+      c.label,
+      c.tools ?? '-',
+      c.unavailable ? 'unavailable' : fmtMs(c.toolsListMs.p50),
+      fmtMs(c.toolsListMs.p90),
+      fmtMs(c.initializeMs.p50),
+      c.rssAfterListKb ? fmtBytes(c.rssAfterListKb) : '-',
+      fastestPeerMs ? fmtRatio(c.toolsListMs.p50 / fastestPeerMs) : '-',
+    ]),
   );
 
   console.log('\nTool-list size (tools/list `tools` JSON; tokens ≈ bytes ÷ 4)');
   printTable(
     ['server', 'variant', 'tools', 'bytes', '≈ tokens', '× smallest peer'],
-    r.toolList.map((t: any) => [t.server, t.variant, t.tools, t.bytes, t.tokens, smallestPeerTokens ? fmtRatio(t.tokens / smallestPeerTokens) : '-']),
+    r.toolList.map((t: any) => [
+      t.server,
+      t.variant,
+      t.tools,
+      t.bytes,
+      t.tokens,
+      smallestPeerTokens ? fmtRatio(t.tokens / smallestPeerTokens) : '-',
+    ]),
   );
 
-  console.log('\nPer-call latency, same loopback stand-in, interleaved (ms); (d) = bare node relay doing (a) behind stdio, the floor of (c); (e) = MCP over Streamable HTTP (--http)');
+  console.log(
+    '\nPer-call latency, same loopback stand-in, interleaved (ms); (d) = bare node relay doing (a) behind stdio, ' +
+      'the floor of (c); (e) = MCP over Streamable HTTP (--http)',
+  );
   printTable(
-    ['endpoint', 'calls/path', '(a) raw undici p50/p99', '(b) BinanceClient p50/p99', '(c) MCP stdio p50/p99', '(e) MCP HTTP p50/p99', '(b)−(a) p50/p99', '(c)−(a) p50/p99', '(e)−(a) p50/p99', '(d)−(a) stdio floor'],
-    r.perCall.map((p: any) => p.failed ? ['FAILED', p.failed.slice(0, 100)] : [p.endpoint, p.callsPerPath, `${p.rawUndici.p50} / ${p.rawUndici.p99}`, `${p.binanceClient.p50} / ${p.binanceClient.p99}`, `${p.mcpStdio.p50} / ${p.mcpStdio.p99}`, `${p.mcpHttp.p50} / ${p.mcpHttp.p99}`, `${p.addedByClient.p50} / ${p.addedByClient.p99}`, `${p.addedByMcp.p50} / ${p.addedByMcp.p99}`, `${p.addedByHttp.p50} / ${p.addedByHttp.p99}`, `${p.addedByStdioFloor.p50} / ${p.addedByStdioFloor.p99}`]),
+    [
+      'endpoint',
+      'calls/path',
+      '(a) raw undici p50/p99',
+      '(b) BinanceClient p50/p99',
+      '(c) MCP stdio p50/p99',
+      '(e) MCP HTTP p50/p99',
+      '(b)−(a) p50/p99',
+      '(c)−(a) p50/p99',
+      '(e)−(a) p50/p99',
+      '(d)−(a) stdio floor',
+    ],
+    r.perCall.map((p: any) =>
+      p.failed
+        ? ['FAILED', p.failed.slice(0, 100)]
+        : [
+            p.endpoint,
+            p.callsPerPath,
+            `${p.rawUndici.p50} / ${p.rawUndici.p99}`,
+            `${p.binanceClient.p50} / ${p.binanceClient.p99}`,
+            `${p.mcpStdio.p50} / ${p.mcpStdio.p99}`,
+            `${p.mcpHttp.p50} / ${p.mcpHttp.p99}`,
+            `${p.addedByClient.p50} / ${p.addedByClient.p99}`,
+            `${p.addedByMcp.p50} / ${p.addedByMcp.p99}`,
+            `${p.addedByHttp.p50} / ${p.addedByHttp.p99}`,
+            `${p.addedByStdioFloor.p50} / ${p.addedByStdioFloor.p99}`,
+          ],
+    ),
   );
 
   console.log('\nThroughput: get_bnb_burn_status over one stdio session');
   if (r.throughput.failed) console.log(`  FAILED: ${r.throughput.failed.slice(0, 300)}`);
-  else printTable(['concurrency', 'calls', 'errors', 'calls/s', 'p50 ms', 'p99 ms'], r.throughput.map((t: any) => [t.concurrency, t.calls, t.errors, t.callsPerSecond, t.p50Ms, t.p99Ms]));
+  else
+    printTable(
+      ['concurrency', 'calls', 'errors', 'calls/s', 'p50 ms', 'p99 ms'],
+      r.throughput.map((t: any) => [t.concurrency, t.calls, t.errors, t.callsPerSecond, t.p50Ms, t.p99Ms]),
+    );
 
   console.log('\nBurst: 500 read calls sent at once, stand-in enforcing a per-minute IP weight budget');
   printTable(
-    ['budget', 'weight', 'wall', 'ok', 'ok in 1st minute', 'errors', 'sent', '429', '418', 'held back', 'refused locally'],
-    r.burst.map((b: any) => b.failed ? ['FAILED', b.failed.slice(0, 100)] : [b.name, b.totalWeight, fmtMs(b.wallMs), b.ok, b.okBeforeMinuteRolledOver, Object.entries(b.errorsByKind).map(([k, v]) => `${k} ${v}`).join(', ') || '0', b.sentToStandIn, b.http429, b.http418, b.requestsHeldBack, b.refusedLocally]),
+    [
+      'budget',
+      'weight',
+      'wall',
+      'ok',
+      'ok in 1st minute',
+      'errors',
+      'sent',
+      '429',
+      '418',
+      'held back',
+      'refused locally',
+    ],
+    r.burst.map((b: any) =>
+      b.failed
+        ? ['FAILED', b.failed.slice(0, 100)]
+        : [
+            b.name,
+            b.totalWeight,
+            fmtMs(b.wallMs),
+            b.ok,
+            b.okBeforeMinuteRolledOver,
+            Object.entries(b.errorsByKind)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ') || '0',
+            b.sentToStandIn,
+            b.http429,
+            b.http418,
+            b.requestsHeldBack,
+            b.refusedLocally,
+          ],
+    ),
   );
 
   const mem = r.memory;
   if (mem.failed) console.log(`\nMemory: FAILED: ${mem.failed.slice(0, 300)}`);
-  else console.log(`\nMemory (ours, RSS): idle after start ${fmtBytes(mem.idleAfterStartKb)}; after ${mem.calls} calls ${fmtBytes(mem.afterCallsKb)} (idle 2 s later ${fmtBytes(mem.afterCallsIdleKb)}), peak ${fmtBytes(mem.peakKb)}; growth ${mem.warmAtCalls}→${mem.calls} calls ${fmtBytes(mem.growthFromWarmKb)}`);
-  if (!mem.failed) console.log(`  samples: ${mem.samples.map((s: any) => `${s.calls}:${s.rssKb ? Math.round(s.rssKb / 1024) : '?'}M`).join(' ')}`);
+  else
+    console.log(
+      `\nMemory (ours, RSS): idle after start ${fmtBytes(mem.idleAfterStartKb)}; after ${mem.calls} calls ` +
+        `${fmtBytes(mem.afterCallsKb)} (idle 2 s later ${fmtBytes(mem.afterCallsIdleKb)}), peak ` +
+        `${fmtBytes(mem.peakKb)}; growth ${mem.warmAtCalls}→${mem.calls} calls ${fmtBytes(mem.growthFromWarmKb)}`,
+    );
+  if (!mem.failed)
+    console.log(
+      `  samples: ` +
+        `${mem.samples.map((s: any) => `${s.calls}:${s.rssKb ? Math.round(s.rssKb / 1024) : '?'}M`).join(' ')}`,
+    );
 
   console.log('\nTargets');
-  printTable(['target', 'measured', 'ratio', 'status'], r.targets.map((t: any) => [t.target, t.measured, t.ratio ?? '-', t.pass === null ? 'n/a' : t.pass ? 'MET' : 'MISSED']));
+  printTable(
+    ['target', 'measured', 'ratio', 'status'],
+    r.targets.map((t: any) => [
+      t.target,
+      t.measured,
+      t.ratio ?? '-',
+      t.pass === null ? 'n/a' : t.pass ? 'MET' : 'MISSED',
+    ]),
+  );
 }
 
 process.once('SIGINT', () => {

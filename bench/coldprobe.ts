@@ -17,15 +17,30 @@ import { pct } from './stats.js';
 const args = process.argv.slice(2);
 const runs = /^\d+$/.test(args[0] ?? '') ? Number(args.shift()) : 15;
 const work = mkdtempSync(join(tmpdir(), 'bmm-coldprobe-'));
-const FLOOR = `let b='';process.stdin.setEncoding('utf8');process.stdin.on('data',d=>{b+=d;let i;while((i=b.indexOf('\\n'))>=0){const m=JSON.parse(b.slice(0,i));b=b.slice(i+1);if(m.id===undefined)continue;const result=m.method==='initialize'?{protocolVersion:m.params.protocolVersion,capabilities:{tools:{}},serverInfo:{name:'floor',version:'0'}}:{tools:[]};process.stdout.write(JSON.stringify({jsonrpc:'2.0',id:m.id,result})+'\\n');}});`;
+const FLOOR =
+  `let b='';process.stdin.setEncoding('utf8');process.stdin.on('data',d=>{b+=d;let ` +
+  `i;while((i=b.indexOf('\\n'))>=0){const ` +
+  `m=JSON.parse(b.slice(0,i));b=b.slice(i+1);if(m.id===undefined)continue;const ` +
+  `result=m.method==='initialize'?{protocolVersion:m.params.protocolVersion,capabilities:{tools:{}},serverInfo:{name:'floor',version:'0'}}:{tools:[]};process.stdout.write(JSON.stringify({jsonrpc:'2.0',id:m.id,result})+'\\n');}});`;
 
 function ours(label: string, bin: string): () => ServerSpec {
   const dir = join(work, label);
   mkdirSync(dir, { recursive: true });
   const toolsMd = join(dir, 'TOOLS.md');
-  writeFileSync(toolsMd, `# Probe\n\n## Binance Accounts\n\n### main\n- API Key: ${'a'.repeat(64)}\n- Secret: ${'b'.repeat(64)}\n- Environment: Mainnet\n`, { mode: 0o600 });
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, BINANCE_STATE_DIR: join(dir, 'state'), BINANCE_MAINNET_BASE_URL: 'http://127.0.0.1:9' };
-  for (const k of ['NODE_COMPILE_CACHE', 'NODE_DISABLE_COMPILE_CACHE', 'TMPDIR']) if (process.env[k]) env[k] = process.env[k];
+  writeFileSync(
+    toolsMd,
+    `# Probe\n\n## Binance Accounts\n\n### main\n- API Key: ${'a'.repeat(64)}\n- Secret: ${'b'.repeat(64)}\n- ` +
+      `Environment: Mainnet\n`,
+    { mode: 0o600 },
+  );
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: dir,
+    BINANCE_STATE_DIR: join(dir, 'state'),
+    BINANCE_MAINNET_BASE_URL: 'http://127.0.0.1:9',
+  };
+  for (const k of ['NODE_COMPILE_CACHE', 'NODE_DISABLE_COMPILE_CACHE', 'TMPDIR'])
+    if (process.env[k]) env[k] = process.env[k];
   return () => ({ label, command: process.execPath, args: [resolve(bin), '--tools-md', toolsMd], env, cwd: dir });
 }
 
@@ -37,7 +52,17 @@ async function main() {
   }
   const okx = ensurePeer(PEERS[0], () => undefined);
   if (okx.available) specs.push({ label: 'okx', spec: () => peerSpec(okx, work), ms: [] });
-  specs.push({ label: 'floor', spec: () => ({ label: 'floor', command: process.execPath, args: ['-e', FLOOR], env: { PATH: process.env.PATH }, cwd: work }), ms: [] });
+  specs.push({
+    label: 'floor',
+    spec: () => ({
+      label: 'floor',
+      command: process.execPath,
+      args: ['-e', FLOOR],
+      env: { PATH: process.env.PATH },
+      cwd: work,
+    }),
+    ms: [],
+  });
   for (let r = 0; r <= runs; r++) {
     for (let j = 0; j < specs.length; j++) {
       const s = specs[(r + j) % specs.length];
@@ -54,7 +79,12 @@ async function main() {
   }
   const fastestPeer = pct(specs.find((s) => s.label === 'okx')?.ms ?? [NaN], 50);
   console.log(`node ${process.version}, ${runs} runs each`);
-  for (const s of specs) console.log(`${s.label.padEnd(14)} p50 ${pct(s.ms, 50).toFixed(1).padStart(6)} ms  min ${Math.min(...s.ms).toFixed(1).padStart(6)}  ${(pct(s.ms, 50) / fastestPeer).toFixed(2)}× okx  (${s.tools} tools)`);
+  for (const s of specs)
+    console.log(
+      `${s.label.padEnd(14)} p50 ${pct(s.ms, 50).toFixed(1).padStart(6)} ms  min ${Math.min(...s.ms)
+        .toFixed(1)
+        .padStart(6)}  ${(pct(s.ms, 50) / fastestPeer).toFixed(2)}× okx  (${s.tools} tools)`,
+    );
 }
 
 main().catch((err) => {

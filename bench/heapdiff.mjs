@@ -12,7 +12,8 @@ function summarise(file) {
   for (let i = 0; i < s.nodes.length; i += f.length) {
     const type = types[s.nodes[i + iType]];
     let name = s.strings[s.nodes[i + iName]];
-    if (type === 'string' || type === 'concatenated string' || type === 'sliced string') name = `(${type}) ${name.slice(0, 60).replace(/\n/g, ' ')}`;
+    if (type === 'string' || type === 'concatenated string' || type === 'sliced string')
+      name = `(${type}) ${name.slice(0, 60).replace(/\n/g, ' ')}`;
     else name = `${type}:${name.slice(0, 80)}`;
     const e = out.get(name) ?? { n: 0, size: 0 };
     e.n++;
@@ -34,4 +35,5 @@ for (const [k, v] of B.out) {
 }
 for (const [k, w] of A.out) if (!B.out.has(k)) rows.push({ k, dn: -w.n, ds: -w.size, n: 0 });
 rows.sort((x, y) => Math.abs(y.ds) - Math.abs(x.ds));
-for (const r of rows.slice(0, Number(top))) console.log(`${String(r.ds).padStart(10)} B ${String(r.dn).padStart(7)} objs (now ${r.n})  ${r.k}`);
+for (const r of rows.slice(0, Number(top)))
+  console.log(`${String(r.ds).padStart(10)} B ${String(r.dn).padStart(7)} objs (now ${r.n})  ${r.k}`);

@@ -31,14 +31,24 @@ async function main() {
   const sb = await startSandbox({ ipWeightLimit: 1e9, uidWeightLimit: 1e9 });
   sb.addHmacKey(apiKey, secret, 'main');
   const toolsMd = join(DIR, 'TOOLS.md');
-  writeFileSync(toolsMd, `# Probe\n\n## Binance Accounts\n\n### main\n- API Key: ${apiKey}\n- Secret: ${secret}\n- Environment: Mainnet\n`, { mode: 0o600 });
+  writeFileSync(
+    toolsMd,
+    `# Probe\n\n## Binance Accounts\n\n### main\n- API Key: ${apiKey}\n- Secret: ${secret}\n- Environment: Mainnet\n`,
+    { mode: 0o600 },
+  );
   const nodeArgs = (process.env.PROBE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   if (SNAP) nodeArgs.push('--heapsnapshot-signal=SIGUSR2');
   const c = new RpcChild({
     label: 'probe',
     command: process.execPath,
     args: [...nodeArgs, BIN, '--tools-md', toolsMd],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: DIR, BINANCE_STATE_DIR: join(DIR, 'state'), BINANCE_MAINNET_BASE_URL: sb.url, ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'LOG_LEVEL' || k.startsWith('ALLOC_'))) },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: DIR,
+      BINANCE_STATE_DIR: join(DIR, 'state'),
+      BINANCE_MAINNET_BASE_URL: sb.url,
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'LOG_LEVEL' || k.startsWith('ALLOC_'))),
+    },
     cwd: DIR,
   });
   c.child.stderr!.on('data', (d: string) => process.env.PROBE_STDERR === '1' && process.stderr.write(d));
@@ -79,7 +89,10 @@ async function main() {
   await sleep(2000);
   line.push(`idle:${Math.round(c.rssKb()! / 1024)}M`);
   await snap('end');
-  console.log(`${line.join(' ')}  (${Math.round((CALLS / ms) * 1000)} calls/s, p50 ${pct(lat, 50).toFixed(3)} ms)${SNAP ? `; snapshots in ${DIR}` : ''}`);
+  console.log(
+    `${line.join(' ')}  (${Math.round((CALLS / ms) * 1000)} calls/s, p50 ${pct(lat, 50).toFixed(3)} ` +
+      `ms)${SNAP ? `; snapshots in ${DIR}` : ''}`,
+  );
   await c.close();
   await sb.close();
 }

@@ -64,21 +64,48 @@ export function ensurePeer(def: PeerDef, log: (line: string) => void): PeerState
   try {
     const found = findBin(dir, def);
     if (found) return { available: true, def, bin: found, installedNow: false };
-    if (process.env.BENCH_NO_INSTALL === '1') return { available: false, def, reason: `not in ${dir} and BENCH_NO_INSTALL=1` };
+    if (process.env.BENCH_NO_INSTALL === '1')
+      return { available: false, def, reason: `not in ${dir} and BENCH_NO_INSTALL=1` };
     mkdirSync(dir, { recursive: true });
     log(`  installing ${def.pkg}@${def.version} into ${dir} …`);
     const t0 = performance.now();
     // --ignore-scripts: the peers' install scripts only print notices; nothing runs at install.
-    const r = spawnSync('npm', ['install', '--prefix', dir, `${def.pkg}@${def.version}`, '--no-audit', '--no-fund', '--ignore-scripts', '--omit=dev', '--loglevel=error'], {
-      encoding: 'utf8',
-      timeout: 180_000,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const r = spawnSync(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        dir,
+        `${def.pkg}@${def.version}`,
+        '--no-audit',
+        '--no-fund',
+        '--ignore-scripts',
+        '--omit=dev',
+        '--loglevel=error',
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 180_000,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const installMs = performance.now() - t0;
     if (r.error) return { available: false, def, reason: `npm install failed: ${r.error.message}` };
-    if (r.status !== 0) return { available: false, def, reason: `npm install exited ${r.status}: ${(r.stderr || r.stdout || '').trim().split('\n').slice(-3).join(' | ')}` };
+    if (r.status !== 0)
+      return {
+        available: false,
+        def,
+        reason:
+          `npm install exited ${r.status}: ` +
+          `${(r.stderr || r.stdout || '').trim().split('\n').slice(-3).join(' | ')}`,
+      };
     const bin = findBin(dir, def);
-    if (!bin) return { available: false, def, reason: `installed, but no bin of ${def.pkg}@${def.version} was found in ${dir}` };
+    if (!bin)
+      return {
+        available: false,
+        def,
+        reason: `installed, but no bin of ${def.pkg}@${def.version} was found in ${dir}`,
+      };
     return { available: true, def, bin, installedNow: true, installMs };
   } catch (err) {
     return { available: false, def, reason: err instanceof Error ? err.message : String(err) };
@@ -86,7 +113,11 @@ export function ensurePeer(def: PeerDef, log: (line: string) => void): PeerState
 }
 
 /** How the bench starts a peer: offline, keyless, with a private HOME and working folder. */
-export function peerSpec(state: Extract<PeerState, { available: true }>, workDir: string, extraArgs: string[] = []): ServerSpec {
+export function peerSpec(
+  state: Extract<PeerState, { available: true }>,
+  workDir: string,
+  extraArgs: string[] = [],
+): ServerSpec {
   const def = state.def;
   const home = join(workDir, `${def.id}-home`);
   const cwd = join(workDir, `${def.id}-cwd`);
@@ -97,7 +128,10 @@ export function peerSpec(state: Extract<PeerState, { available: true }>, workDir
     // okx-trade-mcp checks the npm registry for updates at start unless ~/.okx/update-check.json
     // is fresh: give it a fresh one, so it makes no request. Its REST base URL points nowhere.
     mkdirSync(join(home, '.okx'), { recursive: true });
-    writeFileSync(join(home, '.okx', 'update-check.json'), JSON.stringify({ [def.pkg]: { latestVersion: def.version, checkedAt: Date.now() } }));
+    writeFileSync(
+      join(home, '.okx', 'update-check.json'),
+      JSON.stringify({ [def.pkg]: { latestVersion: def.version, checkedAt: Date.now() } }),
+    );
     env.OKX_API_BASE_URL = NOWHERE;
   }
   // ccxt's server reads .env from its working folder (an empty one here) and contacts an

@@ -27,7 +27,8 @@ if (p.head && !p.nodes) {
   }
 }
 console.log(`total ${p.nodes ? `${(total / 1000).toFixed(0)} ms` : `${(total / 1e6).toFixed(1)} MB`}`);
-for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) console.log(`${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
+for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(top)))
+  console.log(`${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
 
 // Inclusive figures (a function counted once per stack), when INCLUSIVE=1.
 if (process.env.INCLUSIVE === '1' && p.head) {
@@ -46,7 +47,8 @@ if (process.env.INCLUSIVE === '1' && p.head) {
   };
   walk(p.head, new Set());
   console.log('\ninclusive:');
-  for (const [k, v] of [...inc].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) console.log(`${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
+  for (const [k, v] of [...inc].sort((a, b) => b[1] - a[1]).slice(0, Number(top)))
+    console.log(`${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
 }
 
 // Who allocates through a function (CALLERS=regex): the stacks leading to it, heaviest first.
@@ -67,5 +69,6 @@ if (process.env.CALLERS && p.head) {
   };
   walk(p.head, []);
   console.log(`\nstacks into /${process.env.CALLERS}/:`);
-  for (const [k, v] of [...stacks].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
+  for (const [k, v] of [...stacks].sort((a, b) => b[1] - a[1]).slice(0, 12))
+    console.log(`${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
 }

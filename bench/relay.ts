@@ -15,15 +15,36 @@ const reply = (msg: unknown): void => void process.stdout.write(`${JSON.stringif
 
 async function handle(msg: { id?: number; method?: string; params?: { protocolVersion?: string } }): Promise<void> {
   if (msg.id === undefined) return;
-  if (msg.method === 'initialize') return reply({ jsonrpc: '2.0', id: msg.id, result: { protocolVersion: msg.params?.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'relay', version: '0' } } });
+  if (msg.method === 'initialize')
+    return reply({
+      jsonrpc: '2.0',
+      id: msg.id,
+      result: {
+        protocolVersion: msg.params?.protocolVersion,
+        capabilities: { tools: {} },
+        serverInfo: { name: 'relay', version: '0' },
+      },
+    });
   if (msg.method === 'tools/list') return reply({ jsonrpc: '2.0', id: msg.id, result: { tools: [] } });
   const query = `timestamp=${Date.now()}`;
   const signature = createHmac('sha256', RELAY_SECRET).update(query, 'utf8').digest('hex');
-  const res = await pool.request({ method: 'GET', path: `${RELAY_PATH}?${query}&signature=${signature}`, headers: { 'x-mbx-apikey': RELAY_KEY, 'user-agent': 'relay' } });
+  const res = await pool.request({
+    method: 'GET',
+    path: `${RELAY_PATH}?${query}&signature=${signature}`,
+    headers: { 'x-mbx-apikey': RELAY_KEY, 'user-agent': 'relay' },
+  });
   const text = await res.body.text();
   const data = JSON.parse(text);
   const structured = { data };
-  reply({ jsonrpc: '2.0', id: msg.id, result: { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured, isError: res.statusCode !== 200 } });
+  reply({
+    jsonrpc: '2.0',
+    id: msg.id,
+    result: {
+      content: [{ type: 'text', text: JSON.stringify(structured) }],
+      structuredContent: structured,
+      isError: res.statusCode !== 200,
+    },
+  });
 }
 
 let buf = '';

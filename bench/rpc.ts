@@ -54,7 +54,11 @@ export class RpcChild {
     this.exited = new Promise((resolve) => {
       const done = (why: string) => {
         if (this.exitInfo === undefined) this.exitInfo = why;
-        this.failAll(new Error(`${spec.label} exited (${this.exitInfo}); stderr: ${this.stderrTail.trim().slice(-600) || '(empty)'}`));
+        this.failAll(
+          new Error(
+            `${spec.label} exited (${this.exitInfo}); stderr: ${this.stderrTail.trim().slice(-600) || '(empty)'}`,
+          ),
+        );
         resolve();
       };
       this.child.once('error', (err) => done(`spawn error: ${err.message}`));
@@ -100,7 +104,10 @@ export class RpcChild {
     if (msg.method !== undefined) {
       // A request from the server (ping, roots/list, …): answer so that it never waits on us.
       if (msg.id !== undefined) {
-        const reply = msg.method === 'ping' ? { jsonrpc: '2.0', id: msg.id, result: {} } : { jsonrpc: '2.0', id: msg.id, error: { code: -32601, message: 'not supported by the bench client' } };
+        const reply =
+          msg.method === 'ping'
+            ? { jsonrpc: '2.0', id: msg.id, result: {} }
+            : { jsonrpc: '2.0', id: msg.id, error: { code: -32601, message: 'not supported by the bench client' } };
         this.write(reply);
       }
       return;
@@ -118,12 +125,20 @@ export class RpcChild {
   }
 
   request(method: string, params: unknown = {}, timeoutMs = 30_000): Promise<RpcReply> {
-    if (this.exitInfo !== undefined) return Promise.reject(new Error(`${this.spec.label} has exited (${this.exitInfo}); stderr: ${this.stderrTail.trim().slice(-600)}`));
+    if (this.exitInfo !== undefined)
+      return Promise.reject(
+        new Error(`${this.spec.label} has exited (${this.exitInfo}); stderr: ${this.stderrTail.trim().slice(-600)}`),
+      );
     const id = this.nextId++;
     return new Promise<RpcReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error(`${this.spec.label}: ${method} got no answer in ${timeoutMs} ms; stderr: ${this.stderrTail.trim().slice(-600) || '(empty)'}`));
+        reject(
+          new Error(
+            `${this.spec.label}: ${method} got no answer in ${timeoutMs} ms; stderr: ` +
+              `${this.stderrTail.trim().slice(-600) || '(empty)'}`,
+          ),
+        );
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, sent: performance.now(), timer });
       this.write({ jsonrpc: '2.0', id, method, params });
@@ -136,7 +151,15 @@ export class RpcChild {
 
   /** initialize → notifications/initialized, as a client must. */
   async initialize(timeoutMs = 30_000): Promise<RpcReply> {
-    const r = await this.request('initialize', { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'binance-margin-mcp-bench', version: '1.0.0' } }, timeoutMs);
+    const r = await this.request(
+      'initialize',
+      {
+        protocolVersion: PROTOCOL_VERSION,
+        capabilities: {},
+        clientInfo: { name: 'binance-margin-mcp-bench', version: '1.0.0' },
+      },
+      timeoutMs,
+    );
     this.notify('notifications/initialized');
     return r;
   }
@@ -166,7 +189,8 @@ export class RpcChild {
   async close(graceMs = 2000): Promise<void> {
     if (this.exitInfo !== undefined) return;
     this.child.stdin!.end();
-    const waited = (ms: number) => Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+    const waited = (ms: number) =>
+      Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
     if (await waited(graceMs)) return;
     this.child.kill('SIGTERM');
     if (await waited(1000)) return;

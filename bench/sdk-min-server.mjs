@@ -5,6 +5,11 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 const server = new McpServer({ name: 'min', version: '0' }, { capabilities: { tools: {} } });
-server.server.setRequestHandler('tools/list', () => ({ tools: [{ name: 'list_accounts', inputSchema: { type: 'object' } }] }));
-server.server.setRequestHandler('tools/call', async () => ({ content: [{ type: 'text', text: '{"accounts":[]}' }], structuredContent: { accounts: [] } }));
+server.server.setRequestHandler('tools/list', () => ({
+  tools: [{ name: 'list_accounts', inputSchema: { type: 'object' } }],
+}));
+server.server.setRequestHandler('tools/call', async () => ({
+  content: [{ type: 'text', text: '{"accounts":[]}' }],
+  structuredContent: { accounts: [] },
+}));
 await server.connect(new StdioServerTransport());

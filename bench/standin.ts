@@ -8,7 +8,15 @@
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 
 type Command =
-  | { id: number; cmd: 'start'; apiKey: string; secret: string; ipWeightLimit?: number; uidWeightLimit?: number; clockSkewMs?: number }
+  | {
+      id: number;
+      cmd: 'start';
+      apiKey: string;
+      secret: string;
+      ipWeightLimit?: number;
+      uidWeightLimit?: number;
+      clockSkewMs?: number;
+    }
   | { id: number; cmd: 'stats'; box: number }
   | { id: number; cmd: 'close'; box: number }
   | { id: number; cmd: 'exit' };

@@ -18,13 +18,15 @@ export const round = (x: number, digits = 1) => {
 };
 
 export const fmtMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`);
-export const fmtBytes = (kb: number | null | undefined) => (kb === null || kb === undefined ? '?' : `${(kb / 1024).toFixed(1)} MB`);
+export const fmtBytes = (kb: number | null | undefined) =>
+  kb === null || kb === undefined ? '?' : `${(kb / 1024).toFixed(1)} MB`;
 export const fmtRatio = (r: number) => `${r.toFixed(2)}×`;
 
 export function printTable(head: string[], rows: unknown[][]): void {
   const cells = [head, ...rows.map((r) => r.map((c) => String(c)))];
   const widths = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => `  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}`;
+  const line = (r: string[]) =>
+    `  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}`;
   console.log(line(cells[0]));
   console.log(`  ${widths.map((w) => '─'.repeat(w)).join('  ')}`);
   for (const r of cells.slice(1)) console.log(line(r));

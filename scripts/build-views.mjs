@@ -25,8 +25,16 @@ const stubExports = (file) => {
   // Every exported name of the module, as a function (or class) that throws when used.
   const src = readFileSync(file, 'utf8');
   const names = new Set();
-  for (const m of src.matchAll(/^export\s+(?:async\s+)?(?:function\*?|const|let|var|class)\s+([A-Za-z_$][\w$]*)/gm)) names.add(m[1]);
-  for (const m of src.matchAll(/^export\s*\{([^}]*)\}/gm)) for (const part of m[1].split(',')) { const n = part.trim().split(/\s+as\s+/).pop(); if (n) names.add(n); }
+  for (const m of src.matchAll(/^export\s+(?:async\s+)?(?:function\*?|const|let|var|class)\s+([A-Za-z_$][\w$]*)/gm))
+    names.add(m[1]);
+  for (const m of src.matchAll(/^export\s*\{([^}]*)\}/gm))
+    for (const part of m[1].split(',')) {
+      const n = part
+        .trim()
+        .split(/\s+as\s+/)
+        .pop();
+      if (n) names.add(n);
+    }
   const body = [...names].map((n) =>
     n === 'INVALID'
       ? `export const INVALID = Symbol.for('zod.compile.invalid');`
@@ -41,12 +49,23 @@ const leaveOut = {
   name: 'leave-out-what-an-app-never-runs',
   setup(b) {
     // zod re-exports all its locales; only English is used.
-    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (a) => (/[\\/]zod[\\/]v4[\\/]/.test(a.importer) ? { path: 'zod-locales-en', namespace: 'view-stub' } : undefined));
-    b.onLoad({ filter: /^zod-locales-en$/, namespace: 'view-stub' }, () => ({ contents: "export { default as en } from 'zod/v4/locales/en.js';", resolveDir: process.cwd() }));
-    // The client's platform shims: only its JSON Schema validator (for tool output schemas) is bundled, and an App validates none.
-    b.onResolve({ filter: /^@modelcontextprotocol\/client\/_shims$/ }, () => ({ path: 'client-shims', namespace: 'view-stub' }));
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (a) =>
+      /[\\/]zod[\\/]v4[\\/]/.test(a.importer) ? { path: 'zod-locales-en', namespace: 'view-stub' } : undefined,
+    );
+    b.onLoad({ filter: /^zod-locales-en$/, namespace: 'view-stub' }, () => ({
+      contents: "export { default as en } from 'zod/v4/locales/en.js';",
+      resolveDir: process.cwd(),
+    }));
+    // The client's platform shims: only its JSON Schema validator (for tool output schemas) is bundled, and an App
+    // validates none.
+    b.onResolve({ filter: /^@modelcontextprotocol\/client\/_shims$/ }, () => ({
+      path: 'client-shims',
+      namespace: 'view-stub',
+    }));
     b.onLoad({ filter: /^client-shims$/, namespace: 'view-stub' }, () => ({
-      contents: "export const CORS_IS_POSSIBLE = true; export class DefaultJsonSchemaValidator { getValidator() { throw new Error('no JSON Schema validator in the MCP Apps view bundle'); } }",
+      contents:
+        'export const CORS_IS_POSSIBLE = true; export class DefaultJsonSchemaValidator { getValidator() { throw ' +
+        "new Error('no JSON Schema validator in the MCP Apps view bundle'); } }",
     }));
     // The MCP client package declares no `sideEffects`, so a bundler must keep every module
     // its index imports (OAuth flows, HTTP transports, …) although an App uses only its
@@ -64,9 +83,15 @@ const leaveOut = {
       return /[\\/]@modelcontextprotocol[\\/]client[\\/]/.test(r.path) ? { ...r, sideEffects: false } : r;
     });
     // zod's JIT compiler and JSON Schema conversion.
-    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/](core[\\/](compile|json-schema-processors|to-json-schema|json-schema-generator)|classic[\\/]from-json-schema)\.js$/ }, (a) => ({
-      contents: stubExports(a.path),
-    }));
+    b.onLoad(
+      {
+        filter:
+          /[\\/]zod[\\/]v4[\\/](core[\\/](compile|json-schema-processors|to-json-schema|json-schema-generator)|classic[\\/]from-json-schema)\.js$/,
+      },
+      (a) => ({
+        contents: stubExports(a.path),
+      }),
+    );
   },
 };
 
@@ -77,12 +102,25 @@ const sha256 = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').di
 
 /** The Content-Security-Policy a view declares for itself: its own script and style, nothing from anywhere. */
 export function viewCsp(script, style) {
-  return [`default-src 'none'`, `script-src ${sha256(script)}`, `style-src ${sha256(style)}`, `img-src data:`, `connect-src 'none'`, `font-src 'none'`, `frame-src 'none'`, `base-uri 'none'`, `form-action 'none'`].join('; ');
+  return [
+    `default-src 'none'`,
+    `script-src ${sha256(script)}`,
+    `style-src ${sha256(style)}`,
+    `img-src data:`,
+    `connect-src 'none'`,
+    `font-src 'none'`,
+    `frame-src 'none'`,
+    `base-uri 'none'`,
+    `form-action 'none'`,
+  ].join('; ');
 }
 
 export async function buildViews(outDir = 'dist/apps') {
   mkdirSync(outDir, { recursive: true });
-  const style = readFileSync('src/apps/views/style.css', 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s*\n\s*/g, '\n').trim();
+  const style = readFileSync('src/apps/views/style.css', 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\s*\n\s*/g, '\n')
+    .trim();
   const sizes = {};
   for (const name of VIEWS) {
     const out = await build({
@@ -103,11 +141,13 @@ export async function buildViews(outDir = 'dist/apps') {
     const html =
       `<!doctype html>\n<html lang="en"><head><meta charset="utf-8">` +
       `<meta http-equiv="Content-Security-Policy" content="${viewCsp(script, style)}">` +
-      `<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark">` +
+      `<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" ` +
+      `content="light dark">` +
       `<title>${title}</title><style>${style}</style></head>` +
       `<body><main id="app"></main><script>${script}</script></body></html>\n`;
     const bytes = Buffer.byteLength(html);
-    if (bytes > MAX_VIEW_BYTES) throw new Error(`${name}.html is ${bytes} bytes, over the ${MAX_VIEW_BYTES} a view may weigh`);
+    if (bytes > MAX_VIEW_BYTES)
+      throw new Error(`${name}.html is ${bytes} bytes, over the ${MAX_VIEW_BYTES} a view may weigh`);
     writeFileSync(`${outDir}/${name}.html`, html);
     sizes[name] = bytes;
   }
@@ -116,5 +156,13 @@ export async function buildViews(outDir = 'dist/apps') {
 
 /** The minimal MCP Apps host page of the browser test: ext-apps' AppBridge, as one classic script. */
 export async function buildTestHost(outFile = 'dist/test-browser/host.js') {
-  await build({ entryPoints: ['test/browser/host-page.ts'], bundle: true, platform: 'browser', format: 'iife', target: 'es2022', outfile: outFile, logLevel: 'warning' });
+  await build({
+    entryPoints: ['test/browser/host-page.ts'],
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    outfile: outFile,
+    logLevel: 'warning',
+  });
 }

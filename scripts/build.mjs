@@ -12,7 +12,8 @@ import { buildTestHost, buildViews } from './build-views.mjs';
 
 const bundleOnly = process.argv.includes('--bundle-only');
 if (bundleOnly) {
-  for (const f of ['dist/binance-margin-mcp.js', 'dist/chunks', 'dist/tool-list.json', 'dist/apps']) rmSync(f, { recursive: true, force: true });
+  for (const f of ['dist/binance-margin-mcp.js', 'dist/chunks', 'dist/tool-list.json', 'dist/apps'])
+    rmSync(f, { recursive: true, force: true });
 } else {
   rmSync('dist', { recursive: true, force: true });
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
@@ -45,7 +46,9 @@ const onlyEnglishZodLocales = {
 const sdkShims = {
   name: 'sdk-shims-without-ajv',
   setup(b) {
-    b.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({ path: `${process.cwd()}/src/sdk-shims.ts` }));
+    b.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({
+      path: `${process.cwd()}/src/sdk-shims.ts`,
+    }));
   },
 };
 
@@ -73,14 +76,22 @@ const sdkGuardPrefilters = {
         const re = new RegExp(`const ${guard} = \\(value\\) => (\\w+)\\.safeParse\\(value\\)\\.success;`);
         contents = contents.replace(re, (_m, schema) => {
           seen.add(guard);
-          return `const ${guard} = (v) => typeof v === "object" && v !== null && ${pre} && ${schema}.safeParse(v).success;`;
+          return (
+            `const ${guard} = (v) => typeof v === "object" && v !== null && ${pre} && ` +
+            `${schema}.safeParse(v).success;`
+          );
         });
       }
       return { contents, loader: 'js' };
     });
     b.onEnd((r) => {
       const missing = Object.keys(GUARD_PREFILTERS).filter((g) => !seen.has(g));
-      if (missing.length && !r.errors.length) r.errors.push({ text: `sdk-guard-prefilters: ${missing.join(', ')} not found in @modelcontextprotocol/server; check the SDK's message guards again` });
+      if (missing.length && !r.errors.length)
+        r.errors.push({
+          text:
+            `sdk-guard-prefilters: ${missing.join(', ')} not found in @modelcontextprotocol/server; check the ` +
+            `SDK's message guards again`,
+        });
     });
   },
 };
@@ -102,7 +113,9 @@ await build({
   legalComments: 'none',
   banner: {
     // Bundled CommonJS dependencies (pino) still call require(); give them one.
-    js: "#!/usr/bin/env node\nimport { createRequire as __bmmCreateRequire } from 'node:module';\nconst require = __bmmCreateRequire(import.meta.url);",
+    js:
+      "#!/usr/bin/env node\nimport { createRequire as __bmmCreateRequire } from 'node:module';\nconst require = " +
+      '__bmmCreateRequire(import.meta.url);',
   },
   plugins: [onlyEnglishZodLocales, sdkShims, sdkGuardPrefilters],
   // jsonc-parser's default entry is a UMD build whose require() calls esbuild cannot
@@ -122,8 +135,15 @@ await build({
   target: 'node20',
   format: 'esm',
   outfile: generator,
-  banner: { js: "import { createRequire as __bmmCreateRequire } from 'node:module';\nconst require = __bmmCreateRequire(import.meta.url);" },
+  banner: {
+    js:
+      "import { createRequire as __bmmCreateRequire } from 'node:module';\nconst require = " +
+      '__bmmCreateRequire(import.meta.url);',
+  },
   logLevel: 'warning',
 });
-execFileSync(process.execPath, [generator, 'dist/tool-list.json'], { stdio: 'inherit', env: { ...process.env, LOG_LEVEL: 'silent' } });
+execFileSync(process.execPath, [generator, 'dist/tool-list.json'], {
+  stdio: 'inherit',
+  env: { ...process.env, LOG_LEVEL: 'silent' },
+});
 rmSync(generator, { force: true });

@@ -41,7 +41,12 @@ export function png(size, paint) {
   header.writeUInt32BE(size, 0);
   header.writeUInt32BE(size, 4);
   header.set([8, 6, 0, 0, 0], 8); // 8 bits, RGBA, deflate, no filter, no interlace
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** The icon: a yellow diamond inside a yellow diamond ring, on a dark rounded square. */
@@ -67,19 +72,28 @@ export function icon(size = 512) {
 export function stageBundle(stage) {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const manifest = JSON.parse(readFileSync(join(ROOT, 'mcpb', 'manifest.json'), 'utf8'));
-  if (manifest.version !== pkg.version) throw new Error(`mcpb/manifest.json has version ${manifest.version}, package.json ${pkg.version}: make them equal.`);
+  if (manifest.version !== pkg.version)
+    throw new Error(
+      `mcpb/manifest.json has version ${manifest.version}, package.json ${pkg.version}: make them equal.`,
+    );
   for (const f of ['binance-margin-mcp.js', 'chunks', 'tool-list.json'])
-    if (!existsSync(join(ROOT, 'dist', f))) throw new Error(`dist/${f} is missing: run \`npm run build\` (or \`node scripts/build.mjs --bundle-only\`) first.`);
+    if (!existsSync(join(ROOT, 'dist', f)))
+      throw new Error(
+        `dist/${f} is missing: run \`npm run build\` (or \`node scripts/build.mjs --bundle-only\`) first.`,
+      );
   const toolList = JSON.parse(readFileSync(join(ROOT, 'dist', 'tool-list.json'), 'utf8'));
   // The tools a default start lists: not list_toolsets / enable_toolset, which only --toolsets dynamic adds.
   const DYNAMIC_ONLY = new Set(['list_toolsets', 'enable_toolset']);
-  const tools = (toolList.tools ?? toolList).filter((t) => !DYNAMIC_ONLY.has(t.name)).map((t) => ({ name: t.name, description: t.description }));
+  const tools = (toolList.tools ?? toolList)
+    .filter((t) => !DYNAMIC_ONLY.has(t.name))
+    .map((t) => ({ name: t.name, description: t.description }));
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(join(stage, 'server'), { recursive: true });
   const staged = { ...manifest, tools };
   writeFileSync(join(stage, 'manifest.json'), `${JSON.stringify(staged, null, 2)}\n`);
   writeFileSync(join(stage, 'icon.png'), icon());
-  for (const f of ['binance-margin-mcp.js', 'chunks', 'tool-list.json']) cpSync(join(ROOT, 'dist', f), join(stage, 'server', f), { recursive: true });
+  for (const f of ['binance-margin-mcp.js', 'chunks', 'tool-list.json'])
+    cpSync(join(ROOT, 'dist', f), join(stage, 'server', f), { recursive: true });
   return staged;
 }
 
@@ -97,7 +111,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     const m = stageBundle(stage);
     if (!process.argv.includes('--no-pack')) {
       execFileSync(process.execPath, [mcpbCli(), 'pack', stage, out], { stdio: ['ignore', 'ignore', 'inherit'] });
-      console.log(`${out}: ${m.display_name} ${m.version}, ${m.tools.length} tools. Open it with Claude Desktop (Settings → Extensions) to install.`);
+      console.log(
+        `${out}: ${m.display_name} ${m.version}, ${m.tools.length} tools. Open it with Claude Desktop (Settings → ` +
+          `Extensions) to install.`,
+      );
     } else console.log(`staged in ${stage}`);
   } finally {
     if (own) rmSync(stage, { recursive: true, force: true });

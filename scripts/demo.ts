@@ -55,7 +55,10 @@ async function main(): Promise<void> {
   });
   // No elicitation declared: the gate answers with a token, which the demo shows and
   // confirms (a client that declares elicitation would ask the user within the call).
-  const client = new Client({ name: 'binance-margin-mcp-demo', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+  const client = new Client(
+    { name: 'binance-margin-mcp-demo', version: '1.0.0' },
+    { versionNegotiation: { mode: 'auto' } },
+  );
 
   /** Calls a tool; a result with isError stops the demo (after printing it). */
   async function call(title: string, name: string, args: Json = {}, quiet = false): Promise<Json> {
@@ -69,7 +72,12 @@ async function main(): Promise<void> {
   try {
     await client.connect(transport);
     const info = client.getServerVersion();
-    show('connected over stdio', { server: info, protocol: client.getNegotiatedProtocolVersion(), command: `node ${BIN} --sandbox --confirm-all`, stateDir });
+    show('connected over stdio', {
+      server: info,
+      protocol: client.getNegotiatedProtocolVersion(),
+      command: `node ${BIN} --sandbox --confirm-all`,
+      stateDir,
+    });
 
     await call('list accounts', 'list_accounts');
 
@@ -88,16 +96,27 @@ async function main(): Promise<void> {
       sideEffectType: 'MARGIN_BUY',
       newClientOrderId: 'demo-buy-1',
     };
-    const pending = await call('MARGIN_BUY order: stopped at the confirmation gate (--confirm-all)', 'place_order', order);
+    const pending = await call(
+      'MARGIN_BUY order: stopped at the confirmation gate (--confirm-all)',
+      'place_order',
+      order,
+    );
     if (pending.status !== 'confirmation_required') throw new Error('expected the gate to ask for confirmation');
 
-    const filled = await call('the user typed CONFIRM: confirm_action executes exactly that request', 'confirm_action', {
-      token: pending.token,
-      confirmation: 'CONFIRM',
-    });
+    const filled = await call(
+      'the user typed CONFIRM: confirm_action executes exactly that request',
+      'confirm_action',
+      {
+        token: pending.token,
+        confirmation: 'CONFIRM',
+      },
+    );
     const clientOrderId = String(filled.data.clientOrderId);
 
-    await call('order status, by its client order id', 'get_order', { symbol: SYMBOL, origClientOrderId: clientOrderId });
+    await call('order status, by its client order id', 'get_order', {
+      symbol: SYMBOL,
+      origClientOrderId: clientOrderId,
+    });
 
     const borrowedAsset = String(filled.data.marginBuyBorrowAsset ?? 'USDT');
     const borrowed = String(filled.data.marginBuyBorrowAmount ?? '0');
@@ -117,22 +136,33 @@ async function main(): Promise<void> {
     const before = await call('what the account owes now', 'get_cross_margin_account', {}, true);
     const owed = (before.data.userAssets as Json[]).find((a) => a.asset === borrowedAsset);
     const amount = addDecimals(String(owed?.borrowed ?? borrowed), String(owed?.interest ?? '0'));
-    const repay = await call(`repay what the order borrowed (${borrowed} ${borrowedAsset}) and its interest`, 'borrow_or_repay', {
-      asset: borrowedAsset,
-      isIsolated: 'FALSE',
-      symbol: SYMBOL,
-      amount,
-      type: 'REPAY',
-    });
+    const repay = await call(
+      `repay what the order borrowed (${borrowed} ${borrowedAsset}) and its interest`,
+      'borrow_or_repay',
+      {
+        asset: borrowedAsset,
+        isIsolated: 'FALSE',
+        symbol: SYMBOL,
+        amount,
+        type: 'REPAY',
+      },
+    );
     if (repay.status === 'confirmation_required')
       await call('confirm the repay', 'confirm_action', { token: repay.token, confirmation: 'CONFIRM' });
 
     const after = await call('account summary after', 'get_cross_margin_account', {}, true);
     const debt = (after.data.userAssets as Json[]).find((a) => a.asset === borrowedAsset);
-    show(`still owed after the repay  [get_cross_margin_account {}], ${borrowedAsset} only`, { asset: borrowedAsset, borrowed: debt?.borrowed, interest: debt?.interest, free: debt?.free });
+    show(`still owed after the repay  [get_cross_margin_account {}], ${borrowedAsset} only`, {
+      asset: borrowedAsset,
+      borrowed: debt?.borrowed,
+      interest: debt?.interest,
+      free: debt?.free,
+    });
 
     await call('the journal of this session (newest first)', 'recent_actions', { limit: 3 });
-    process.stdout.write('\nDone: every step above went through a real MCP client over stdio, on the sandbox (no real money).\n');
+    process.stdout.write(
+      '\nDone: every step above went through a real MCP client over stdio, on the sandbox (no real money).\n',
+    );
   } finally {
     await client.close().catch(() => undefined);
     rmSync(stateDir, { recursive: true, force: true });

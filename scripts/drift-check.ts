@@ -49,14 +49,19 @@ export function compareCatalog(listed: ListedEndpoint[], catalog: readonly Endpo
     if (l.security && l.security !== e.security) drift.changed.push(`${id}: security ${e.security} → ${l.security}`);
     const w = parseWeight(l.weight);
     const base = weightOf(e, {});
-    if (w && (w.amount !== base.amount || (w.per && w.per !== base.per))) drift.changed.push(`${id}: weight ${base.amount}(${base.per}) → ${w.amount}${w.per ? `(${w.per})` : ''}`);
+    if (w && (w.amount !== base.amount || (w.per && w.per !== base.per)))
+      drift.changed.push(`${id}: weight ${base.amount}(${base.per}) → ${w.amount}${w.per ? `(${w.per})` : ''}`);
     for (const p of l.params ?? []) {
       if (p.name === 'timestamp' || p.name === 'signature') continue;
-      if (!(p.name in paramsOf(e))) drift.changed.push(`${id}: new parameter ${p.name}${p.required ? ' (required)' : ''}`);
-      else if (p.required !== undefined && p.required === isOptional(e, p.name)) drift.changed.push(`${id}: ${p.name} is now ${p.required ? 'required' : 'optional'}`);
+      if (!(p.name in paramsOf(e)))
+        drift.changed.push(`${id}: new parameter ${p.name}${p.required ? ' (required)' : ''}`);
+      else if (p.required !== undefined && p.required === isOptional(e, p.name))
+        drift.changed.push(`${id}: ${p.name} is now ${p.required ? 'required' : 'optional'}`);
     }
     const names = new Set((l.params ?? []).map((p) => p.name));
-    if (l.params) for (const name of Object.keys(paramsOf(e))) if (!names.has(name)) drift.changed.push(`${id}: parameter ${name} is no longer listed`);
+    if (l.params)
+      for (const name of Object.keys(paramsOf(e)))
+        if (!names.has(name)) drift.changed.push(`${id}: parameter ${name} is no longer listed`);
   }
   for (const id of ours.keys()) if (!theirs.has(id)) drift.extra.push(id);
   return drift;
@@ -71,7 +76,8 @@ function main(): void {
   const json = JSON.parse(readFileSync(file, 'utf8')) as ListedEndpoint[] | { endpoints: ListedEndpoint[] };
   const listed = Array.isArray(json) ? json : json.endpoints;
   const d = compareCatalog(listed);
-  const section = (title: string, items: string[]) => console.log(`${title} (${items.length})${items.map((i) => `\n  ${i}`).join('')}`);
+  const section = (title: string, items: string[]) =>
+    console.log(`${title} (${items.length})${items.map((i) => `\n  ${i}`).join('')}`);
   section('Missing from the catalog', d.missing);
   section('In the catalog but not in the list', d.extra);
   section('Changed', d.changed);

@@ -33,7 +33,8 @@ export interface OfficialEndpoint {
   params: OfficialParam[];
 }
 
-const BUILDER = /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*(\w+): async \(([^)]*)\): Promise<RequestArgs> => \{[\s\S]*?endpoint: '([^']+)',\s*method: '(\w+)'/g;
+const BUILDER =
+  /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*(\w+): async \(([^)]*)\): Promise<RequestArgs> => \{[\s\S]*?endpoint: '([^']+)',\s*method: '(\w+)'/g;
 const ENUM = /export enum (\w+) \{([^}]*)\}/g;
 
 function weightOf(doc: string): string {
@@ -41,16 +42,24 @@ function weightOf(doc: string): string {
   if (!line) return '';
   const text = line.replace(/^\s*\*\s*/, '').trim();
   const simple = /^Weight\((IP|UID)\): (\d+)$/.exec(text);
-  return simple ? `${simple[2]} ${simple[1]}` : text.replace(/^Weight(\((IP|UID)\))?: /, (_m, _g, per) => (per ? `${per}: ` : ''));
+  return simple
+    ? `${simple[2]} ${simple[1]}`
+    : text.replace(/^Weight(\((IP|UID)\))?: /, (_m, _g, per) => (per ? `${per}: ` : ''));
 }
 
 /** The request builders of a connector client's modules (all of them, or the files and paths named). */
 export function extract(modulesDir: string, only?: { files: string[]; paths: string[] }): OfficialEndpoint[] {
   const out: OfficialEndpoint[] = [];
-  for (const file of readdirSync(modulesDir).filter((f) => f.endsWith('-api.ts') && (!only || only.files.includes(f))).sort()) {
+  for (const file of readdirSync(modulesDir)
+    .filter((f) => f.endsWith('-api.ts') && (!only || only.files.includes(f)))
+    .sort()) {
     const text = readFileSync(join(modulesDir, file), 'utf8');
     const enums = new Map<string, string[]>();
-    for (const m of text.matchAll(ENUM)) enums.set(m[1], [...m[2].matchAll(/= '([^']*)'/g)].map((v) => v[1]));
+    for (const m of text.matchAll(ENUM))
+      enums.set(
+        m[1],
+        [...m[2].matchAll(/= '([^']*)'/g)].map((v) => v[1]),
+      );
     for (const m of text.matchAll(BUILDER)) {
       const [, doc, operation, signature, path, method] = m;
       const params: OfficialParam[] = signature
@@ -80,7 +89,10 @@ if (process.argv[1]?.endsWith('extract-official.js')) {
   if (!repo) throw new Error('usage: node dist/scripts/extract-official.js <binance-connector-js checkout>');
   const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
   const pkgOf = (client: string) => {
-    const pkg = JSON.parse(readFileSync(join(repo, client, 'package.json'), 'utf8')) as { name: string; version: string };
+    const pkg = JSON.parse(readFileSync(join(repo, client, 'package.json'), 'utf8')) as {
+      name: string;
+      version: string;
+    };
     return `${pkg.name}@${pkg.version}`;
   };
   const modules = (client: string) => join(repo, client, 'src/rest-api/modules');
@@ -94,7 +106,8 @@ if (process.argv[1]?.endsWith('extract-official.js')) {
       committed: git('log', '-1', '--format=%cI'),
       clients: {
         'clients/margin-trading/src/rest-api/modules': pkgOf('clients/margin-trading'),
-        'clients/wallet/src/rest-api/modules/asset-api.ts (POST and GET /sapi/v1/asset/transfer only)': pkgOf('clients/wallet'),
+        'clients/wallet/src/rest-api/modules/asset-api.ts (POST and GET /sapi/v1/asset/transfer only)':
+          pkgOf('clients/wallet'),
       },
       extractedBy: 'scripts/extract-official.ts',
     },

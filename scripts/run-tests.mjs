@@ -19,7 +19,9 @@ function find(dir) {
 }
 
 const only = process.argv.slice(2);
-const files = find('dist/test').filter((f) => only.length === 0 || only.some((o) => f.includes(o))).sort();
+const files = find('dist/test')
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+  .sort();
 if (files.length === 0) {
   console.error('no test files found under dist/test');
   process.exit(1);
@@ -27,17 +29,44 @@ if (files.length === 0) {
 const coverage = only.length === 0 && process.env.COVERAGE !== '0';
 const work = mkdtempSync(join(tmpdir(), 'bmm-tests-'));
 const tap = join(work, 'results.tap');
-const env = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...(coverage ? { NODE_V8_COVERAGE: join(work, 'coverage') } : {}) };
+const env = {
+  ...process.env,
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+  ...(coverage ? { NODE_V8_COVERAGE: join(work, 'coverage') } : {}),
+};
 const result = spawnSync(
   process.execPath,
-  ['--test', '--test-concurrency=2', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+  [
+    '--test',
+    '--test-concurrency=2',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ],
   { stdio: 'inherit', env },
 );
 if (coverage) {
-  console.log('\nLine coverage of src/ by the in-process tests (c8; the bundle run as a child process is not counted):');
-  spawnSync(process.execPath, ['node_modules/c8/bin/c8.js', 'report', '--temp-directory', join(work, 'coverage'), '--reporter=text-summary', '--include=src/**', '--exclude=src/sandbox/**', '--exclude-after-remap'], {
-    stdio: 'inherit',
-  });
+  console.log(
+    '\nLine coverage of src/ by the in-process tests (c8; the bundle run as a child process is not counted):',
+  );
+  spawnSync(
+    process.execPath,
+    [
+      'node_modules/c8/bin/c8.js',
+      'report',
+      '--temp-directory',
+      join(work, 'coverage'),
+      '--reporter=text-summary',
+      '--include=src/**',
+      '--exclude=src/sandbox/**',
+      '--exclude-after-remap',
+    ],
+    {
+      stdio: 'inherit',
+    },
+  );
 }
 let summary = '';
 try {

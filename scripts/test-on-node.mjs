@@ -15,5 +15,7 @@ if (version.status !== 0) {
   process.exit(1);
 }
 console.log(`# the test suite on Node ${version.stdout.trim()}`);
-const run = spawnSync(npx, ['-y', `node@${major}`, 'scripts/run-tests.mjs', ...process.argv.slice(3)], { stdio: 'inherit' });
+const run = spawnSync(npx, ['-y', `node@${major}`, 'scripts/run-tests.mjs', ...process.argv.slice(3)], {
+  stdio: 'inherit',
+});
 process.exit(run.status ?? 1);

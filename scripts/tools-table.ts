@@ -32,8 +32,10 @@ function notes(e: Endpoint): string {
 export function renderToolsTable(): string {
   const rows = TOOLSETS.flatMap((set) => CATALOG.filter((e) => e.toolset === set));
   const lines = [
-    `${CATALOG.length} endpoint tools: ${CATALOG.filter((e) => !e.addedAfterSkill).length} of the margin-trading skill and ${CATALOG.filter((e) => e.addedAfterSkill).length} Binance added after it. ` +
-      '"write" tools change account state and pass the rails and the confirmation gate; "destructive" ones cancel, disable, delete, liquidate, repay or exchange.',
+    `${CATALOG.length} endpoint tools: ${CATALOG.filter((e) => !e.addedAfterSkill).length} of the margin-trading ` +
+      `skill and ${CATALOG.filter((e) => e.addedAfterSkill).length} Binance added after it. ` +
+      '"write" tools change account state and pass the rails and the confirmation gate; "destructive" ones cancel, ' +
+      'disable, delete, liquidate, repay or exchange.',
     '',
     '| Tool | Endpoint | Toolset | Reads or writes | Notes |',
     '| --- | --- | --- | --- | --- |',
@@ -58,7 +60,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const before = readFileSync(path, 'utf8');
     const after = withToolsTable(before);
     if (after !== before) writeFileSync(path, after);
-    process.stderr.write(after === before ? 'README.md: tools table already up to date\n' : 'README.md: tools table rewritten\n');
+    process.stderr.write(
+      after === before ? 'README.md: tools table already up to date\n' : 'README.md: tools table rewritten\n',
+    );
   } else {
     process.stdout.write(`${renderToolsTable()}\n`);
   }

@@ -29,7 +29,10 @@ export interface Config {
   /** How long an order with no answer is looked up by its client id (§9: at most 10 s). */
   reconcileWindowMs: number;
   logLevel: string;
-  /** The environment's account (BINANCE_API_KEY & co.), used when there is no accounts file; key file path made absolute. */
+  /**
+   * The environment's account (BINANCE_API_KEY & co.), used when there is no accounts file; key file path made
+   * absolute.
+   */
   accountEnv: AccountEnv;
   /** --http: serve Streamable HTTP instead of stdio (src/http/). */
   http?: HttpConfig;
@@ -48,7 +51,10 @@ export interface HttpConfig {
   allowRemote: boolean;
   /** Host names (and Origin host names) accepted besides the loopback ones and the bound address. */
   allowedHosts: string[];
-  /** Tokens configured explicitly (BINANCE_MCP_TOKEN, BINANCE_MCP_TOKENS); the state directory's files are read at start (http/tokens.ts). */
+  /**
+   * Tokens configured explicitly (BINANCE_MCP_TOKEN, BINANCE_MCP_TOKENS); the state directory's files are read at start
+   * (http/tokens.ts).
+   */
   tokens: NamedToken[];
   /** OAuth 2.1 resource-server mode (http/oauth.ts): JWT access tokens of this issuer, for this public URL. */
   oauth?: { issuer: string; resource: string };
@@ -114,9 +120,13 @@ const TOKEN_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Checks one named token; `where` says where it came from, never its value. */
 export function checkNamedToken(name: string, token: string, where: string): NamedToken {
-  if (!TOKEN_NAME.test(name)) throw new UsageError(`${where}: the name "${name}" must be 1 to 64 letters, digits, "_", "." or "-".`);
+  if (!TOKEN_NAME.test(name))
+    throw new UsageError(`${where}: the name "${name}" must be 1 to 64 letters, digits, "_", "." or "-".`);
   if (token.length < MIN_TOKEN_LENGTH || /[\s,]/.test(token) || !/^[\x21-\x7e]+$/.test(token))
-    throw new UsageError(`${where}: the token of "${name}" must be at least ${MIN_TOKEN_LENGTH} printable characters without spaces or commas (e.g. openssl rand -hex 32).`);
+    throw new UsageError(
+      `${where}: the token of "${name}" must be at least ${MIN_TOKEN_LENGTH} printable characters without spaces ` +
+        `or commas (e.g. openssl rand -hex 32).`,
+    );
   return { name, token };
 }
 
@@ -125,8 +135,12 @@ export function checkDistinct(tokens: NamedToken[]): NamedToken[] {
   const names = new Set<string>();
   const values = new Set<string>();
   for (const t of tokens) {
-    if (names.has(t.name)) throw new UsageError(`Two HTTP tokens are named "${t.name}"; each client needs its own name.`);
-    if (values.has(t.token)) throw new UsageError(`The HTTP tokens "${t.name}" and another one are the same token; each client needs its own.`);
+    if (names.has(t.name))
+      throw new UsageError(`Two HTTP tokens are named "${t.name}"; each client needs its own name.`);
+    if (values.has(t.token))
+      throw new UsageError(
+        `The HTTP tokens "${t.name}" and another one are the same token; each client needs its own.`,
+      );
     names.add(t.name);
     values.add(t.token);
   }
@@ -142,7 +156,8 @@ function httpsUrl(name: string, value: string): URL {
   } catch {
     throw new UsageError(`${name} is not a URL.`);
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) throw new UsageError(`${name} must be an https URL (http only on a loopback address), not "${value}".`);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname)))
+    throw new UsageError(`${name} must be an https URL (http only on a loopback address), not "${value}".`);
   if (url.search || url.hash) throw new UsageError(`${name} takes no query or fragment.`);
   return url;
 }
@@ -152,30 +167,49 @@ function parseOAuth(issuer: string | undefined, publicUrl: string | undefined): 
     if (publicUrl?.trim()) throw new UsageError('--public-url goes with --oauth-issuer.');
     return undefined;
   }
-  if (!publicUrl?.trim()) throw new UsageError('--oauth-issuer needs --public-url: the https URL of /mcp that tokens must be issued for.');
+  if (!publicUrl?.trim())
+    throw new UsageError('--oauth-issuer needs --public-url: the https URL of /mcp that tokens must be issued for.');
   httpsUrl('--oauth-issuer', issuer.trim());
   return { issuer: issuer.trim(), resource: httpsUrl('--public-url', publicUrl.trim()).href };
 }
 
-function parseHttp(spec: string, allowRemote: boolean, allowedHostsText: string | undefined, env: NodeJS.ProcessEnv, stateDir: string, oauth: HttpConfig['oauth']): HttpConfig {
+function parseHttp(
+  spec: string,
+  allowRemote: boolean,
+  allowedHostsText: string | undefined,
+  env: NodeJS.ProcessEnv,
+  stateDir: string,
+  oauth: HttpConfig['oauth'],
+): HttpConfig {
   const m = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(spec.trim());
   const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) throw new UsageError(`--http takes [HOST:]PORT (e.g. 8765 or 127.0.0.1:8765), not "${spec}".`);
+  if (!m || port > 65535)
+    throw new UsageError(`--http takes [HOST:]PORT (e.g. 8765 or 127.0.0.1:8765), not "${spec}".`);
   const host = (m[1] ?? '127.0.0.1').replace(/^\[|\]$/g, '');
   const tokens: NamedToken[] = [];
   const single = env.BINANCE_MCP_TOKEN?.trim();
   if (single) tokens.push(checkNamedToken('default', single, 'BINANCE_MCP_TOKEN'));
-  for (const item of (env.BINANCE_MCP_TOKENS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of (env.BINANCE_MCP_TOKENS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const colon = item.indexOf(':');
     if (colon <= 0) throw new UsageError('BINANCE_MCP_TOKENS takes name:token pairs separated by commas.');
     tokens.push(checkNamedToken(item.slice(0, colon), item.slice(colon + 1), 'BINANCE_MCP_TOKENS'));
   }
   checkDistinct(tokens);
   if (!isLoopbackHost(host)) {
-    if (!allowRemote) throw new UsageError(`--http ${spec} binds a non-loopback address; add --allow-remote to serve other machines (put a TLS reverse proxy in front).`);
+    if (!allowRemote)
+      throw new UsageError(
+        `--http ${spec} binds a non-loopback address; add --allow-remote to serve other machines (put a TLS ` +
+          `reverse proxy in front).`,
+      );
     // A token the server generates is not one the remote clients were given: it takes one the user configured.
     if (!tokens.length && !oauth && !existsSync(join(stateDir, 'http-tokens')))
-      throw new UsageError(`A non-loopback --http needs BINANCE_MCP_TOKEN, BINANCE_MCP_TOKENS, ${join(stateDir, 'http-tokens')} or --oauth-issuer: a token generated into the state directory is not one the remote clients were given.`);
+      throw new UsageError(
+        `A non-loopback --http needs BINANCE_MCP_TOKEN, BINANCE_MCP_TOKENS, ${join(stateDir, 'http-tokens')} or ` +
+          `--oauth-issuer: a token generated into the state directory is not one the remote clients were given.`,
+      );
   }
   const allowedHosts = (allowedHostsText ?? '')
     .split(',')
@@ -183,10 +217,15 @@ function parseHttp(spec: string, allowRemote: boolean, allowedHostsText: string 
     .filter(Boolean);
   // The public name a proxy forwards for is one clients use.
   if (oauth) allowedHosts.push(new URL(oauth.resource).hostname.toLowerCase());
-  for (const h of allowedHosts) if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(h)) throw new UsageError(`--allowed-hosts takes host names without scheme or port, not "${h}".`);
+  for (const h of allowedHosts)
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(h))
+      throw new UsageError(`--allowed-hosts takes host names without scheme or port, not "${h}".`);
   // Behind a wildcard address the server cannot tell which names its clients use: they must be named.
   if ((host === '0.0.0.0' || host === '::') && !allowedHosts.length)
-    throw new UsageError(`--http ${spec} listens on every address; name the host names clients use with --allowed-hosts (the Host and Origin headers are checked against them).`);
+    throw new UsageError(
+      `--http ${spec} listens on every address; name the host names clients use with --allowed-hosts (the Host and ` +
+        `Origin headers are checked against them).`,
+    );
   return { host, port, allowRemote, allowedHosts: [...new Set(allowedHosts)], tokens, ...(oauth ? { oauth } : {}) };
 }
 
@@ -201,17 +240,43 @@ export function checkLoopbackUrl(name: string, value: string): string {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const loopback = host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
   if (!loopback || !/^https?:$/.test(url.protocol))
-    throw new UsageError(`${name} must point at a loopback address (127.0.0.0/8, localhost or [::1]); "${url.hostname}" is not one, so API keys would leave this machine.`);
+    throw new UsageError(
+      `${name} must point at a loopback address (127.0.0.0/8, localhost or [::1]); "${url.hostname}" is not one, ` +
+        `so API keys would leave this machine.`,
+    );
   return url.origin;
 }
 
-export function parseConfig(argv: string[], givenEnv: NodeJS.ProcessEnv, cwd = process.cwd()): Config | 'help' | 'version' {
+export function parseConfig(
+  argv: string[],
+  givenEnv: NodeJS.ProcessEnv,
+  cwd = process.cwd(),
+): Config | 'help' | 'version' {
   // A desktop bundle passes an optional field the user left empty as its placeholder,
   // "${user_config.NAME}", unreplaced (@anthropic-ai/mcpb's replaceVariables): unset.
-  const env = Object.fromEntries(Object.entries(givenEnv).filter(([, v]) => !/^\$\{user_config\.[^}]*\}$/.test(v ?? ''))) as NodeJS.ProcessEnv;
+  const env = Object.fromEntries(
+    Object.entries(givenEnv).filter(([, v]) => !/^\$\{user_config\.[^}]*\}$/.test(v ?? '')),
+  ) as NodeJS.ProcessEnv;
   const flags = new Map<string, string | true>();
-  const takesValue = new Set(['--tools-md', '--toolsets', '--confirm-via', '--sandbox-state', '--http', '--allowed-hosts', '--oauth-issuer', '--public-url']);
-  const switches = new Set(['--sandbox', '--read-only', '--confirm-all', '--allow-remote', '--help', '-h', '--version']);
+  const takesValue = new Set([
+    '--tools-md',
+    '--toolsets',
+    '--confirm-via',
+    '--sandbox-state',
+    '--http',
+    '--allowed-hosts',
+    '--oauth-issuer',
+    '--public-url',
+  ]);
+  const switches = new Set([
+    '--sandbox',
+    '--read-only',
+    '--confirm-all',
+    '--allow-remote',
+    '--help',
+    '-h',
+    '--version',
+  ]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.indexOf('=');
@@ -228,7 +293,11 @@ export function parseConfig(argv: string[], givenEnv: NodeJS.ProcessEnv, cwd = p
 
   const stateDir = resolve(env.BINANCE_STATE_DIR || join(homedir(), '.binance-margin-mcp'));
   const toolsMd = (flags.get('--tools-md') as string | undefined) ?? env.BINANCE_TOOLS_MD;
-  const toolsMdPath = toolsMd ? resolve(cwd, toolsMd) : existsSync(join(cwd, 'TOOLS.md')) ? join(cwd, 'TOOLS.md') : join(stateDir, 'TOOLS.md');
+  const toolsMdPath = toolsMd
+    ? resolve(cwd, toolsMd)
+    : existsSync(join(cwd, 'TOOLS.md'))
+      ? join(cwd, 'TOOLS.md')
+      : join(stateDir, 'TOOLS.md');
 
   const toolsetsText = ((flags.get('--toolsets') as string | undefined) ?? env.BINANCE_TOOLSETS ?? 'all').trim();
   let toolsets: Toolset[];
@@ -236,27 +305,46 @@ export function parseConfig(argv: string[], givenEnv: NodeJS.ProcessEnv, cwd = p
   if (toolsetsText === '' || toolsetsText === 'all') toolsets = [...TOOLSETS];
   else if (dynamicToolsets) toolsets = ['core'];
   else {
-    const names = toolsetsText.split(',').map((s) => s.trim()).filter(Boolean);
+    const names = toolsetsText
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const unknown = names.filter((n) => !(TOOLSETS as readonly string[]).includes(n));
-    if (unknown.length) throw new UsageError(`Unknown toolset ${unknown.join(', ')}; choose from ${TOOLSETS.join(', ')}, all or dynamic.`);
+    if (unknown.length)
+      throw new UsageError(
+        `Unknown toolset ${unknown.join(', ')}; choose from ${TOOLSETS.join(', ')}, all or dynamic.`,
+      );
     toolsets = names as Toolset[];
   }
 
   const confirmVia = ((flags.get('--confirm-via') as string | undefined) ?? env.BINANCE_CONFIRM_VIA ?? 'auto').trim();
-  if (!['token', 'elicitation', 'input-required', 'auto'].includes(confirmVia)) throw new UsageError(`--confirm-via must be token, elicitation, input-required or auto, not "${confirmVia}".`);
+  if (!['token', 'elicitation', 'input-required', 'auto'].includes(confirmVia))
+    throw new UsageError(`--confirm-via must be token, elicitation, input-required or auto, not "${confirmVia}".`);
 
   const ttl = Number(env.BINANCE_CONFIRM_TTL_SECONDS ?? 120);
-  if (!Number.isFinite(ttl) || ttl <= 0) throw new UsageError('BINANCE_CONFIRM_TTL_SECONDS must be a positive number of seconds.');
+  if (!Number.isFinite(ttl) || ttl <= 0)
+    throw new UsageError('BINANCE_CONFIRM_TTL_SECONDS must be a positive number of seconds.');
   const timeoutMs = Number(env.BINANCE_TIMEOUT_MS ?? 10_000);
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError('BINANCE_TIMEOUT_MS must be a positive number of milliseconds.');
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new UsageError('BINANCE_TIMEOUT_MS must be a positive number of milliseconds.');
   const reconcileMs = Number(env.BINANCE_RECONCILE_MS ?? 10_000);
 
   const sandboxState = (flags.get('--sandbox-state') as string | undefined) ?? env.BINANCE_SANDBOX_STATE;
   const httpSpec = ((flags.get('--http') as string | undefined) ?? env.BINANCE_HTTP ?? '').trim();
-  for (const f of ['--allow-remote', '--allowed-hosts', '--oauth-issuer', '--public-url']) if (!httpSpec && flags.has(f)) throw new UsageError(`${f} goes with --http.`);
+  for (const f of ['--allow-remote', '--allowed-hosts', '--oauth-issuer', '--public-url'])
+    if (!httpSpec && flags.has(f)) throw new UsageError(`${f} goes with --http.`);
   const http = httpSpec
-    ? parseHttp(httpSpec, flags.has('--allow-remote') || truthy(env.BINANCE_ALLOW_REMOTE), (flags.get('--allowed-hosts') as string | undefined) ?? env.BINANCE_HTTP_ALLOWED_HOSTS, env, stateDir,
-        parseOAuth((flags.get('--oauth-issuer') as string | undefined) ?? env.BINANCE_OAUTH_ISSUER, (flags.get('--public-url') as string | undefined) ?? env.BINANCE_PUBLIC_URL))
+    ? parseHttp(
+        httpSpec,
+        flags.has('--allow-remote') || truthy(env.BINANCE_ALLOW_REMOTE),
+        (flags.get('--allowed-hosts') as string | undefined) ?? env.BINANCE_HTTP_ALLOWED_HOSTS,
+        env,
+        stateDir,
+        parseOAuth(
+          (flags.get('--oauth-issuer') as string | undefined) ?? env.BINANCE_OAUTH_ISSUER,
+          (flags.get('--public-url') as string | undefined) ?? env.BINANCE_PUBLIC_URL,
+        ),
+      )
     : undefined;
   return {
     toolsMdPath,
@@ -267,8 +355,12 @@ export function parseConfig(argv: string[], givenEnv: NodeJS.ProcessEnv, cwd = p
     confirmVia: confirmVia as ConfirmVia,
     confirmAll: flags.has('--confirm-all') || truthy(env.BINANCE_CONFIRM_ALL),
     confirmTtlSeconds: ttl,
-    mainnetBaseUrl: env.BINANCE_MAINNET_BASE_URL ? checkLoopbackUrl('BINANCE_MAINNET_BASE_URL', env.BINANCE_MAINNET_BASE_URL) : MAINNET_URL,
-    testnetBaseUrl: env.BINANCE_TESTNET_BASE_URL ? checkLoopbackUrl('BINANCE_TESTNET_BASE_URL', env.BINANCE_TESTNET_BASE_URL) : TESTNET_URL,
+    mainnetBaseUrl: env.BINANCE_MAINNET_BASE_URL
+      ? checkLoopbackUrl('BINANCE_MAINNET_BASE_URL', env.BINANCE_MAINNET_BASE_URL)
+      : MAINNET_URL,
+    testnetBaseUrl: env.BINANCE_TESTNET_BASE_URL
+      ? checkLoopbackUrl('BINANCE_TESTNET_BASE_URL', env.BINANCE_TESTNET_BASE_URL)
+      : TESTNET_URL,
     stateDir,
     sandboxStatePath: sandboxState ? resolve(cwd, sandboxState) : undefined,
     timeoutMs,
@@ -277,7 +369,9 @@ export function parseConfig(argv: string[], givenEnv: NodeJS.ProcessEnv, cwd = p
     accountEnv: {
       BINANCE_API_KEY: env.BINANCE_API_KEY,
       BINANCE_API_SECRET: env.BINANCE_API_SECRET,
-      BINANCE_PRIVATE_KEY_FILE: env.BINANCE_PRIVATE_KEY_FILE?.trim() ? resolve(cwd, env.BINANCE_PRIVATE_KEY_FILE.trim()) : undefined,
+      BINANCE_PRIVATE_KEY_FILE: env.BINANCE_PRIVATE_KEY_FILE?.trim()
+        ? resolve(cwd, env.BINANCE_PRIVATE_KEY_FILE.trim())
+        : undefined,
       BINANCE_PRIVATE_KEY_PASSPHRASE: env.BINANCE_PRIVATE_KEY_PASSPHRASE,
       BINANCE_ENVIRONMENT: env.BINANCE_ENVIRONMENT,
       BINANCE_MAX_ORDER_VALUE: env.BINANCE_MAX_ORDER_VALUE,

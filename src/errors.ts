@@ -40,7 +40,9 @@ export class ToolError extends Error {
   }
 }
 
-export const validationError = (message: string, hint?: string) => new ToolError('validation', message, hint ? { hint } : {});
+export const validationError = (message: string, hint?: string) =>
+  new ToolError('validation', message, hint ? { hint } : {});
 export const configError = (message: string, hint?: string) => new ToolError('config', message, hint ? { hint } : {});
 export const policyError = (message: string, hint?: string) => new ToolError('policy', message, hint ? { hint } : {});
-export const confirmationError = (message: string, hint?: string) => new ToolError('confirmation', message, hint ? { hint } : {});
+export const confirmationError = (message: string, hint?: string) =>
+  new ToolError('confirmation', message, hint ? { hint } : {});

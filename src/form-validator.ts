@@ -10,18 +10,31 @@
  */
 import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/server';
 
-type Field = { type?: string | string[]; enum?: unknown[]; oneOf?: { const?: unknown }[]; minLength?: number; maxLength?: number; minimum?: number; maximum?: number };
+type Field = {
+  type?: string | string[];
+  enum?: unknown[];
+  oneOf?: { const?: unknown }[];
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+};
 
 export class FormAnswerValidator implements jsonSchemaValidator {
   getValidator<T>(schema: JsonSchemaType): JsonSchemaValidator<T> {
     return (input: unknown) => {
       const problem = check(schema as { properties?: Record<string, Field>; required?: string[] }, input);
-      return problem === undefined ? { valid: true, data: input as T, errorMessage: undefined } : { valid: false, data: undefined, errorMessage: problem };
+      return problem === undefined
+        ? { valid: true, data: input as T, errorMessage: undefined }
+        : { valid: false, data: undefined, errorMessage: problem };
     };
   }
 }
 
-function check(schema: { properties?: Record<string, Field>; required?: string[] }, input: unknown): string | undefined {
+function check(
+  schema: { properties?: Record<string, Field>; required?: string[] },
+  input: unknown,
+): string | undefined {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'the answer is not an object';
   const answer = input as Record<string, unknown>;
   for (const name of schema.required ?? []) if (answer[name] === undefined) return `${name} is required`;
@@ -29,12 +42,25 @@ function check(schema: { properties?: Record<string, Field>; required?: string[]
     const field = schema.properties?.[name];
     if (!field || value === undefined) continue;
     const types = field.type === undefined ? [] : Array.isArray(field.type) ? field.type : [field.type];
-    const ok = types.length === 0 || types.some((t) => (t === 'integer' ? Number.isInteger(value) : t === 'array' ? Array.isArray(value) : typeof value === t));
+    const ok =
+      types.length === 0 ||
+      types.some((t) =>
+        t === 'integer' ? Number.isInteger(value) : t === 'array' ? Array.isArray(value) : typeof value === t,
+      );
     if (!ok) return `${name} must be ${types.join(' or ')}`;
     const allowed = field.enum ?? field.oneOf?.map((o) => o.const);
     if (allowed && !allowed.includes(value)) return `${name} must be one of ${allowed.join(', ')}`;
-    if (typeof value === 'string' && ((field.minLength !== undefined && value.length < field.minLength) || (field.maxLength !== undefined && value.length > field.maxLength))) return `${name} has the wrong length`;
-    if (typeof value === 'number' && ((field.minimum !== undefined && value < field.minimum) || (field.maximum !== undefined && value > field.maximum))) return `${name} is out of range`;
+    if (
+      typeof value === 'string' &&
+      ((field.minLength !== undefined && value.length < field.minLength) ||
+        (field.maxLength !== undefined && value.length > field.maxLength))
+    )
+      return `${name} has the wrong length`;
+    if (
+      typeof value === 'number' &&
+      ((field.minimum !== undefined && value < field.minimum) || (field.maximum !== undefined && value > field.maximum))
+    )
+      return `${name} is out of range`;
   }
   return undefined;
 }

@@ -26,7 +26,11 @@ function supervise(handle: ServerHandle, log: Logger, http?: HttpServerHandle): 
     log.info({ why, writesInFlight: inFlight }, 'shutting down');
     http?.stopAccepting();
     const unanswered = await handle.close(DRAIN_MS).catch(() => 0);
-    if (unanswered) log.warn({ unanswered }, 'writes without an answer were journaled as unknown; reconcile_actions settles them after a restart');
+    if (unanswered)
+      log.warn(
+        { unanswered },
+        'writes without an answer were journaled as unknown; reconcile_actions settles them after a restart',
+      );
     await http?.close().catch(() => undefined);
     process.exit(0);
   };
@@ -40,11 +44,18 @@ export function superviseStdioProcess(handle: ServerHandle, log: Logger): (why: 
   process.stdin.on('end', () => void shutdown('stdin closed'));
   process.stdin.on('close', () => void shutdown('stdin closed'));
   // EPIPE and friends: the client is gone; nobody is left to answer.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => void shutdown(`stdout closed by the client (${err.code ?? err.message})`));
+  process.stdout.on(
+    'error',
+    (err: NodeJS.ErrnoException) => void shutdown(`stdout closed by the client (${err.code ?? err.message})`),
+  );
   return shutdown;
 }
 
 /** HTTP mode: signals only; stdin is not read (and its end stops nothing). */
-export function superviseHttpProcess(handle: ServerHandle, http: HttpServerHandle, log: Logger): (why: string) => Promise<void> {
+export function superviseHttpProcess(
+  handle: ServerHandle,
+  http: HttpServerHandle,
+  log: Logger,
+): (why: string) => Promise<void> {
   return supervise(handle, log, http);
 }

@@ -51,17 +51,29 @@ export async function main(toolListUrl: URL): Promise<void> {
     try {
       http = await startHttpServer(handle.factory, config.http, config.stateDir, log);
     } catch (err) {
-      process.stderr.write(`binance-margin-mcp: cannot serve HTTP on ${config.http.host}:${config.http.port}: ${(err as Error).message}\n`);
+      process.stderr.write(
+        `binance-margin-mcp: cannot serve HTTP on ${config.http.host}:${config.http.port}: ${(err as Error).message}\n`,
+      );
       await handle.close(0).catch(() => undefined);
       process.exit((err as Error) instanceof UsageError ? 2 : 1);
     }
     superviseHttpProcess(handle, http, log);
     const t = http.tokens;
-    if (http.oauth) log.info({ issuer: http.oauth.settings.issuer, resource: http.oauth.settings.resource, metadata: http.oauth.metadataUrl }, 'OAuth resource server: JWT access tokens of this issuer, issued for this resource, are accepted');
+    if (http.oauth)
+      log.info(
+        {
+          issuer: http.oauth.settings.issuer,
+          resource: http.oauth.settings.resource,
+          metadata: http.oauth.metadataUrl,
+        },
+        'OAuth resource server: JWT access tokens of this issuer, issued for this resource, are accepted',
+      );
     log.info(
       { url: http.url, clients: t.names, tokens: t.sources },
       t.generatedFile
-        ? `serving MCP over HTTP at ${http.url}; the bearer token is in ${t.generatedFile} (${(t as { created?: boolean }).created ? 'generated now' : 'kept from an earlier start'}): send it as Authorization: Bearer`
+        ? `serving MCP over HTTP at ${http.url}; the bearer token is in ${t.generatedFile} ` +
+            `(${(t as { created?: boolean }).created ? 'generated now' : 'kept from an earlier start'}): send it ` +
+            `as Authorization: Bearer`
         : `serving MCP over HTTP at ${http.url}; clients authenticate with their bearer tokens`,
     );
   } else {
@@ -80,21 +92,39 @@ export async function main(toolListUrl: URL): Promise<void> {
       version: VERSION,
       accounts: accounts.map((a) => `${a.name} (${a.environment})`),
       readOnly: config.readOnly,
-      toolsets: config.dynamicToolsets ? 'dynamic' : config.toolsets.length === TOOLSETS.length ? 'all' : config.toolsets,
+      toolsets: config.dynamicToolsets
+        ? 'dynamic'
+        : config.toolsets.length === TOOLSETS.length
+          ? 'all'
+          : config.toolsets,
       confirmVia: config.confirmVia,
     },
     handle.accounts.sandboxOnly
       ? config.forceSandbox
         ? 'started on the SANDBOX (--sandbox): simulated exchange, no real money'
-        : 'started on the SANDBOX: no accounts file was found, so the simulated exchange is used (no real money); add accounts to TOOLS.md to trade on Binance'
+        : 'started on the SANDBOX: no accounts file was found, so the simulated exchange is used (no real money); ' +
+          'add accounts to TOOLS.md to trade on Binance'
       : 'started',
   );
-  for (const p of handle.accounts.problems()) log.warn({ account: p.account, field: p.field }, `accounts file: ${p.message}${p.blocksWrites ? ' (writes of this account are refused until it is fixed)' : ''}`);
+  for (const p of handle.accounts.problems())
+    log.warn(
+      { account: p.account, field: p.field },
+      `accounts file: ${p.message}${p.blocksWrites ? ' (writes of this account are refused until it is fixed)' : ''}`,
+    );
   // Writes an earlier run left without an outcome: look them up by client id (never resent).
   if (handle.journal.unresolved().length)
     void handle.pipeline.reconcileUnresolved().then(
-      (r) => log.warn({ unresolved: r.length, executed: r.filter((x) => x.outcome === 'executed').length, notFound: r.filter((x) => x.outcome === 'not_found').length }, 'writes of an earlier run without an outcome were looked up'),
-      (err) => log.warn({ err: (err as Error).message }, 'reconciling earlier writes failed; reconcile_actions can try again'),
+      (r) =>
+        log.warn(
+          {
+            unresolved: r.length,
+            executed: r.filter((x) => x.outcome === 'executed').length,
+            notFound: r.filter((x) => x.outcome === 'not_found').length,
+          },
+          'writes of an earlier run without an outcome were looked up',
+        ),
+      (err) =>
+        log.warn({ err: (err as Error).message }, 'reconciling earlier writes failed; reconcile_actions can try again'),
     );
 }
 

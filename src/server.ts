@@ -11,7 +11,15 @@
  * serve them on an in-memory transport through the same entry (serve()).
  */
 import { mkdirSync } from 'node:fs';
-import { CLIENT_CAPABILITIES_META_KEY, inputResponse, McpServer, type ClientCapabilities, type McpServerFactory, type ServerContext, type Transport } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  inputResponse,
+  McpServer,
+  type ClientCapabilities,
+  type McpServerFactory,
+  type ServerContext,
+  type Transport,
+} from '@modelcontextprotocol/server';
 import { serveStdio, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
 import { TOOLSETS, type Toolset } from './catalog/index.js';
 import { AccountStore } from './accounts/store.js';
@@ -36,18 +44,35 @@ import { VERSION } from './version.js';
 import { MCP_APPS_EXTENSION } from './apps/meta.js';
 import { linkViews, registerAppResources, registerAppTools } from './apps/register.js';
 
-export const INSTRUCTIONS = `Binance Margin Trading (cross and isolated). Call server_status first: it says which accounts trade real money (Mainnet) and which are the sandbox.
-- Every endpoint tool takes optional "account" (default "main"; see list_accounts). Results are {account, environment, endpoint, data}; data is Binance's JSON.
-- Pairs like BTCUSDT, assets like USDT. isIsolated "TRUE" means the isolated account of "symbol"; default is cross margin. Times are ms since the epoch.
-- Send decimals (quantity, price, amount) as strings, e.g. "0.001".
-- Writes on Mainnet are not executed at once: they return status "confirmation_required" with a token and a summary. Show the summary to the user and ask them to type CONFIRM; only then call confirm_action(token, "CONFIRM"). Never confirm on your own. Some clients ask the user directly instead.
-- Client order ids: the server sends "agent-" + yours, or generates one. A write that ends in error kind "unknown_outcome" may have executed: query it by that id before placing again; never just retry.
-- Error kind "policy" means the user's limits or kill switch refused the call: do not work around it.
-- Tools come in toolsets (core, trade, account, borrow, isolated, market, history, special-keys, user-stream, transfer); the user may have enabled only some, or read-only (server_status says which). If list_toolsets is listed, enable_toolset adds a toolset you need.
-- Typical flow: get_cross_margin_account → get_max_borrowable → place_order (sideEffectType MARGIN_BUY borrows) → get_order → borrow_or_repay REPAY.`;
+// One line per item; the array keeps the source within 120 columns without changing the text.
+export const INSTRUCTIONS = [
+  'Binance Margin Trading (cross and isolated). Call server_status first: it says which accounts ' +
+    'trade real money (Mainnet) and which are the sandbox.',
+  '- Every endpoint tool takes optional "account" (default "main"; see list_accounts). Results are ' +
+    "{account, environment, endpoint, data}; data is Binance's JSON.",
+  '- Pairs like BTCUSDT, assets like USDT. isIsolated "TRUE" means the isolated account of ' +
+    '"symbol"; default is cross margin. Times are ms since the epoch.',
+  '- Send decimals (quantity, price, amount) as strings, e.g. "0.001".',
+  '- Writes on Mainnet are not executed at once: they return status "confirmation_required" with a ' +
+    'token and a summary. Show the summary to the user and ask them to type CONFIRM; only then call ' +
+    'confirm_action(token, "CONFIRM"). Never confirm on your own. Some clients ask the user directly ' +
+    'instead.',
+  '- Client order ids: the server sends "agent-" + yours, or generates one. A write that ends in ' +
+    'error kind "unknown_outcome" may have executed: query it by that id before placing again; never ' +
+    'just retry.',
+  '- Error kind "policy" means the user\'s limits or kill switch refused the call: do not work ' + 'around it.',
+  '- Tools come in toolsets (core, trade, account, borrow, isolated, market, history, special-keys, ' +
+    'user-stream, transfer); the user may have enabled only some, or read-only (server_status says ' +
+    'which). If list_toolsets is listed, enable_toolset adds a toolset you need.',
+  '- Typical flow: get_cross_margin_account → get_max_borrowable → place_order (sideEffectType ' +
+    'MARGIN_BUY borrows) → get_order → borrow_or_repay REPAY.',
+].join('\n');
 
 export interface ServerHandle {
-  /** A fresh MCP server instance for one connection (serveStdio calls it once per connection, and for a `server/discover` probe). */
+  /**
+   * A fresh MCP server instance for one connection (serveStdio calls it once per connection, and for a
+   * `server/discover` probe).
+   */
   factory: McpServerFactory;
   /** Serves MCP on a transport (default: this process's stdin/stdout), answering both protocol generations. */
   serve(transport?: Transport, opts?: { onerror?: (err: Error) => void }): StdioServerHandle;
@@ -68,7 +93,9 @@ export interface ServerHandle {
   close(waitMs?: number): Promise<number>;
 }
 
-/** The client can show a form: it declared elicitation, with form mode or without naming a mode (form is then implied). */
+/**
+ * The client can show a form: it declared elicitation, with form mode or without naming a mode (form is then implied).
+ */
 const asksForms = (caps: ClientCapabilities | undefined) => {
   const e = caps?.elicitation as { form?: unknown; url?: unknown } | undefined;
   return !!e && (!!e.form || !e.url);
@@ -78,7 +105,11 @@ const SERVER_INFO = { name: 'binance-margin-mcp', title: 'Binance Margin Trading
 
 export function createServer(config: Config, log: Logger, opts: { toolList?: ToolListFile } = {}): ServerHandle {
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
-  const accounts = new AccountStore({ path: config.toolsMdPath, forceSandbox: config.forceSandbox, env: config.accountEnv });
+  const accounts = new AccountStore({
+    path: config.toolsMdPath,
+    forceSandbox: config.forceSandbox,
+    env: config.accountEnv,
+  });
   const hosts = new Hosts(config, accounts, log);
   const journal = new Journal(config.stateDir);
   const gate = new Gate(config.confirmTtlSeconds * 1000, config.confirmAll);
@@ -89,24 +120,46 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
 
   const confirmation = (session: Session) => {
     const mode = config.confirmVia;
-    if (mode === 'token') return 'token: Mainnet writes return a token; the agent must ask the user to type CONFIRM (the server cannot tell who typed it)';
-    if (mode === 'elicitation') return 'elicitation: the client asks the user directly; writes are refused if the client cannot';
-    if (mode === 'input-required') return 'input-required: the client asks the user directly within the call (MCP 2026-07-28); writes are refused if the client cannot';
-    if (session.canAskInBand?.()) return 'auto → input-required: this client asks the user directly within the call (MCP 2026-07-28)';
-    return session.canElicit() ? 'auto → elicitation: this client asks the user directly' : 'auto → token: this client has no elicitation, so the agent must ask the user to type CONFIRM';
+    if (mode === 'token')
+      return (
+        'token: Mainnet writes return a token; the agent must ask the user to type CONFIRM (the server cannot ' +
+        'tell who typed it)'
+      );
+    if (mode === 'elicitation')
+      return 'elicitation: the client asks the user directly; writes are refused if the client cannot';
+    if (mode === 'input-required')
+      return (
+        'input-required: the client asks the user directly within the call (MCP 2026-07-28); writes are ' +
+        'refused if the client cannot'
+      );
+    if (session.canAskInBand?.())
+      return 'auto → input-required: this client asks the user directly within the call (MCP 2026-07-28)';
+    return session.canElicit()
+      ? 'auto → elicitation: this client asks the user directly'
+      : 'auto → token: this client has no elicitation, so the agent must ask the user to type CONFIRM';
   };
 
   const tools = new ToolRegistry();
-  registerEndpointTools(tools, pipeline, { toolsets: config.dynamicToolsets ? TOOLSETS : config.toolsets, readOnly: config.readOnly });
+  registerEndpointTools(tools, pipeline, {
+    toolsets: config.dynamicToolsets ? TOOLSETS : config.toolsets,
+    readOnly: config.readOnly,
+  });
   registerAccountTools(tools, accounts, { readOnly: config.readOnly });
   registerGateTools(tools, gate, pipeline);
   registerStatusTools(tools, { config, accounts, hosts, journal, rails, pipeline, confirmation });
   registerToolsetTools(tools);
   // MCP Apps (src/apps): the card's Confirm tool, then every tool's view link, before the list is built.
   registerAppTools(tools, { pipeline, readOnly: config.readOnly });
-  linkViews(tools, tools.all().map((d) => d.name));
+  linkViews(
+    tools,
+    tools.all().map((d) => d.name),
+  );
   const lister = new ToolLister(tools, opts.toolList);
-  const startGroups: ToolGroup[] = ['always', ...config.toolsets, ...(config.dynamicToolsets ? (['dynamic'] as const) : [])];
+  const startGroups: ToolGroup[] = [
+    'always',
+    ...config.toolsets,
+    ...(config.dynamicToolsets ? (['dynamic'] as const) : []),
+  ];
 
   const formAnswers = new FormAnswerValidator();
   const enabledByPrincipal = new Map<string, Set<ToolGroup>>();
@@ -141,7 +194,9 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
     const sessionFor = (ctx: ServerContext): Session => {
       // 2026-07-28: what the client can do comes with each request; 2025: from initialize.
       const caps: ClientCapabilities | undefined =
-        era === 'modern' ? (ctx.mcpReq.envelope as Record<string, ClientCapabilities> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] : low.getClientCapabilities();
+        era === 'modern'
+          ? (ctx.mcpReq.envelope as Record<string, ClientCapabilities> | undefined)?.[CLIENT_CAPABILITIES_META_KEY]
+          : low.getClientCapabilities();
       return {
         principal,
         canElicit: () => era === 'legacy' && asksForms(caps),
@@ -153,7 +208,9 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
               message,
               requestedSchema: {
                 type: 'object',
-                properties: { confirmation: { type: 'string', title: 'Confirmation', description: 'Type CONFIRM to execute' } },
+                properties: {
+                  confirmation: { type: 'string', title: 'Confirmation', description: 'Type CONFIRM to execute' },
+                },
                 required: ['confirmation'],
               },
             },
@@ -167,7 +224,8 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
           const state = ctx.mcpReq.requestState<unknown>();
           if (typeof state !== 'string') return undefined;
           const answer = inputResponse(ctx.mcpReq.inputResponses, 'confirm');
-          const typed = answer.kind === 'elicit' && answer.action === 'accept' ? answer.content?.confirmation : undefined;
+          const typed =
+            answer.kind === 'elicit' && answer.action === 'accept' ? answer.content?.confirmation : undefined;
           return { state, typed: typeof typed === 'string' ? typed : null };
         },
       };
@@ -184,7 +242,10 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
   return {
     factory,
     serve(transport, serveOpts = {}) {
-      const handle = serveStdio(factory, { transport, onerror: serveOpts.onerror ?? ((err) => log.debug({ err: err.message }, 'mcp transport')) });
+      const handle = serveStdio(factory, {
+        transport,
+        onerror: serveOpts.onerror ?? ((err) => log.debug({ err: err.message }, 'mcp transport')),
+      });
       served.add(handle);
       return handle;
     },

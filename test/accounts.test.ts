@@ -45,15 +45,30 @@ describe('parsing TOOLS.md', () => {
 `;
     const { accounts, issues } = parseToolsMd(text);
     // An unknown field is kept, and reported: it may be a misspelled limit.
-    assert.deepEqual(issues, [{ account: 'main', field: 'Favourite Colour', message: 'is not a field this server knows (misspelled?)', blocksWrites: true }]);
-    assert.deepEqual(accounts.map((a) => a.name), ['main', 'ed', 'defaults']);
+    assert.deepEqual(issues, [
+      {
+        account: 'main',
+        field: 'Favourite Colour',
+        message: 'is not a field this server knows (misspelled?)',
+        blocksWrites: true,
+      },
+    ]);
+    assert.deepEqual(
+      accounts.map((a) => a.name),
+      ['main', 'ed', 'defaults'],
+    );
     const [main, ed, def] = accounts;
     assert.equal(main.apiKey, KEY);
     assert.equal(main.secret, SECRET);
     assert.equal(main.environment, 'Mainnet');
     assert.equal(main.signing, 'HMAC');
     assert.equal(main.description, 'Primary trading account');
-    assert.deepEqual(main.limits, { maxOrderValue: 500, maxBorrowValue: 1000, maxDailyValue: 2000, allowedSymbols: ['BTCUSDT', 'ETHUSDT'] });
+    assert.deepEqual(main.limits, {
+      maxOrderValue: 500,
+      maxBorrowValue: 1000,
+      maxDailyValue: 2000,
+      allowedSymbols: ['BTCUSDT', 'ETHUSDT'],
+    });
     assert.deepEqual(main.extra, { 'Favourite Colour': 'blue' });
     assert.equal(ed.signing, 'Ed25519');
     assert.equal(ed.apiKey, 'EdKeyEdKeyEdKeyEdKey');
@@ -74,8 +89,14 @@ describe('parsing TOOLS.md', () => {
     ]);
     const { accounts, issues } = parseToolsMd(text);
     // bad4 reads, but its writes are refused (a limit that does not parse is never "none").
-    assert.deepEqual(accounts.map((a) => a.name), ['bad4', 'good']);
-    assert.deepEqual(accounts[0].policyProblems?.map((p) => p.field), ['Max Order Value']);
+    assert.deepEqual(
+      accounts.map((a) => a.name),
+      ['bad4', 'good'],
+    );
+    assert.deepEqual(
+      accounts[0].policyProblems?.map((p) => p.field),
+      ['Max Order Value'],
+    );
     const by = (n: string) => issues.filter((i) => i.account === n).map((i) => i.field);
     assert.deepEqual(by('bad1'), ['Environment']);
     assert.deepEqual(by('bad2'), ['Private Key File']);
@@ -94,23 +115,45 @@ describe('parsing TOOLS.md', () => {
     assert.equal(maskApiKey('abcdefghijklmnopq'), 'ab...pq'); // 17 chars: 9 shown would be over half
     assert.equal(maskSecret('short-secret'), '***...ret');
     assert.equal(maskSecret('abc'), '***');
-    for (const v of ['12345678', 'abcdefghijklmnopq', KEY]) assert.ok(maskApiKey(v).replace('...', '').length * 2 <= v.length, v);
+    for (const v of ['12345678', 'abcdefghijklmnopq', KEY])
+      assert.ok(maskApiKey(v).replace('...', '').length * 2 <= v.length, v);
   });
 
   test('adding keeps every byte outside the accounts section', () => {
-    const before = '# Title\r\n\r\nnotes with  trailing spaces  \n\n## Binance Accounts\n\n### main\n- API Key: K1234567890\n- Secret: S1234567890\n\n\n## After\ntext\n\n';
-    const out = withAccount(before, { name: 'second', environment: 'Sandbox', signing: 'HMAC', apiKey: 'K2222222222', secret: 'S2222222222' }, false).text;
+    const before =
+      '# Title\r\n\r\nnotes with  trailing spaces  \n\n## Binance Accounts\n\n### main\n- API Key: K1234567890\n- ' +
+      'Secret: S1234567890\n\n\n## After\ntext\n\n';
+    const out = withAccount(
+      before,
+      { name: 'second', environment: 'Sandbox', signing: 'HMAC', apiKey: 'K2222222222', secret: 'S2222222222' },
+      false,
+    ).text;
     const head = before.slice(0, before.indexOf('## Binance Accounts'));
     const tail = before.slice(before.indexOf('## After'));
     assert.ok(out.startsWith(head));
     assert.ok(out.endsWith(tail));
-    assert.deepEqual(parseToolsMd(out).accounts.map((a) => a.name), ['main', 'second']);
-    assert.throws(() => withAccount(out, { name: 'main', environment: 'Mainnet', signing: 'HMAC', apiKey: 'K3', secret: 'S3' }, false), /exists/);
-    const replaced = withAccount(out, { name: 'main', environment: 'Sandbox', signing: 'HMAC', apiKey: 'K3333333333', secret: 'S3333333333' }, true);
+    assert.deepEqual(
+      parseToolsMd(out).accounts.map((a) => a.name),
+      ['main', 'second'],
+    );
+    assert.throws(
+      () =>
+        withAccount(out, { name: 'main', environment: 'Mainnet', signing: 'HMAC', apiKey: 'K3', secret: 'S3' }, false),
+      /exists/,
+    );
+    const replaced = withAccount(
+      out,
+      { name: 'main', environment: 'Sandbox', signing: 'HMAC', apiKey: 'K3333333333', secret: 'S3333333333' },
+      true,
+    );
     assert.equal(replaced.replaced, true);
     assert.equal(parseToolsMd(replaced.text).accounts.find((a) => a.name === 'main')!.apiKey, 'K3333333333');
     assert.ok(replaced.text.endsWith(tail) && replaced.text.startsWith(head));
-    const fresh = withAccount('just notes', { name: 'a', environment: 'Sandbox', signing: 'HMAC', apiKey: 'K4444444444', secret: 'S4444444444' }, false).text;
+    const fresh = withAccount(
+      'just notes',
+      { name: 'a', environment: 'Sandbox', signing: 'HMAC', apiKey: 'K4444444444', secret: 'S4444444444' },
+      false,
+    ).text;
     assert.ok(fresh.startsWith('just notes\n\n## Binance Accounts\n'));
   });
 });
@@ -131,7 +174,10 @@ describe('account tools', () => {
       assert.match(errorOf(unknown).message, /no account named "gamma".*alpha \(Sandbox\)/);
       assert.equal(structured(await s.call('show_account', { account: 'beta' })).environment, 'Testnet');
       const list = structured(await s.call('list_accounts'));
-      assert.deepEqual(list.accounts.map((a: { label: string }) => a.label), ['alpha (Sandbox)', 'beta (Testnet)']);
+      assert.deepEqual(
+        list.accounts.map((a: { label: string }) => a.label),
+        ['alpha (Sandbox)', 'beta (Testnet)'],
+      );
       // Testnet: clear margin error, nothing sent
       const t = await s.call('get_cross_margin_account', { account: 'beta' });
       assert.equal(errorOf(t).kind, 'config');
@@ -140,7 +186,9 @@ describe('account tools', () => {
     } finally {
       await s.close();
     }
-    const one = await startServer({ toolsMd: toolsMd([{ name: 'solo', fields: { 'API Key': randomApiKey(), Secret: randomSecret() } }]) });
+    const one = await startServer({
+      toolsMd: toolsMd([{ name: 'solo', fields: { 'API Key': randomApiKey(), Secret: randomSecret() } }]),
+    });
     try {
       assert.equal(structured(await one.call('show_account')).name, 'solo');
     } finally {
@@ -149,15 +197,36 @@ describe('account tools', () => {
   });
 
   test('show_account masks; an edit of TOOLS.md takes effect without a restart', async () => {
-    const s = await startServer({ toolsMd: toolsMd([{ name: 'main', fields: { 'API Key': KEY, Secret: SECRET, Environment: 'Mainnet', Description: 'Primary' } }]) });
+    const s = await startServer({
+      toolsMd: toolsMd([
+        { name: 'main', fields: { 'API Key': KEY, Secret: SECRET, Environment: 'Mainnet', Description: 'Primary' } },
+      ]),
+    });
     try {
       const shown = structured(await s.call('show_account'));
       assert.deepEqual(
-        { apiKey: shown.apiKey, secret: shown.secret, signing: shown.signing, environment: shown.environment, description: shown.description },
-        { apiKey: 'su1Qc...8akf', secret: '***...XYZ12', signing: 'HMAC', environment: 'Mainnet', description: 'Primary' },
+        {
+          apiKey: shown.apiKey,
+          secret: shown.secret,
+          signing: shown.signing,
+          environment: shown.environment,
+          description: shown.description,
+        },
+        {
+          apiKey: 'su1Qc...8akf',
+          secret: '***...XYZ12',
+          signing: 'HMAC',
+          environment: 'Mainnet',
+          description: 'Primary',
+        },
       );
       const path = s.config.toolsMdPath;
-      writeFileSync(path, toolsMd([{ name: 'main', fields: { 'API Key': KEY, Secret: SECRET, Environment: 'Sandbox', Description: 'Edited' } }]));
+      writeFileSync(
+        path,
+        toolsMd([
+          { name: 'main', fields: { 'API Key': KEY, Secret: SECRET, Environment: 'Sandbox', Description: 'Edited' } },
+        ]),
+      );
       const future = new Date(Date.now() + 5000);
       utimesSync(path, future, future);
       const after = structured(await s.call('show_account'));
@@ -179,30 +248,64 @@ describe('account tools', () => {
 
       const key = randomApiKey();
       const secret = randomSecret();
-      const r = await s.call('add_account', { name: 'main', environment: 'Mainnet', signing: 'HMAC', apiKey: key, secret, description: 'Mine' });
+      const r = await s.call('add_account', {
+        name: 'main',
+        environment: 'Mainnet',
+        signing: 'HMAC',
+        apiKey: key,
+        secret,
+        description: 'Mine',
+      });
       assert.ok(!r.isError, JSON.stringify(r.structuredContent));
       const text = JSON.stringify(r);
       assert.ok(!text.includes(key) && !text.includes(secret));
       assert.equal(structured(r).apiKey, maskApiKey(key));
 
       const credPath = join(s.dir, 'shared-creds.txt');
-      const r2 = await s.call('add_account', { name: 'bot', environment: 'Sandbox', signing: 'HMAC', credentialsFile: credPath });
+      const r2 = await s.call('add_account', {
+        name: 'bot',
+        environment: 'Sandbox',
+        signing: 'HMAC',
+        credentialsFile: credPath,
+      });
       assert.ok(!r2.isError, JSON.stringify(r2.structuredContent));
       const t2 = JSON.stringify(r2);
-      assert.ok(!t2.includes(credPath) && !t2.includes('shared-creds') && !t2.includes(creds.split('\n')[0]) && !t2.includes(creds.split('\n')[1]));
+      assert.ok(
+        !t2.includes(credPath) &&
+          !t2.includes('shared-creds') &&
+          !t2.includes(creds.split('\n')[0]) &&
+          !t2.includes(creds.split('\n')[1]),
+      );
 
-      const dup = await s.call('add_account', { name: 'main', environment: 'Mainnet', signing: 'HMAC', apiKey: randomApiKey(), secret: randomSecret() });
+      const dup = await s.call('add_account', {
+        name: 'main',
+        environment: 'Mainnet',
+        signing: 'HMAC',
+        apiKey: randomApiKey(),
+        secret: randomSecret(),
+      });
       assert.match(errorOf(dup).message, /already exists/);
       assert.ok(!JSON.stringify(dup).includes(s.config.toolsMdPath));
 
       const file = readFileSync(s.config.toolsMdPath, 'utf8');
       assert.ok(file.startsWith(original), 'text outside the section kept byte for byte');
       assert.equal(statSync(s.config.toolsMdPath).mode & 0o777, 0o600);
-      assert.deepEqual(structured(await s.call('list_accounts')).accounts.map((a: { name: string }) => a.name), ['main', 'bot']);
+      assert.deepEqual(
+        structured(await s.call('list_accounts')).accounts.map((a: { name: string }) => a.name),
+        ['main', 'bot'],
+      );
 
       // concurrent adds both survive
       const adds = await Promise.all(
-        ['c1', 'c2', 'c3', 'c4'].map((name) => s.call('add_account', { name, environment: 'Sandbox', signing: 'HMAC', apiKey: randomApiKey(), secret: randomSecret() })),
+        ['c1', 'c2', 'c3', 'c4'].map((name) =>
+          s.call('add_account', {
+            name,
+            environment: 'Sandbox',
+            signing: 'HMAC',
+            apiKey: randomApiKey(),
+            secret: randomSecret(),
+          }),
+        ),
       );
       assert.ok(adds.every((a) => !a.isError));
       assert.deepEqual(
@@ -227,9 +330,15 @@ describe('account tools', () => {
       const script = (prefix: string) =>
         `const { AccountStore } = await import(${JSON.stringify(store)});` +
         `const s = new AccountStore({ path: ${JSON.stringify(path)}, forceSandbox: false });` +
-        `for (let i = 0; i < 15; i++) await s.add({ name: '${prefix}' + i, environment: 'Sandbox', signing: 'HMAC', apiKey: 'K'.repeat(20) + i, secret: 'S'.repeat(20) + i }, false);`;
+        `for (let i = 0; i < 15; i++) await s.add({ name: '${prefix}' + i, environment: 'Sandbox', signing: ` +
+        `'HMAC', apiKey: 'K'.repeat(20) + i, secret: 'S'.repeat(20) + i }, false);`;
       const run = (prefix: string) =>
-        new Promise<number>((resolve) => spawn(process.execPath, ['--input-type=module', '-e', script(prefix)], { stdio: 'inherit' }).on('exit', (code) => resolve(code ?? 1)));
+        new Promise<number>((resolve) =>
+          spawn(process.execPath, ['--input-type=module', '-e', script(prefix)], { stdio: 'inherit' }).on(
+            'exit',
+            (code) => resolve(code ?? 1),
+          ),
+        );
       assert.deepEqual(await Promise.all([run('a'), run('b')]), [0, 0]);
       const names = parseToolsMd(readFileSync(path, 'utf8')).accounts.map((x) => x.name);
       assert.equal(names.length, 30, `kept ${names.length} of 30`);
@@ -242,7 +351,13 @@ describe('account tools', () => {
   test('base-URL overrides are accepted only for loopback hosts', () => {
     for (const ok of ['http://127.0.0.1:9', 'http://localhost:1234', 'http://[::1]:80', 'http://127.5.6.7'])
       assert.equal(typeof parseConfig([], { BINANCE_MAINNET_BASE_URL: ok }), 'object', ok);
-    for (const bad of ['https://api.binance.com.evil.io', 'http://10.0.0.1', 'http://localhost.evil.com', 'http://128.0.0.1', 'file:///etc/passwd'])
+    for (const bad of [
+      'https://api.binance.com.evil.io',
+      'http://10.0.0.1',
+      'http://localhost.evil.com',
+      'http://128.0.0.1',
+      'file:///etc/passwd',
+    ])
       assert.throws(() => parseConfig([], { BINANCE_MAINNET_BASE_URL: bad }), UsageError, bad);
     assert.throws(() => parseConfig([], { BINANCE_TESTNET_BASE_URL: 'http://192.168.1.1' }), /loopback/);
     assert.throws(() => parseConfig(['--bogus'], {}), /Unknown option --bogus/);

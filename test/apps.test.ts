@@ -11,7 +11,15 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { EXTENSION_ID, RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY } from '@modelcontextprotocol/ext-apps/server';
-import { APP_CONFIRM_TOOL, APP_MIME_TYPE, CONFIRM_CARD_URI, LEGACY_RESOURCE_URI_KEY, MARGIN_VIEW_TOOLS, MARGIN_VIEW_URI, MCP_APPS_EXTENSION } from '../src/apps/meta.js';
+import {
+  APP_CONFIRM_TOOL,
+  APP_MIME_TYPE,
+  CONFIRM_CARD_URI,
+  LEGACY_RESOURCE_URI_KEY,
+  MARGIN_VIEW_TOOLS,
+  MARGIN_VIEW_URI,
+  MCP_APPS_EXTENSION,
+} from '../src/apps/meta.js';
 import { CATALOG, findEndpoint, isGated } from '../src/catalog/index.js';
 import { VIEW_READS } from '../src/catalog/view-reads.js';
 import { randomApiKey, randomSecret } from './helpers/keys.js';
@@ -26,7 +34,9 @@ describe('the built views', () => {
       const bytes = Buffer.byteLength(html);
       assert.ok(bytes < 300 * 1024, `${bytes} bytes`);
       // Nothing is loaded from anywhere: no external script, style, image, frame or font.
-      const markup = html.replace(/<script>[\s\S]*?<\/script>/g, '<script></script>').replace(/<style>[\s\S]*?<\/style>/g, '<style></style>');
+      const markup = html
+        .replace(/<script>[\s\S]*?<\/script>/g, '<script></script>')
+        .replace(/<style>[\s\S]*?<\/style>/g, '<style></style>');
       assert.doesNotMatch(markup, /\b(src|href|srcset|action|poster|data)\s*=/i, 'an attribute that loads something');
       assert.doesNotMatch(markup, /<(link|iframe|object|embed|img|base)\b/i);
       // No inline event handler anywhere in the markup.
@@ -37,7 +47,12 @@ describe('the built views', () => {
     test(`${file}: its CSP allows its own script and style by hash, and no network, eval or inline handler`, () => {
       const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
       assert.ok(csp, 'a CSP meta tag');
-      const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+      const directives = Object.fromEntries(
+        csp
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([k, ...v]) => [k, v]),
+      );
       assert.deepEqual(directives['default-src'], ["'none'"]);
       assert.deepEqual(directives['connect-src'], ["'none'"]);
       assert.deepEqual(directives['base-uri'], ["'none'"]);
@@ -54,12 +69,17 @@ describe('the built views', () => {
     const dir = join('src', 'apps', 'views');
     for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
       const src = readFileSync(join(dir, f), 'utf8');
-      assert.doesNotMatch(src, /\.(innerHTML|outerHTML)\b|insertAdjacentHTML|document\.write|\beval\(|new Function|setAttribute\(\s*['"](style|on)/, f);
+      assert.doesNotMatch(
+        src,
+        /\.(innerHTML|outerHTML)\b|insertAdjacentHTML|document\.write|\beval\(|new Function|setAttribute\(\s*['"](style|on)/,
+        f,
+      );
     }
   });
 
   test('every tool a view reads through the host is a read endpoint', () => {
-    for (const [role, tool] of Object.entries(VIEW_READS)) assert.equal(findEndpoint(tool)?.write, false, `${role}: ${tool}`);
+    for (const [role, tool] of Object.entries(VIEW_READS))
+      assert.equal(findEndpoint(tool)?.write, false, `${role}: ${tool}`);
   });
 
   test('the constants are the ones ext-apps defines', () => {
@@ -73,7 +93,8 @@ describe('the built views', () => {
   });
 });
 
-const sandboxAccount = () => toolsMd([{ name: 'main', fields: { 'API Key': randomApiKey(), Secret: randomSecret(), Environment: 'Sandbox' } }]);
+const sandboxAccount = () =>
+  toolsMd([{ name: 'main', fields: { 'API Key': randomApiKey(), Secret: randomSecret(), Environment: 'Sandbox' } }]);
 
 async function withApps(fn: (s: TestServer) => Promise<void>, args = ['--confirm-all'], rendersApps = true) {
   const s = await startServer({ toolsMd: sandboxAccount(), args, rendersApps });
@@ -93,10 +114,18 @@ describe('the server side of MCP Apps', () => {
     withApps(async (s) => {
       const { resources } = await s.client.listResources();
       const byUri = new Map(resources.map((r) => [r.uri, r]));
-      for (const [uri, file] of [[MARGIN_VIEW_URI, VIEW_FILES[0]], [CONFIRM_CARD_URI, VIEW_FILES[1]]] as const) {
+      for (const [uri, file] of [
+        [MARGIN_VIEW_URI, VIEW_FILES[0]],
+        [CONFIRM_CARD_URI, VIEW_FILES[1]],
+      ] as const) {
         assert.equal(byUri.get(uri)?.mimeType, RESOURCE_MIME_TYPE, uri);
         const read = await s.client.readResource({ uri });
-        const c = read.contents[0] as { uri: string; mimeType: string; text: string; _meta: { ui: { csp: Record<string, string[]> } } };
+        const c = read.contents[0] as {
+          uri: string;
+          mimeType: string;
+          text: string;
+          _meta: { ui: { csp: Record<string, string[]> } };
+        };
         assert.equal(c.mimeType, RESOURCE_MIME_TYPE);
         assert.equal(c.text, readFileSync(file, 'utf8'));
         assert.deepEqual(c._meta.ui.csp.connectDomains, []);
@@ -115,10 +144,15 @@ describe('the server side of MCP Apps', () => {
       }
       const gated = CATALOG.filter(isGated);
       assert.ok(gated.length > 10, `${gated.length} gated writes`);
-      for (const e of gated) assert.equal((byName.get(e.name)?._meta as Record<string, any>)?.ui?.resourceUri, CONFIRM_CARD_URI, e.name);
-      for (const e of CATALOG.filter((e) => !isGated(e) && !MARGIN_VIEW_TOOLS.includes(e.name))) assert.equal((byName.get(e.name)?._meta as Record<string, any>)?.ui, undefined, e.name);
+      for (const e of gated)
+        assert.equal((byName.get(e.name)?._meta as Record<string, any>)?.ui?.resourceUri, CONFIRM_CARD_URI, e.name);
+      for (const e of CATALOG.filter((e) => !isGated(e) && !MARGIN_VIEW_TOOLS.includes(e.name)))
+        assert.equal((byName.get(e.name)?._meta as Record<string, any>)?.ui, undefined, e.name);
       // The endpoint tag stays beside the link.
-      assert.equal((byName.get('place_order')?._meta as Record<string, any> | undefined)?.['binance/endpoint'], 'POST /sapi/v1/margin/order');
+      assert.equal(
+        (byName.get('place_order')?._meta as Record<string, any> | undefined)?.['binance/endpoint'],
+        'POST /sapi/v1/margin/order',
+      );
       assert.deepEqual((byName.get(APP_CONFIRM_TOOL)?._meta as Record<string, any>)?.ui?.visibility, ['app']);
     }));
 
@@ -137,18 +171,30 @@ describe('the server side of MCP Apps', () => {
       assert.equal(structured(done).data.status, 'NEW');
       assert.equal(structured(done).data.clientOrderId, pending.action.params.newClientOrderId);
       // Once: the token is used up, for the card and for confirm_action alike.
-      assert.match(errorOf(await s.call(APP_CONFIRM_TOOL, { token: pending.token })).message, /Unknown, used or expired/);
-      assert.match(errorOf(await s.call('confirm_action', { token: pending.token, confirmation: 'CONFIRM' })).message, /Unknown, used or expired/);
+      assert.match(
+        errorOf(await s.call(APP_CONFIRM_TOOL, { token: pending.token })).message,
+        /Unknown, used or expired/,
+      );
+      assert.match(
+        errorOf(await s.call('confirm_action', { token: pending.token, confirmation: 'CONFIRM' })).message,
+        /Unknown, used or expired/,
+      );
       const open = structured(await s.call('get_open_orders', { symbol: 'BTCUSDT' })).data as unknown[];
       assert.equal(open.length, 1);
-      const phases = s.handle.journal.recent(10).filter((e) => e.id === s.handle.journal.recent(10)[0].id).map((e) => e.phase);
+      const phases = s.handle.journal
+        .recent(10)
+        .filter((e) => e.id === s.handle.journal.recent(10)[0].id)
+        .map((e) => e.phase);
       assert.deepEqual(phases.sort(), ['intent', 'pending', 'result'].sort());
     }));
 
   test('the card cannot confirm without the token the result gave it', () =>
     withApps(async (s) => {
       await s.call('place_order', order);
-      assert.match(errorOf(await s.call(APP_CONFIRM_TOOL, { token: 'pa_guessed' })).message, /Unknown, used or expired/);
+      assert.match(
+        errorOf(await s.call(APP_CONFIRM_TOOL, { token: 'pa_guessed' })).message,
+        /Unknown, used or expired/,
+      );
       assert.ok((await s.call(APP_CONFIRM_TOOL, {})).isError);
       assert.equal((structured(await s.call('get_open_orders', { symbol: 'BTCUSDT' })).data as unknown[]).length, 0);
     }));
@@ -162,42 +208,61 @@ describe('the server side of MCP Apps', () => {
       assert.equal((structured(await s.call('get_open_orders', { symbol: 'BTCUSDT' })).data as unknown[]).length, 0);
     }));
 
-  test('a client that renders no MCP Apps has no card: the Confirm tool refuses and the token stays for confirm_action', () =>
-    withApps(
-      async (s) => {
-        const pending = structured(await s.call('place_order', order));
-        const r = await s.call(APP_CONFIRM_TOOL, { token: pending.token });
-        assert.equal(errorOf(r).kind, 'confirmation');
-        assert.match(errorOf(r).message, /renders no MCP Apps; nothing was executed/);
-        assert.equal((structured(await s.call('get_open_orders', { symbol: 'BTCUSDT' })).data as unknown[]).length, 0);
-        assert.ok(!(await s.call('confirm_action', { token: pending.token, confirmation: 'CONFIRM' })).isError);
-      },
-      ['--confirm-all'],
-      false,
-    ));
+  test(
+    'a client that renders no MCP Apps has no card: the Confirm tool refuses and the token stays for ' +
+      'confirm_action',
+    () =>
+      withApps(
+        async (s) => {
+          const pending = structured(await s.call('place_order', order));
+          const r = await s.call(APP_CONFIRM_TOOL, { token: pending.token });
+          assert.equal(errorOf(r).kind, 'confirmation');
+          assert.match(errorOf(r).message, /renders no MCP Apps; nothing was executed/);
+          assert.equal(
+            (structured(await s.call('get_open_orders', { symbol: 'BTCUSDT' })).data as unknown[]).length,
+            0,
+          );
+          assert.ok(!(await s.call('confirm_action', { token: pending.token, confirmation: 'CONFIRM' })).isError);
+        },
+        ['--confirm-all'],
+        false,
+      ),
+  );
 
   for (const declared of [true, false])
-    test(`2026-07-28 client (capabilities per request) ${declared ? 'that renders apps: Confirm executes' : 'that renders none: Confirm refuses'}`, async () => {
-      const s = await startServerV2({
-        toolsMd: sandboxAccount(),
-        args: ['--confirm-all', '--confirm-via', 'token'],
-        era: 'modern',
-        clientOptions: { capabilities: declared ? { extensions: { [MCP_APPS_EXTENSION]: { mimeTypes: [APP_MIME_TYPE] } } } : {} },
-      });
-      try {
-        (await s.handle.hosts.sandboxInstance()).exchange.setPrice('BTCUSDT', '50000');
-        const pending = structured((await s.client.callTool({ name: 'place_order', arguments: order })) as never);
-        assert.equal(pending.status, 'confirmation_required');
-        const r = (await s.client.callTool({ name: APP_CONFIRM_TOOL, arguments: { token: pending.token } })) as { isError?: boolean; structuredContent?: Record<string, any> };
-        assert.equal(!!r.isError, !declared, JSON.stringify(r.structuredContent));
-      } finally {
-        await s.close();
-      }
-    });
+    test(
+      `2026-07-28 client (capabilities per request) ` +
+        `${declared ? 'that renders apps: Confirm executes' : 'that renders none: Confirm refuses'}`,
+      async () => {
+        const s = await startServerV2({
+          toolsMd: sandboxAccount(),
+          args: ['--confirm-all', '--confirm-via', 'token'],
+          era: 'modern',
+          clientOptions: {
+            capabilities: declared ? { extensions: { [MCP_APPS_EXTENSION]: { mimeTypes: [APP_MIME_TYPE] } } } : {},
+          },
+        });
+        try {
+          (await s.handle.hosts.sandboxInstance()).exchange.setPrice('BTCUSDT', '50000');
+          const pending = structured((await s.client.callTool({ name: 'place_order', arguments: order })) as never);
+          assert.equal(pending.status, 'confirmation_required');
+          const r = (await s.client.callTool({ name: APP_CONFIRM_TOOL, arguments: { token: pending.token } })) as {
+            isError?: boolean;
+            structuredContent?: Record<string, any>;
+          };
+          assert.equal(!!r.isError, !declared, JSON.stringify(r.structuredContent));
+        } finally {
+          await s.close();
+        }
+      },
+    );
 
   test('read-only: no Confirm tool', () =>
-    withApps(async (s) => {
-      const { tools } = await s.client.listTools();
-      assert.ok(!tools.some((t) => t.name === APP_CONFIRM_TOOL));
-    }, ['--read-only']));
+    withApps(
+      async (s) => {
+        const { tools } = await s.client.listTools();
+        assert.ok(!tools.some((t) => t.name === APP_CONFIRM_TOOL));
+      },
+      ['--read-only'],
+    ));
 });

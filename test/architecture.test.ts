@@ -21,7 +21,10 @@ function files(dir: string): string[] {
   });
 }
 const sources = files(SRC).map((f) => ({ path: relative(ROOT, f), text: readFileSync(f, 'utf8') }));
-const importsOf = (text: string) => [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+'([^']+)'|import\('([^']+)'\)/g)].map((m) => m[1] ?? m[2]);
+const importsOf = (text: string) =>
+  [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+'([^']+)'|import\('([^']+)'\)/g)].map(
+    (m) => m[1] ?? m[2],
+  );
 
 describe('architecture', () => {
   test('the sandbox imports nothing from the rest of src', () => {
@@ -36,7 +39,11 @@ describe('architecture', () => {
   test('no code outside the catalog names an endpoint tool', () => {
     const names = CATALOG.map((e) => e.name);
     for (const f of sources.filter((s) => !s.path.startsWith('src/catalog/') && !s.path.startsWith('src/sandbox/')))
-      for (const n of names) assert.ok(!f.text.includes(`'${n}'`) && !f.text.includes(`"${n}"`), `${f.path} names ${n}: put that knowledge in the catalog entry`);
+      for (const n of names)
+        assert.ok(
+          !f.text.includes(`'${n}'`) && !f.text.includes(`"${n}"`),
+          `${f.path} names ${n}: put that knowledge in the catalog entry`,
+        );
   });
 
   test('writes are sent from one place: Pipeline.execute', () => {
@@ -48,5 +55,25 @@ describe('architecture', () => {
 
   test('every read the rails make by role is a catalog read', () => {
     for (const role of Object.keys(SAFETY_READS) as SafetyRead[]) assert.equal(safetyRead(role).write, false, role);
+  });
+});
+
+describe('shape', () => {
+  // Four files are over 400 lines once formatted at 120 columns (the sandbox's exchange, wire and
+  // orders, and the margin view's script): named here until they are cut, so that no other grows past it.
+  const LONG_FILES = [
+    'src/sandbox/exchange.ts',
+    'src/sandbox/wire.ts',
+    'src/sandbox/orders.ts',
+    'src/apps/views/margin-view.ts',
+  ];
+
+  test('no line of src/ over 120 characters; no file over 400 lines but the catalog entries', () => {
+    for (const f of sources) {
+      const lines = f.text.split('\n');
+      for (const [i, l] of lines.entries()) assert.ok(l.length <= 120, `${f.path}:${i + 1} is ${l.length} characters`);
+      if (!f.path.startsWith('src/catalog/endpoints/') && !LONG_FILES.includes(f.path))
+        assert.ok(lines.length <= 400, `${f.path} has ${lines.length} lines`);
+    }
   });
 });

@@ -14,9 +14,24 @@ import { ToolError } from '../src/errors.js';
 import { ed25519KeyPair, randomApiKey, randomSecret, rsaKeyPair } from './helpers/keys.js';
 import { startStandIn, type StandIn } from './helpers/standin.js';
 
-const SIGNED_GET: WireEndpoint = { method: 'GET', path: '/sapi/v1/margin/order', security: 'USER_DATA', weight: { amount: 10, per: 'IP' } };
-const SIGNED_POST: WireEndpoint = { method: 'POST', path: '/sapi/v1/margin/order', security: 'TRADE', weight: { amount: 6, per: 'UID' } };
-const KEY_ONLY: WireEndpoint = { method: 'GET', path: '/sapi/v1/margin/allPairs', security: 'MARKET_DATA', weight: { amount: 1, per: 'IP' } };
+const SIGNED_GET: WireEndpoint = {
+  method: 'GET',
+  path: '/sapi/v1/margin/order',
+  security: 'USER_DATA',
+  weight: { amount: 10, per: 'IP' },
+};
+const SIGNED_POST: WireEndpoint = {
+  method: 'POST',
+  path: '/sapi/v1/margin/order',
+  security: 'TRADE',
+  weight: { amount: 6, per: 'UID' },
+};
+const KEY_ONLY: WireEndpoint = {
+  method: 'GET',
+  path: '/sapi/v1/margin/allPairs',
+  security: 'MARKET_DATA',
+  weight: { amount: 1, per: 'IP' },
+};
 
 async function rejects(p: Promise<unknown>, check: (e: ToolError) => void): Promise<void> {
   try {
@@ -32,12 +47,33 @@ async function rejects(p: Promise<unknown>, check: (e: ToolError) => void): Prom
 describe("Binance's published signature examples", () => {
   const secret = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j';
   test('HMAC example of the REST docs', () => {
-    const query = buildQuery({ symbol: 'LTCBTC', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '1', price: '0.1', recvWindow: 5000, timestamp: 1499827319559 });
-    assert.equal(query, 'symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559');
+    const query = buildQuery({
+      symbol: 'LTCBTC',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '1',
+      price: '0.1',
+      recvWindow: 5000,
+      timestamp: 1499827319559,
+    });
+    assert.equal(
+      query,
+      'symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559',
+    );
     assert.equal(hmacSigner(secret).sign(query), 'c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71');
   });
   test('non-ASCII example: signed over the percent-encoded string', () => {
-    const query = buildQuery({ symbol: '１２３４５６', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '1', price: '0.1', recvWindow: 5000, timestamp: 1499827319559 });
+    const query = buildQuery({
+      symbol: '１２３４５６',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '1',
+      price: '0.1',
+      recvWindow: 5000,
+      timestamp: 1499827319559,
+    });
     assert.ok(query.startsWith('symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=BUY'));
     assert.equal(hmacSigner(secret).sign(query), 'e1353ec6b14d888f1164ae9af8228a3dbd508bc82eb867db8ab6046442f33ef3');
   });
@@ -45,7 +81,10 @@ describe("Binance's published signature examples", () => {
 
 describe('query building', () => {
   test('RFC 3986 encoding, stable order, absent values dropped', () => {
-    assert.equal(buildQuery({ b: 'x y', a: "!'()*", c: undefined, d: null, e: '~-_.' }), "b=x%20y&a=%21%27%28%29%2A&e=~-_.");
+    assert.equal(
+      buildQuery({ b: 'x y', a: "!'()*", c: undefined, d: null, e: '~-_.' }),
+      'b=x%20y&a=%21%27%28%29%2A&e=~-_.',
+    );
   });
   test('decimals never in exponent notation', () => {
     assert.equal(toPlainDecimal(1e-8), '0.00000001');
@@ -58,7 +97,9 @@ describe('query building', () => {
     assert.throws(() => buildQuery({ q: 0.1 }), /decimal strings/);
   });
   test('integers beyond 2^53 in a response keep every digit', () => {
-    const data = parseJsonExact('{"txId":1352286576452864727,"small":12,"s":"1352286576452864727x","f":1.5e3}') as Record<string, unknown>;
+    const data = parseJsonExact(
+      '{"txId":1352286576452864727,"small":12,"s":"1352286576452864727x","f":1.5e3}',
+    ) as Record<string, unknown>;
     assert.equal(data.txId, '1352286576452864727');
     assert.equal(data.small, 12);
     assert.equal(data.s, '1352286576452864727x');
@@ -116,7 +157,11 @@ describe('client against the stand-in', () => {
       assert.equal(req.params.symbol, 'ＢＴＣ');
     }
     // a wrong key is refused by the stand-in with Binance's -1022
-    const wrong = { apiKey: 'ed-key-00000', signer: ed25519Signer(loadPrivateKey(ed25519KeyPair().privateKey)), accountKey: 'x' };
+    const wrong = {
+      apiKey: 'ed-key-00000',
+      signer: ed25519Signer(loadPrivateKey(ed25519KeyPair().privateKey)),
+      accountKey: 'x',
+    };
     await rejects(client.send(SIGNED_POST, { symbol: 'BTCUSDT' }, wrong), (e) => {
       assert.equal(e.kind, 'binance');
       assert.equal(e.code, -1022);
@@ -139,13 +184,20 @@ describe('client against the stand-in', () => {
     const timeCalls = () => standIn.wire.requestsTo('GET', '/api/v3/time').length;
     const before = timeCalls();
     const posts = standIn.wire.requestsTo('POST', SIGNED_POST.path).length;
-    standIn.wire.inject({ fault: { kind: 'binance', code: -1021, msg: 'Timestamp for this request is outside of the recvWindow.' }, match: (r) => r.method === 'POST' });
+    standIn.wire.inject({
+      fault: { kind: 'binance', code: -1021, msg: 'Timestamp for this request is outside of the recvWindow.' },
+      match: (r) => r.method === 'POST',
+    });
     const res = await client.send(SIGNED_POST, { symbol: 'BTCUSDT' }, hmac);
     assert.equal((res.data as { echo: string }).echo, 'POST /sapi/v1/margin/order');
     assert.equal(standIn.wire.requestsTo('POST', SIGNED_POST.path).length - posts, 2);
     assert.equal(timeCalls() - before, 1);
     // twice in a row: resent once only, then the error
-    standIn.wire.inject({ fault: { kind: 'binance', code: -1021, msg: 'Timestamp for this request is outside of the recvWindow.' }, match: (r) => r.method === 'POST', times: 2 });
+    standIn.wire.inject({
+      fault: { kind: 'binance', code: -1021, msg: 'Timestamp for this request is outside of the recvWindow.' },
+      match: (r) => r.method === 'POST',
+      times: 2,
+    });
     const n = standIn.wire.requestsTo('POST', SIGNED_POST.path).length;
     await rejects(client.send(SIGNED_POST, { symbol: 'BTCUSDT' }, hmac), (e) => {
       assert.equal(e.code, -1021);
@@ -192,7 +244,10 @@ describe('client against the stand-in', () => {
 
   test('429: a short Retry-After on a GET waits and retries; a long one or a write fails with rate_limit', async () => {
     const client = fresh();
-    standIn.wire.inject({ fault: { kind: 'too-many', retryAfter: 1 }, match: (r) => r.method === 'GET' && r.path === SIGNED_GET.path });
+    standIn.wire.inject({
+      fault: { kind: 'too-many', retryAfter: 1 },
+      match: (r) => r.method === 'GET' && r.path === SIGNED_GET.path,
+    });
     const t0 = Date.now();
     const res = await client.send(SIGNED_GET, {}, hmac);
     assert.equal(res.attempts, 2);
@@ -241,14 +296,20 @@ describe('client against the stand-in', () => {
 
   test("Binance's error body keeps code, msg and status; a non-JSON body is a clear error", async () => {
     const client = fresh({ maxGetRetries: 0 });
-    standIn.wire.inject({ fault: { kind: 'binance', code: -2010, msg: 'Account has insufficient balance for requested action.' }, match: (r) => r.method === 'POST' });
+    standIn.wire.inject({
+      fault: { kind: 'binance', code: -2010, msg: 'Account has insufficient balance for requested action.' },
+      match: (r) => r.method === 'POST',
+    });
     await rejects(client.send(SIGNED_POST, {}, hmac), (e) => {
       assert.equal(e.kind, 'binance');
       assert.equal(e.code, -2010);
       assert.equal(e.message, 'Account has insufficient balance for requested action.');
       assert.equal(e.fields.httpStatus, 400);
     });
-    standIn.wire.inject({ fault: { kind: 'status', status: 403, body: '<html>WAF</html>' }, match: (r) => r.path === SIGNED_GET.path });
+    standIn.wire.inject({
+      fault: { kind: 'status', status: 403, body: '<html>WAF</html>' },
+      match: (r) => r.path === SIGNED_GET.path,
+    });
     await rejects(client.send(SIGNED_GET, {}, hmac), (e) => {
       assert.equal(e.kind, 'binance');
       assert.equal(e.fields.httpStatus, 403);
@@ -261,14 +322,18 @@ describe('client against the stand-in', () => {
 
   test('unknown and missing API keys get -2015 and -2014', async () => {
     const client = fresh();
-    await rejects(client.send(SIGNED_GET, {}, { ...hmac, apiKey: 'nobody-knows-this-key' }), (e) => assert.equal(e.code, -2015));
+    await rejects(client.send(SIGNED_GET, {}, { ...hmac, apiKey: 'nobody-knows-this-key' }), (e) =>
+      assert.equal(e.code, -2015),
+    );
     await client.close();
   });
 });
 
 describe('a budget smaller than Binance documents', () => {
   test('after the first 429 the client holds back: no ban, every read served once the minute rolls', async () => {
-    const standIn = await startStandIn([{ method: 'GET', path: SIGNED_GET.path, security: 'USER_DATA', weight: 10 }], { ipWeightLimit: 100 });
+    const standIn = await startStandIn([{ method: 'GET', path: SIGNED_GET.path, security: 'USER_DATA', weight: 10 }], {
+      ipWeightLimit: 100,
+    });
     const apiKey = randomApiKey();
     const secret = randomSecret();
     standIn.wire.addKey({ apiKey, accountId: 'a', hmacSecret: secret });
@@ -280,8 +345,15 @@ describe('a budget smaller than Binance documents', () => {
       const creds = { apiKey, signer: hmacSigner(secret), accountKey: 'a' };
       // 14 reads of weight 10 against 100 a minute: about 10 fit before the minute rolls, the rest after.
       const results = await Promise.allSettled(Array.from({ length: 14 }, () => client.send(SIGNED_GET, {}, creds)));
-      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 14, JSON.stringify(results.find((r) => r.status === 'rejected')));
-      assert.ok(standIn.wire.stats.tooMany <= 8, `429s: ${standIn.wire.stats.tooMany} (at most the requests already in flight)`);
+      assert.equal(
+        results.filter((r) => r.status === 'fulfilled').length,
+        14,
+        JSON.stringify(results.find((r) => r.status === 'rejected')),
+      );
+      assert.ok(
+        standIn.wire.stats.tooMany <= 8,
+        `429s: ${standIn.wire.stats.tooMany} (at most the requests already in flight)`,
+      );
       assert.equal(standIn.wire.stats.banned, 0);
       assert.ok(client.limiter.snapshot().ipBudget1m <= 100, 'the budget was learned from the 429');
     } finally {

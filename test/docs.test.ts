@@ -18,15 +18,33 @@ import { END, renderToolsTable, START, withToolsTable } from '../scripts/tools-t
 /** dist/test/docs.test.js → the repository's root */
 const repoFile = (name: string) => readFileSync(new URL(`../../${name}`, import.meta.url), 'utf8');
 const README = repoFile('README.md');
-const pkg = JSON.parse(repoFile('package.json')) as { name: string; version: string; mcpName: string; bin: Record<string, string>; files: string[] };
+const pkg = JSON.parse(repoFile('package.json')) as {
+  name: string;
+  version: string;
+  mcpName: string;
+  bin: Record<string, string>;
+  files: string[];
+};
 const CONFIG_SOURCE = repoFile('src/config.ts');
 
-const NON_ENDPOINT_TOOLS = ['list_accounts', 'show_account', 'add_account', 'confirm_action', 'list_pending_actions', 'cancel_pending_action', 'server_status', 'recent_actions', 'reconcile_actions', 'confirm_pending_action_from_app'];
+const NON_ENDPOINT_TOOLS = [
+  'list_accounts',
+  'show_account',
+  'add_account',
+  'confirm_action',
+  'list_pending_actions',
+  'cancel_pending_action',
+  'server_status',
+  'recent_actions',
+  'reconcile_actions',
+  'confirm_pending_action_from_app',
+];
 
 /** Flags parseConfig knows, read from its source so that a new one cannot go unnoticed. */
 function configFlags(): string[] {
   const flags = new Set<string>();
-  for (const m of CONFIG_SOURCE.matchAll(/new Set\(\[([^\]]*)\]\)/g)) for (const f of m[1].matchAll(/'(--[a-z-]+)'/g)) flags.add(f[1]);
+  for (const m of CONFIG_SOURCE.matchAll(/new Set\(\[([^\]]*)\]\)/g))
+    for (const f of m[1].matchAll(/'(--[a-z-]+)'/g)) flags.add(f[1]);
   return [...flags].sort();
 }
 
@@ -38,10 +56,14 @@ function configEnvVars(): string[] {
 const usageEnvVars = () => [...new Set(USAGE.match(/\b(BINANCE_[A-Z0-9_]+|LOG_LEVEL)\b/g) ?? [])].sort();
 
 describe('README.md', () => {
-  test('the tools table is what scripts/tools-table.ts generates from the catalog (run `npm run tools-table` when this fails)', () => {
-    assert.ok(README.includes(START) && README.includes(END), 'README has the tools-table markers');
-    assert.equal(withToolsTable(README), README, 'README.md tools table is stale: run `npm run tools-table`');
-  });
+  test(
+    'the tools table is what scripts/tools-table.ts generates from the catalog (run `npm run tools-table` when ' +
+      'this fails)',
+    () => {
+      assert.ok(README.includes(START) && README.includes(END), 'README has the tools-table markers');
+      assert.equal(withToolsTable(README), README, 'README.md tools table is stale: run `npm run tools-table`');
+    },
+  );
 
   test('the table has one row per endpoint and marks the added and the retired endpoints', () => {
     const table = renderToolsTable();
@@ -62,14 +84,30 @@ describe('README.md', () => {
   });
 
   test('`node dist/scripts/tools-table.js` prints the same table', () => {
-    const printed = execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/tools-table.js', import.meta.url))], { encoding: 'utf8' });
+    const printed = execFileSync(
+      process.execPath,
+      [fileURLToPath(new URL('../scripts/tools-table.js', import.meta.url))],
+      { encoding: 'utf8' },
+    );
     assert.equal(printed, `${renderToolsTable()}\n`);
   });
 
   test('names every flag and environment variable of src/config.ts', () => {
     const flags = configFlags();
-    for (const f of ['--tools-md', '--sandbox', '--sandbox-state', '--read-only', '--toolsets', '--confirm-via', '--confirm-all', '--help', '--version']) assert.ok(flags.includes(f), `found ${f} in config.ts`);
-    for (const f of flags.filter((f) => f.startsWith('--'))) assert.match(README, new RegExp(`\`${f}[\\s\`=]`), `README documents ${f}`);
+    for (const f of [
+      '--tools-md',
+      '--sandbox',
+      '--sandbox-state',
+      '--read-only',
+      '--toolsets',
+      '--confirm-via',
+      '--confirm-all',
+      '--help',
+      '--version',
+    ])
+      assert.ok(flags.includes(f), `found ${f} in config.ts`);
+    for (const f of flags.filter((f) => f.startsWith('--')))
+      assert.match(README, new RegExp(`\`${f}[\\s\`=]`), `README documents ${f}`);
     const vars = [...new Set([...configEnvVars(), ...usageEnvVars(), 'LOG_LEVEL'])];
     assert.ok(vars.length >= 13, `found the environment variables: ${vars.join(', ')}`);
     for (const v of vars) assert.ok(README.includes(`\`${v}`), `README documents ${v}`);
@@ -104,7 +142,11 @@ describe('README.md', () => {
       '## Benchmarks',
     ])
       assert.ok(README.includes(text), `README mentions ${text}`);
-    assert.match(README, /in\s+token\s+mode\s+the\s+agent\s+itself\s+could\s+redeem/i, 'README says plainly that in token mode the agent could confirm on its own');
+    assert.match(
+      README,
+      /in\s+token\s+mode\s+the\s+agent\s+itself\s+could\s+redeem/i,
+      'README says plainly that in token mode the agent could confirm on its own',
+    );
   });
 
   test('every JSON block in it parses', () => {
@@ -115,7 +157,9 @@ describe('README.md', () => {
 });
 
 describe('mcp.json', () => {
-  const config = JSON.parse(repoFile('mcp.json')) as { mcpServers: Record<string, { command: string; args: string[]; env?: Record<string, string> }> };
+  const config = JSON.parse(repoFile('mcp.json')) as {
+    mcpServers: Record<string, { command: string; args: string[]; env?: Record<string, string> }>;
+  };
   const entries = Object.entries(config.mcpServers);
 
   test('runs the built executable from a checkout, and the npm package through npx, under two names', () => {
@@ -123,7 +167,11 @@ describe('mcp.json', () => {
     const npx = entries.find(([, s]) => s.command === 'npx');
     assert.ok(built && npx, 'a node entry and an npx entry');
     assert.notEqual(built[0], npx[0]);
-    assert.match(built[1].args[0], /^\/.+\/dist\/binance-margin-mcp\.js$/, 'an absolute path to dist/binance-margin-mcp.js');
+    assert.match(
+      built[1].args[0],
+      /^\/.+\/dist\/binance-margin-mcp\.js$/,
+      'an absolute path to dist/binance-margin-mcp.js',
+    );
     assert.ok(built[1].args[0].endsWith(`/${pkg.bin['binance-margin-mcp']}`));
     assert.ok(npx[1].args.includes(pkg.name), 'npx runs the package by its name');
   });
@@ -140,10 +188,16 @@ describe('server.json (MCP registry)', () => {
   const server = JSON.parse(repoFile('server.json')) as Record<string, any>;
 
   test('describes this npm package at this version, over stdio', () => {
-    assert.match(server.$schema, /^https:\/\/static\.modelcontextprotocol\.io\/schemas\/\d{4}-\d{2}-\d{2}\/server\.schema\.json$/);
+    assert.match(
+      server.$schema,
+      /^https:\/\/static\.modelcontextprotocol\.io\/schemas\/\d{4}-\d{2}-\d{2}\/server\.schema\.json$/,
+    );
     assert.equal(server.name, pkg.mcpName);
     assert.equal(server.version, pkg.version);
-    assert.ok(server.description.length >= 1 && server.description.length <= 100, 'the registry allows at most 100 characters');
+    assert.ok(
+      server.description.length >= 1 && server.description.length <= 100,
+      'the registry allows at most 100 characters',
+    );
     assert.equal(server.packages.length, 1);
     const p = server.packages[0];
     assert.equal(p.registryType, 'npm');
@@ -152,16 +206,31 @@ describe('server.json (MCP registry)', () => {
     assert.deepEqual(p.transport, { type: 'stdio' });
   });
 
-  test('lists exactly the environment variables of the usage text, secret only the credentials, none required, each described', () => {
-    const vars = server.packages[0].environmentVariables as { name: string; description: string; isSecret: boolean; isRequired: boolean }[];
-    assert.deepEqual(vars.map((v) => v.name).sort(), usageEnvVars());
-    const credentials = ['BINANCE_API_KEY', 'BINANCE_API_SECRET', 'BINANCE_PRIVATE_KEY_PASSPHRASE', 'BINANCE_MCP_TOKEN', 'BINANCE_MCP_TOKENS'];
-    for (const v of vars) {
-      assert.equal(v.isSecret, credentials.includes(v.name), v.name);
-      assert.equal(v.isRequired, false, v.name);
-      assert.ok(v.description.length > 10, `${v.name} has a description`);
-    }
-  });
+  test(
+    'lists exactly the environment variables of the usage text, secret only the credentials, none required, ' +
+      'each described',
+    () => {
+      const vars = server.packages[0].environmentVariables as {
+        name: string;
+        description: string;
+        isSecret: boolean;
+        isRequired: boolean;
+      }[];
+      assert.deepEqual(vars.map((v) => v.name).sort(), usageEnvVars());
+      const credentials = [
+        'BINANCE_API_KEY',
+        'BINANCE_API_SECRET',
+        'BINANCE_PRIVATE_KEY_PASSPHRASE',
+        'BINANCE_MCP_TOKEN',
+        'BINANCE_MCP_TOKENS',
+      ];
+      for (const v of vars) {
+        assert.equal(v.isSecret, credentials.includes(v.name), v.name);
+        assert.equal(v.isRequired, false, v.name);
+        assert.ok(v.description.length > 10, `${v.name} has a description`);
+      }
+    },
+  );
 
   test('is shipped in the npm package', () => {
     for (const f of ['server.json', 'README.md', 'TOOLS.example.md']) assert.ok(pkg.files.includes(f), f);
@@ -185,13 +254,29 @@ describe('TOOLS.example.md', () => {
   });
 
   test('shows every field, and an HMAC Mainnet account with limits, an Ed25519 account and a Sandbox account', () => {
-    for (const field of Object.values(FIELDS)) assert.match(text, new RegExp(`^- ${field}: \\S`, 'm'), `shows ${field}`);
+    for (const field of Object.values(FIELDS))
+      assert.match(text, new RegExp(`^- ${field}: \\S`, 'm'), `shows ${field}`);
     const hmac = parsed.accounts.find((a) => a.environment === 'Mainnet' && a.signing === 'HMAC');
     assert.ok(hmac, 'an HMAC Mainnet account');
-    assert.ok(hmac.limits.maxOrderValue && hmac.limits.maxBorrowValue && hmac.limits.maxDailyValue && hmac.limits.allowedSymbols?.length, 'with every limit');
-    assert.ok(parsed.accounts.some((a) => a.signing === 'Ed25519' && a.privateKeyFile), 'an Ed25519 account');
-    assert.ok(parsed.accounts.some((a) => a.environment === 'Sandbox'), 'a Sandbox account');
-    assert.ok(parsed.accounts.some((a) => a.name === 'main'), 'a default account named main');
+    assert.ok(
+      hmac.limits.maxOrderValue &&
+        hmac.limits.maxBorrowValue &&
+        hmac.limits.maxDailyValue &&
+        hmac.limits.allowedSymbols?.length,
+      'with every limit',
+    );
+    assert.ok(
+      parsed.accounts.some((a) => a.signing === 'Ed25519' && a.privateKeyFile),
+      'an Ed25519 account',
+    );
+    assert.ok(
+      parsed.accounts.some((a) => a.environment === 'Sandbox'),
+      'a Sandbox account',
+    );
+    assert.ok(
+      parsed.accounts.some((a) => a.name === 'main'),
+      'a default account named main',
+    );
   });
 
   test('holds obviously fake credentials only', () => {

@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { findEndpoint, weightOf } from '../src/catalog/index.js';
 import { compareCatalog, type ListedEndpoint } from '../scripts/drift-check.js';
 
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url), 'utf8'));
 const skill: ListedEndpoint[] = fixture('margin-endpoints.json');
 const added: ListedEndpoint[] = fixture('margin-endpoints-current.json').endpoints;
 
@@ -49,7 +50,8 @@ test('weights follow the current docs: maxBorrowable 750 (UID); orders that borr
     assert.deepEqual(weightOf(e, { sideEffectType: 'MARGIN_BUY' }), { amount: 1500, per: 'UID' }, name);
     assert.deepEqual(weightOf(e, { sideEffectType: 'AUTO_BORROW_REPAY' }), { amount: 1500, per: 'UID' }, name);
   }
-  for (const e of added) assert.equal(weightOf(findEndpoint(nameOf(e))!, {}).amount, Number(String(e.weight).replace(/\D+.*$/, '')));
+  for (const e of added)
+    assert.equal(weightOf(findEndpoint(nameOf(e))!, {}).amount, Number(String(e.weight).replace(/\D+.*$/, '')));
 });
 
 const nameOf = (e: ListedEndpoint) =>

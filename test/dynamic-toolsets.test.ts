@@ -13,7 +13,18 @@ import { CATALOG, TOOLSETS } from '../src/catalog/index.js';
 import { parseConfig, type Config } from '../src/config.js';
 import { errorOf, startServer, startServerV2, structured } from './helpers/mcp.js';
 
-const ALWAYS = ['list_accounts', 'show_account', 'add_account', 'confirm_action', 'list_pending_actions', 'cancel_pending_action', 'server_status', 'recent_actions', 'reconcile_actions', 'confirm_pending_action_from_app'];
+const ALWAYS = [
+  'list_accounts',
+  'show_account',
+  'add_account',
+  'confirm_action',
+  'list_pending_actions',
+  'cancel_pending_action',
+  'server_status',
+  'recent_actions',
+  'reconcile_actions',
+  'confirm_pending_action_from_app',
+];
 const of = (toolset: string) => CATALOG.filter((e) => e.toolset === toolset).map((e) => e.name);
 const sorted = (names: string[]) => [...names].sort();
 
@@ -52,8 +63,15 @@ describe('dynamic toolsets', () => {
       assert.equal(errorOf(early).kind, 'validation');
       assert.match(errorOf(early).hint ?? '', /enable_toolset.*isolated/);
 
-      const listed = structured(await s.call('list_toolsets')).toolsets as { name: string; enabled: boolean; tools: string[] }[];
-      assert.deepEqual(listed.filter((t) => t.enabled).map((t) => t.name), ['core']);
+      const listed = structured(await s.call('list_toolsets')).toolsets as {
+        name: string;
+        enabled: boolean;
+        tools: string[];
+      }[];
+      assert.deepEqual(
+        listed.filter((t) => t.enabled).map((t) => t.name),
+        ['core'],
+      );
       assert.deepEqual(listed.find((t) => t.name === 'isolated')?.tools, of('isolated'));
 
       const enabled = structured(await s.call('enable_toolset', { toolset: 'isolated' }));
@@ -65,7 +83,10 @@ describe('dynamic toolsets', () => {
       const r = await s.call('get_isolated_account', {});
       assert.notEqual(r.isError, true, JSON.stringify(r.structuredContent));
       assert.equal(structured(r).environment, 'sandbox');
-      assert.deepEqual(structured(await s.call('server_status')).mode.toolsets, { dynamic: true, enabled: ['core', 'isolated'] });
+      assert.deepEqual(structured(await s.call('server_status')).mode.toolsets, {
+        dynamic: true,
+        enabled: ['core', 'isolated'],
+      });
 
       // Enabling it again changes nothing and sends nothing.
       assert.equal(structured(await s.call('enable_toolset', { toolset: 'isolated' })).alreadyEnabled, true);
@@ -82,7 +103,11 @@ describe('dynamic toolsets', () => {
     const s = await startServerV2({
       era: 'modern',
       args: ['--sandbox', '--toolsets', 'dynamic'],
-      clientOptions: { listChanged: { tools: { onChanged: (err, tools) => void (!err && tools && seen.push(tools.map((t) => t.name))) } } },
+      clientOptions: {
+        listChanged: {
+          tools: { onChanged: (err, tools) => void (!err && tools && seen.push(tools.map((t) => t.name))) },
+        },
+      },
     });
     try {
       assert.equal(s.client.getNegotiatedProtocolVersion(), '2026-07-28');

@@ -50,10 +50,20 @@ async function startBundle(): Promise<{ raw: Raw; standIn: StandIn }> {
   standIn.wire.addKey({ apiKey, accountId: 'main', hmacSecret: secret });
   const dir = mkdtempSync(join(tmpdir(), 'bmm-e2e-proto-'));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'TOOLS.md'), toolsMd([{ name: 'main', fields: { 'API Key': apiKey, Secret: secret, Environment: 'Mainnet' } }]), { mode: 0o600 });
+  writeFileSync(
+    join(dir, 'TOOLS.md'),
+    toolsMd([{ name: 'main', fields: { 'API Key': apiKey, Secret: secret, Environment: 'Mainnet' } }]),
+    { mode: 0o600 },
+  );
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [BIN], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', HOME: dir, BINANCE_STATE_DIR: join(dir, 'state'), BINANCE_MAINNET_BASE_URL: standIn.url, LOG_LEVEL: 'info' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      BINANCE_STATE_DIR: join(dir, 'state'),
+      BINANCE_MAINNET_BASE_URL: standIn.url,
+      LOG_LEVEL: 'info',
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   cleanup.push(() => child.exitCode === null && child.kill());
@@ -75,7 +85,10 @@ async function startBundle(): Promise<{ raw: Raw; standIn: StandIn }> {
     send: (m) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`),
     next: (match, timeoutMs = 15_000) =>
       new Promise((resolve, reject) => {
-        const test = typeof match === 'number' ? (m: Record<string, any>) => m.id === match && ('result' in m || 'error' in m) : match;
+        const test =
+          typeof match === 'number'
+            ? (m: Record<string, any>) => m.id === match && ('result' in m || 'error' in m)
+            : match;
         const timer = setTimeout(() => {
           waiters.delete(check);
           reject(new Error(`timed out waiting for a message; stdout:\n${lines.join('\n')}\nstderr:\n${stderr}`));
@@ -113,7 +126,11 @@ function assertOnlyJsonRpc(lines: string[]) {
 }
 
 async function initialize2025(raw: Raw, capabilities: Record<string, unknown>, protocolVersion = '2025-11-25') {
-  raw.send({ id: 1, method: 'initialize', params: { protocolVersion, capabilities, clientInfo: { name: 'e2e-raw-2025', version: '1.0.0' } } });
+  raw.send({
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion, capabilities, clientInfo: { name: 'e2e-raw-2025', version: '1.0.0' } },
+  });
   const init = await raw.next(1);
   assert.equal(init.result.protocolVersion, protocolVersion);
   assert.equal(init.result.serverInfo.name, 'binance-margin-mcp');
@@ -121,7 +138,9 @@ async function initialize2025(raw: Raw, capabilities: Record<string, unknown>, p
 }
 
 describe('raw JSON-RPC against the built server', () => {
-  test('server/discover answers the 2026-07-28 revision, and the tools are served with the per-request envelope', { timeout: 30_000 }, async () => {
+  test('server/discover answers the 2026-07-28 revision, and the tools are served with the per-request envelope', {
+    timeout: 30_000,
+  }, async () => {
     const { raw } = await startBundle();
     raw.send({ id: 1, method: 'server/discover', params: { _meta: envelope() } });
     const d = (await raw.next(1)).result;
@@ -131,7 +150,11 @@ describe('raw JSON-RPC against the built server', () => {
     raw.send({ id: 2, method: 'tools/list', params: { _meta: envelope() } });
     const list = (await raw.next(2)).result;
     assert.equal(list.tools.length, CATALOG.length + 10);
-    raw.send({ id: 3, method: 'tools/call', params: { name: 'get_price_index', arguments: { symbol: 42 }, _meta: envelope() } });
+    raw.send({
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'get_price_index', arguments: { symbol: 42 }, _meta: envelope() },
+    });
     const bad = (await raw.next(3)).result;
     assert.equal(bad.isError, true);
     assert.deepEqual(bad.structuredContent.error.path, 'symbol');
@@ -140,7 +163,9 @@ describe('raw JSON-RPC against the built server', () => {
     assertOnlyJsonRpc(raw.lines);
   });
 
-  test('token path: a 2025-06-18 client without elicitation gets a token; confirm_action executes it once', { timeout: 30_000 }, async () => {
+  test('token path: a 2025-06-18 client without elicitation gets a token; confirm_action executes it once', {
+    timeout: 30_000,
+  }, async () => {
     const { raw, standIn } = await startBundle();
     await initialize2025(raw, {}, '2025-06-18');
     raw.send({ id: 9, method: 'tools/list', params: {} });
@@ -149,7 +174,11 @@ describe('raw JSON-RPC against the built server', () => {
     const pending = (await raw.next(2)).result.structuredContent;
     assert.equal(pending.status, 'confirmation_required');
     assert.equal(writes(standIn).length, 0);
-    raw.send({ id: 3, method: 'tools/call', params: { name: 'confirm_action', arguments: { token: pending.token, confirmation: 'CONFIRM' } } });
+    raw.send({
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'confirm_action', arguments: { token: pending.token, confirmation: 'CONFIRM' } },
+    });
     const done = (await raw.next(3)).result;
     assert.notEqual(done.isError, true, JSON.stringify(done));
     assert.equal(done.structuredContent.endpoint, 'POST /sapi/v1/margin/order');
@@ -158,7 +187,9 @@ describe('raw JSON-RPC against the built server', () => {
     assertOnlyJsonRpc(raw.lines);
   });
 
-  test('elicitation path: a 2025 client that declares it is sent elicitation/create; CONFIRM executes', { timeout: 30_000 }, async () => {
+  test('elicitation path: a 2025 client that declares it is sent elicitation/create; CONFIRM executes', {
+    timeout: 30_000,
+  }, async () => {
     const { raw, standIn } = await startBundle();
     await initialize2025(raw, { elicitation: {} });
     raw.send({ id: 2, method: 'tools/call', params: { name: 'place_order', arguments: ORDER } });
@@ -174,21 +205,37 @@ describe('raw JSON-RPC against the built server', () => {
     assertOnlyJsonRpc(raw.lines);
   });
 
-  test('input_required path: a 2026-07-28 client retries with the sealed requestState; CONFIRM executes once, a replay nothing', { timeout: 30_000 }, async () => {
+  test('input_required path: a 2026-07-28 client retries with the sealed requestState; CONFIRM executes once, a ' +
+    'replay nothing', {
+    timeout: 30_000,
+  }, async () => {
     const { raw, standIn } = await startBundle();
     raw.send({ id: 1, method: 'server/discover', params: { _meta: envelope({ elicitation: {} }) } });
     await raw.next(1);
-    raw.send({ id: 2, method: 'tools/call', params: { name: 'place_order', arguments: ORDER, _meta: envelope({ elicitation: {} }) } });
+    raw.send({
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'place_order', arguments: ORDER, _meta: envelope({ elicitation: {} }) },
+    });
     const first = (await raw.next(2)).result;
     assert.equal(first.resultType, 'input_required');
     const ask = first.inputRequests.confirm;
     assert.equal(ask.method, 'elicitation/create');
     assert.match(ask.params.message, /^BUY 0\.01 BTCUSDT LIMIT at 60000 GTC, on main \(Mainnet\)/);
     assert.equal(typeof first.requestState, 'string');
-    assert.ok(!raw.lines.some((l) => JSON.parse(l).method === 'elicitation/create'), 'no server-to-client request on 2026-07-28');
+    assert.ok(
+      !raw.lines.some((l) => JSON.parse(l).method === 'elicitation/create'),
+      'no server-to-client request on 2026-07-28',
+    );
     assert.equal(writes(standIn).length, 0);
 
-    const retry = { name: 'place_order', arguments: ORDER, inputResponses: { confirm: { action: 'accept', content: { confirmation: 'CONFIRM' } } }, requestState: first.requestState, _meta: envelope({ elicitation: {} }) };
+    const retry = {
+      name: 'place_order',
+      arguments: ORDER,
+      inputResponses: { confirm: { action: 'accept', content: { confirmation: 'CONFIRM' } } },
+      requestState: first.requestState,
+      _meta: envelope({ elicitation: {} }),
+    };
     raw.send({ id: 3, method: 'tools/call', params: retry });
     const done = (await raw.next(3)).result;
     assert.notEqual(done.isError, true, JSON.stringify(done));

@@ -21,9 +21,24 @@ import { CATALOG } from '../src/catalog/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url));
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string>; scripts: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  bin: Record<string, string>;
+  scripts: Record<string, string>;
+};
 
-const NON_ENDPOINT_TOOLS = ['list_accounts', 'show_account', 'add_account', 'confirm_action', 'list_pending_actions', 'cancel_pending_action', 'server_status', 'recent_actions', 'reconcile_actions', 'confirm_pending_action_from_app'];
+const NON_ENDPOINT_TOOLS = [
+  'list_accounts',
+  'show_account',
+  'add_account',
+  'confirm_action',
+  'list_pending_actions',
+  'cancel_pending_action',
+  'server_status',
+  'recent_actions',
+  'reconcile_actions',
+  'confirm_pending_action_from_app',
+];
 const ALL_TOOLS = [...CATALOG.map((e) => e.name), ...NON_ENDPOINT_TOOLS].sort();
 
 const dirs: string[] = [];
@@ -113,16 +128,31 @@ function start(args: string[], opts: { cwd: string; env: Record<string, string> 
         `the response to request ${id}`,
         timeoutMs,
       ),
-    waitForStderr: (re, timeoutMs = 15_000) => until(() => (re.test(stderr) ? true : undefined), String(re), timeoutMs).then(() => undefined),
+    waitForStderr: (re, timeoutMs = 15_000) =>
+      until(() => (re.test(stderr) ? true : undefined), String(re), timeoutMs).then(() => undefined),
     exit,
   };
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms).unref(),
+    ),
+  ]);
 
 function initialize(p: Proc): Promise<Record<string, any>> {
-  p.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'e2e-raw', version: '1.0.0' } } });
+  p.send({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: {
+      protocolVersion: LATEST_PROTOCOL_VERSION,
+      capabilities: {},
+      clientInfo: { name: 'e2e-raw', version: '1.0.0' },
+    },
+  });
   return p.response(1).then((r) => {
     p.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     return r;
@@ -136,7 +166,10 @@ function assertOnlyJsonRpc(lines: string[]): void {
     let message: Record<string, unknown>;
     assert.doesNotThrow(() => (message = JSON.parse(line)), `stdout line is not JSON: ${line.slice(0, 200)}`);
     assert.equal(message!.jsonrpc, '2.0', `stdout line is not JSON-RPC 2.0: ${line.slice(0, 200)}`);
-    assert.ok('id' in message! || 'method' in message!, `stdout line is neither a response nor a request/notification: ${line.slice(0, 200)}`);
+    assert.ok(
+      'id' in message! || 'method' in message!,
+      `stdout line is neither a response nor a request/notification: ${line.slice(0, 200)}`,
+    );
   }
 }
 
@@ -146,25 +179,43 @@ describe('the built server over stdio, as a client starts it', () => {
     assert.match(readFileSync(BIN, 'utf8').split('\n')[0], /^#!\/usr\/bin\/env node$/);
   });
 
-  test('SDK StdioClientTransport: initialize, tools/list, a call; the start-up log says sandbox on stderr', { timeout: 30_000 }, async () => {
+  test('SDK StdioClientTransport: initialize, tools/list, a call; the start-up log says sandbox on stderr', {
+    timeout: 30_000,
+  }, async () => {
     const dir = scratch();
-    const transport = new StdioClientTransport({ command: process.execPath, args: [BIN], cwd: dir, env: serverEnv(dir), stderr: 'pipe' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN],
+      cwd: dir,
+      env: serverEnv(dir),
+      stderr: 'pipe',
+    });
     let stderr = '';
     transport.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const client = new Client({ name: 'e2e-sdk', version: '1.0.0' });
     try {
       await client.connect(transport);
-      assert.deepEqual(client.getServerVersion(), { name: 'binance-margin-mcp', title: 'Binance Margin Trading', version: pkg.version });
+      assert.deepEqual(client.getServerVersion(), {
+        name: 'binance-margin-mcp',
+        title: 'Binance Margin Trading',
+        version: pkg.version,
+      });
       assert.match(client.getInstructions() ?? '', /confirm_action/);
       const { tools } = await client.listTools();
       assert.deepEqual(tools.map((t) => t.name).sort(), ALL_TOOLS);
       assert.equal(tools.length, ALL_TOOLS.length);
       const place = tools.find((t) => t.name === 'place_order')!;
-      assert.deepEqual(place._meta, { 'binance/endpoint': 'POST /sapi/v1/margin/order', ui: { resourceUri: 'ui://binance-margin/confirm-card.html' } });
+      assert.deepEqual(place._meta, {
+        'binance/endpoint': 'POST /sapi/v1/margin/order',
+        ui: { resourceUri: 'ui://binance-margin/confirm-card.html' },
+      });
 
       const accounts = (await client.callTool({ name: 'list_accounts', arguments: {} })) as CallToolResult;
       const list = accounts.structuredContent as { accounts: { name: string; environment: string }[]; note?: string };
-      assert.deepEqual(list.accounts.map((a) => [a.name, a.environment]), [['main', 'Sandbox']]);
+      assert.deepEqual(
+        list.accounts.map((a) => [a.name, a.environment]),
+        [['main', 'Sandbox']],
+      );
       assert.match(list.note ?? '', /sandbox/i);
 
       // No accounts file (none in cwd, none in the state directory): the log line says so.
@@ -181,7 +232,9 @@ describe('the built server over stdio, as a client starts it', () => {
     }
   });
 
-  test('raw child process: every stdout line is JSON-RPC, logs are JSON lines on stderr, closing stdin exits 0', { timeout: 30_000 }, async () => {
+  test('raw child process: every stdout line is JSON-RPC, logs are JSON lines on stderr, closing stdin exits 0', {
+    timeout: 30_000,
+  }, async () => {
     const dir = scratch();
     const p = start([BIN], { cwd: dir, env: serverEnv(dir, { LOG_LEVEL: 'debug' }) });
     const init = await initialize(p);
@@ -189,12 +242,22 @@ describe('the built server over stdio, as a client starts it', () => {
     p.send({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
     assert.equal((await p.response(2)).result.tools.length, ALL_TOOLS.length);
     // A read that starts the sandbox exchange and logs on the way: still nothing but JSON-RPC on stdout.
-    p.send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'get_price_index', arguments: { symbol: 'BTCUSDT' } } });
+    p.send({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'get_price_index', arguments: { symbol: 'BTCUSDT' } },
+    });
     const price = (await p.response(3)).result;
     assert.equal(price.isError, undefined);
     assert.equal(price.structuredContent.environment, 'sandbox');
     // Schema validation failure and an unknown tool are answered as JSON-RPC too.
-    p.send({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'get_price_index', arguments: { symbol: 42 } } });
+    p.send({
+      jsonrpc: '2.0',
+      id: 4,
+      method: 'tools/call',
+      params: { name: 'get_price_index', arguments: { symbol: 42 } },
+    });
     assert.equal((await p.response(4)).result.isError, true);
     p.send({ jsonrpc: '2.0', id: 5, method: 'no/such/method', params: {} });
     assert.ok((await p.response(5)).error, 'an unknown method is a JSON-RPC error');
@@ -206,7 +269,10 @@ describe('the built server over stdio, as a client starts it', () => {
     const logs = p.stderr().split('\n').filter(Boolean);
     assert.ok(logs.length >= 2, 'start-up and shutdown are logged');
     for (const line of logs) assert.doesNotThrow(() => JSON.parse(line), `stderr line is not a JSON log line: ${line}`);
-    assert.ok(logs.some((l) => /stdin closed/.test(l)), 'the shutdown log line names the reason');
+    assert.ok(
+      logs.some((l) => /stdin closed/.test(l)),
+      'the shutdown log line names the reason',
+    );
   });
 
   test('closing stdin right after start-up ends the process with exit code 0', { timeout: 20_000 }, async () => {
@@ -220,7 +286,9 @@ describe('the built server over stdio, as a client starts it', () => {
     assert.deepEqual(p.stdoutLines, [], 'nothing on stdout without a request');
   });
 
-  test('an unknown flag exits with code 2 and a clear message and the usage on stderr; stdout stays empty', { timeout: 20_000 }, async () => {
+  test('an unknown flag exits with code 2 and a clear message and the usage on stderr; stdout stays empty', {
+    timeout: 20_000,
+  }, async () => {
     const dir = scratch();
     const p = start([BIN, '--no-such-flag'], { cwd: dir, env: serverEnv(dir) });
     const { code } = await withTimeout(p.exit, 10_000, 'exit on a bad flag');
@@ -250,11 +318,17 @@ describe('the built server over stdio, as a client starts it', () => {
     assert.deepEqual([...v.stdoutLines, ...h.stdoutLines], []);
   });
 
-  test('the compile cache (Node ≥ 22.1) goes to the temp folder; one that cannot be made does not stop start-up', { timeout: 60_000 }, async () => {
+  test('the compile cache (Node ≥ 22.1) goes to the temp folder; one that cannot be made does not stop start-up', {
+    timeout: 60_000,
+  }, async () => {
     const dir = scratch();
     // A writable temp folder gets node-compile-cache/ (on Node 20 the bin does nothing).
     // Unusable ones: a file, and a path under /proc, where Node's recursive mkdir never returns.
-    const temps = [join(dir, 'tmp'), join(dir, 'a-file'), ...(process.platform === 'linux' ? ['/proc/bmm-no-such-dir'] : [])];
+    const temps = [
+      join(dir, 'tmp'),
+      join(dir, 'a-file'),
+      ...(process.platform === 'linux' ? ['/proc/bmm-no-such-dir'] : []),
+    ];
     mkdirSync(temps[0]);
     writeFileSync(temps[1], '');
     for (const tmp of temps) {
@@ -267,18 +341,30 @@ describe('the built server over stdio, as a client starts it', () => {
       assertOnlyJsonRpc(p.stdoutLines);
     }
     const hasApi = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
-    assert.equal(existsSync(join(temps[0], 'node-compile-cache')), hasApi, hasApi ? 'the cache is in the temp folder' : 'Node 20: no cache');
-    assert.ok(!existsSync(join(ROOT, 'node-compile-cache')) && !existsSync(join(dir, 'state', 'node-compile-cache')), 'never in the project or the state directory');
+    assert.equal(
+      existsSync(join(temps[0], 'node-compile-cache')),
+      hasApi,
+      hasApi ? 'the cache is in the temp folder' : 'Node 20: no cache',
+    );
+    assert.ok(
+      !existsSync(join(ROOT, 'node-compile-cache')) && !existsSync(join(dir, 'state', 'node-compile-cache')),
+      'never in the project or the state directory',
+    );
   });
 });
 
 describe('the README commands', () => {
-  test('`npm start` (node scripts/start.mjs): with no accounts file it serves MCP on the sandbox and says so', { timeout: 30_000 }, async () => {
+  test('`npm start` (node scripts/start.mjs): with no accounts file it serves MCP on the sandbox and says so', {
+    timeout: 30_000,
+  }, async () => {
     assert.equal(pkg.scripts.start, 'node scripts/start.mjs');
     const dir = scratch();
     // Run from the repository, as `npm start` does; point the accounts file at nothing
     // so that a developer's own TOOLS.md in the checkout is not picked up.
-    const p = start(['scripts/start.mjs'], { cwd: ROOT, env: serverEnv(dir, { BINANCE_TOOLS_MD: join(dir, 'TOOLS.md') }) });
+    const p = start(['scripts/start.mjs'], {
+      cwd: ROOT,
+      env: serverEnv(dir, { BINANCE_TOOLS_MD: join(dir, 'TOOLS.md') }),
+    });
     const init = await initialize(p);
     assert.equal(init.result.serverInfo.version, pkg.version);
     p.send({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
@@ -296,15 +382,33 @@ describe('the README commands', () => {
     const { code } = await withTimeout(p.exit, 50_000, 'the demo to finish');
     const out = p.stdoutLines.join('\n');
     assert.equal(code, 0, `demo failed:\n${out}\n${p.stderr()}`);
-    for (const step of ['list_accounts', 'get_cross_margin_account', '"confirmation_required"', 'confirm_action', '"MARGIN_BUY"', 'get_order', 'origClientOrderId', 'borrow_or_repay', '"REPAY"'])
+    for (const step of [
+      'list_accounts',
+      'get_cross_margin_account',
+      '"confirmation_required"',
+      'confirm_action',
+      '"MARGIN_BUY"',
+      'get_order',
+      'origClientOrderId',
+      'borrow_or_repay',
+      '"REPAY"',
+    ])
       assert.ok(out.includes(step), `the demo shows ${step}`);
     assert.match(out, /"status": "FILLED"/);
     assert.match(out, /"marginBuyBorrowAmount": [1-9]/, 'the order borrowed');
     assert.match(out, /still owed after the repay[\s\S]*"borrowed": "0\.00000000"/, 'and the repay cleared the debt');
   });
 
-  test('the npm package as packed (package.json "files") runs on its own: `npx binance-margin-mcp`', { timeout: 60_000 }, async () => {
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { files: { path: string }[] }[];
+  test('the npm package as packed (package.json "files") runs on its own: `npx binance-margin-mcp`', {
+    timeout: 60_000,
+  }, async () => {
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    ) as { files: { path: string }[] }[];
     const files = packed[0].files.map((f) => f.path);
     assert.ok(files.includes(pkg.bin['binance-margin-mcp']), 'the bin is packed');
     for (const f of ['README.md', 'TOOLS.example.md', 'server.json']) assert.ok(files.includes(f), `${f} is packed`);
@@ -321,7 +425,12 @@ describe('the README commands', () => {
     p.send({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
     assert.equal((await p.response(2)).result.tools.length, ALL_TOOLS.length);
     // A call that loads what start-up does not (the sandbox exchange, the HTTP client).
-    p.send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'get_price_index', arguments: { symbol: 'BTCUSDT' } } });
+    p.send({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'get_price_index', arguments: { symbol: 'BTCUSDT' } },
+    });
     const price = (await p.response(3, 30_000)).result;
     assert.notEqual(price.isError, true, JSON.stringify(price));
     assert.equal(price.structuredContent.environment, 'sandbox');

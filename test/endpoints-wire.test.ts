@@ -32,7 +32,8 @@ interface SpecEndpoint {
   params: SpecParam[];
 }
 
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url), 'utf8'));
 export const SKILL: SpecEndpoint[] = fixture('margin-endpoints.json');
 export const ADDED: SpecEndpoint[] = fixture('margin-endpoints-current.json').endpoints;
 /**
@@ -42,23 +43,74 @@ export const ADDED: SpecEndpoint[] = fixture('margin-endpoints-current.json').en
  */
 export const BEYOND: SpecEndpoint[] = [
   {
-    method: 'POST', path: '/sapi/v1/userListenToken', security: 'USER_STREAM', signed: false, apiKeyHeader: true, write: true, gatedOnMainnet: false,
-    params: [{ name: 'symbol', type: 'string', required: false }, { name: 'isIsolated', type: 'boolean', required: false }, { name: 'validity', type: 'integer', required: false }],
-  },
-  {
-    method: 'POST', path: '/sapi/v1/asset/transfer', security: 'USER_DATA', signed: true, apiKeyHeader: true, write: true, gatedOnMainnet: true,
+    method: 'POST',
+    path: '/sapi/v1/userListenToken',
+    security: 'USER_STREAM',
+    signed: false,
+    apiKeyHeader: true,
+    write: true,
+    gatedOnMainnet: false,
     params: [
-      { name: 'type', type: 'enum', required: true, enum: ['MAIN_MARGIN', 'MARGIN_MAIN', 'MARGIN_ISOLATEDMARGIN', 'ISOLATEDMARGIN_MARGIN', 'ISOLATEDMARGIN_ISOLATEDMARGIN'] },
-      { name: 'asset', type: 'string', required: true }, { name: 'amount', type: 'decimal', required: true },
-      { name: 'fromSymbol', type: 'string', required: false }, { name: 'toSymbol', type: 'string', required: false }, { name: 'recvWindow', type: 'integer', required: false },
+      { name: 'symbol', type: 'string', required: false },
+      { name: 'isIsolated', type: 'boolean', required: false },
+      { name: 'validity', type: 'integer', required: false },
     ],
   },
   {
-    method: 'GET', path: '/sapi/v1/asset/transfer', security: 'USER_DATA', signed: true, apiKeyHeader: true, write: false, gatedOnMainnet: false,
+    method: 'POST',
+    path: '/sapi/v1/asset/transfer',
+    security: 'USER_DATA',
+    signed: true,
+    apiKeyHeader: true,
+    write: true,
+    gatedOnMainnet: true,
     params: [
-      { name: 'type', type: 'enum', required: true, enum: ['MAIN_MARGIN', 'MARGIN_MAIN', 'MARGIN_ISOLATEDMARGIN', 'ISOLATEDMARGIN_MARGIN', 'ISOLATEDMARGIN_ISOLATEDMARGIN'] },
-      { name: 'startTime', type: 'integer', required: false }, { name: 'endTime', type: 'integer', required: false }, { name: 'current', type: 'integer', required: false },
-      { name: 'size', type: 'integer', required: false }, { name: 'fromSymbol', type: 'string', required: false }, { name: 'toSymbol', type: 'string', required: false },
+      {
+        name: 'type',
+        type: 'enum',
+        required: true,
+        enum: [
+          'MAIN_MARGIN',
+          'MARGIN_MAIN',
+          'MARGIN_ISOLATEDMARGIN',
+          'ISOLATEDMARGIN_MARGIN',
+          'ISOLATEDMARGIN_ISOLATEDMARGIN',
+        ],
+      },
+      { name: 'asset', type: 'string', required: true },
+      { name: 'amount', type: 'decimal', required: true },
+      { name: 'fromSymbol', type: 'string', required: false },
+      { name: 'toSymbol', type: 'string', required: false },
+      { name: 'recvWindow', type: 'integer', required: false },
+    ],
+  },
+  {
+    method: 'GET',
+    path: '/sapi/v1/asset/transfer',
+    security: 'USER_DATA',
+    signed: true,
+    apiKeyHeader: true,
+    write: false,
+    gatedOnMainnet: false,
+    params: [
+      {
+        name: 'type',
+        type: 'enum',
+        required: true,
+        enum: [
+          'MAIN_MARGIN',
+          'MARGIN_MAIN',
+          'MARGIN_ISOLATEDMARGIN',
+          'ISOLATEDMARGIN_MARGIN',
+          'ISOLATEDMARGIN_ISOLATEDMARGIN',
+        ],
+      },
+      { name: 'startTime', type: 'integer', required: false },
+      { name: 'endTime', type: 'integer', required: false },
+      { name: 'current', type: 'integer', required: false },
+      { name: 'size', type: 'integer', required: false },
+      { name: 'fromSymbol', type: 'string', required: false },
+      { name: 'toSymbol', type: 'string', required: false },
       { name: 'recvWindow', type: 'integer', required: false },
     ],
   },
@@ -67,15 +119,48 @@ const ALL = [...SKILL, ...ADDED, ...BEYOND];
 
 /** Arguments that satisfy each tool's cross-field rules; the rest is filled from the spec's types. */
 const OVERRIDES: Record<string, Record<string, unknown>> = {
-  'POST /sapi/v1/margin/order': { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '60000' },
-  'POST /sapi/v1/margin/order/oco': { symbol: 'BTCUSDT', side: 'SELL', quantity: '0.001', price: '70000', stopPrice: '50000' },
+  'POST /sapi/v1/margin/order': {
+    symbol: 'BTCUSDT',
+    side: 'BUY',
+    type: 'LIMIT',
+    timeInForce: 'GTC',
+    quantity: '0.001',
+    price: '60000',
+  },
+  'POST /sapi/v1/margin/order/oco': {
+    symbol: 'BTCUSDT',
+    side: 'SELL',
+    quantity: '0.001',
+    price: '70000',
+    stopPrice: '50000',
+  },
   'POST /sapi/v1/margin/order/oto': {
-    symbol: 'BTCUSDT', workingType: 'LIMIT', workingSide: 'BUY', workingPrice: '60000', workingQuantity: '0.002', workingIcebergQty: '0.001', workingTimeInForce: 'GTC',
-    pendingType: 'LIMIT', pendingSide: 'SELL', pendingQuantity: '0.002', pendingPrice: '70000', pendingTimeInForce: 'GTC',
+    symbol: 'BTCUSDT',
+    workingType: 'LIMIT',
+    workingSide: 'BUY',
+    workingPrice: '60000',
+    workingQuantity: '0.002',
+    workingIcebergQty: '0.001',
+    workingTimeInForce: 'GTC',
+    pendingType: 'LIMIT',
+    pendingSide: 'SELL',
+    pendingQuantity: '0.002',
+    pendingPrice: '70000',
+    pendingTimeInForce: 'GTC',
   },
   'POST /sapi/v1/margin/order/otoco': {
-    symbol: 'BTCUSDT', workingType: 'LIMIT', workingSide: 'BUY', workingPrice: '60000', workingQuantity: '0.001', workingTimeInForce: 'GTC',
-    pendingSide: 'SELL', pendingQuantity: '0.001', pendingAboveType: 'LIMIT_MAKER', pendingAbovePrice: '70000', pendingBelowType: 'STOP_LOSS', pendingBelowStopPrice: '50000',
+    symbol: 'BTCUSDT',
+    workingType: 'LIMIT',
+    workingSide: 'BUY',
+    workingPrice: '60000',
+    workingQuantity: '0.001',
+    workingTimeInForce: 'GTC',
+    pendingSide: 'SELL',
+    pendingQuantity: '0.001',
+    pendingAboveType: 'LIMIT_MAKER',
+    pendingAbovePrice: '70000',
+    pendingBelowType: 'STOP_LOSS',
+    pendingBelowStopPrice: '50000',
   },
   'GET /sapi/v1/margin/order': { symbol: 'BTCUSDT', orderId: 12345 },
   'DELETE /sapi/v1/margin/order': { symbol: 'BTCUSDT', orderId: 12345 },
@@ -106,7 +191,11 @@ function sample(p: SpecParam): unknown {
     case 'csv':
       return { assets: 'BTC', assetNames: 'BTC', ip: '1.2.3.4', symbols: 'BTCUSDT' }[p.name] ?? 'BTC';
     default:
-      return { symbol: 'BTCUSDT', asset: 'BTC', apiName: 'bot1', listenKey: 'lk0123456789', isolatedSymbol: 'BTCUSDT' }[p.name] ?? 'X';
+      return (
+        { symbol: 'BTCUSDT', asset: 'BTC', apiName: 'bot1', listenKey: 'lk0123456789', isolatedSymbol: 'BTCUSDT' }[
+          p.name
+        ] ?? 'X'
+      );
   }
 }
 
@@ -115,14 +204,22 @@ describe('the catalog matches the endpoint list', () => {
     const ids = CATALOG.map(endpointId);
     assert.equal(new Set(ids).size, CATALOG.length);
     assert.deepEqual([...ids].sort(), ALL.map((e) => `${e.method} ${e.path}`).sort());
-    assert.deepEqual(CATALOG.filter((e) => e.addedAfterSkill).map(endpointId).sort(), [...ADDED, ...BEYOND].map((e) => `${e.method} ${e.path}`).sort());
+    assert.deepEqual(
+      CATALOG.filter((e) => e.addedAfterSkill)
+        .map(endpointId)
+        .sort(),
+      [...ADDED, ...BEYOND].map((e) => `${e.method} ${e.path}`).sort(),
+    );
   });
 
   test('security, writes and every documented parameter agree', () => {
     // Binance's page marks workingIcebergQty mandatory, but an iceberg is optional by nature.
     // The skill's list marks borrow-repay's symbol mandatory; Binance's connector 13.0.0 made it
     // optional (read for isolated margin only), and so does the catalog (issue 16).
-    const knowinglyOptional = new Set(['POST /sapi/v1/margin/order/oto workingIcebergQty', 'POST /sapi/v1/margin/borrow-repay symbol']);
+    const knowinglyOptional = new Set([
+      'POST /sapi/v1/margin/order/oto workingIcebergQty',
+      'POST /sapi/v1/margin/borrow-repay symbol',
+    ]);
     for (const spec of ALL) {
       const id = `${spec.method} ${spec.path}`;
       const e = CATALOG.find((c) => endpointId(c) === id)!;
@@ -133,7 +230,8 @@ describe('the catalog matches the endpoint list', () => {
         const schema = paramsOf(e)[p.name];
         assert.ok(schema, `${id} lacks parameter ${p.name}`);
         const optional = schema.safeParse(undefined).success;
-        if (p.required && !knowinglyOptional.has(`${id} ${p.name}`)) assert.equal(optional, false, `${id} ${p.name} should be required`);
+        if (p.required && !knowinglyOptional.has(`${id} ${p.name}`))
+          assert.equal(optional, false, `${id} ${p.name} should be required`);
         if (!p.required) assert.equal(optional, true, `${id} ${p.name} should be optional`);
       }
     }
@@ -150,7 +248,9 @@ describe('every endpoint tool on the wire', () => {
     standIn = await startStandIn(ALL.map((e) => ({ method: e.method, path: e.path, security: e.security as never })));
     standIn.wire.addKey({ apiKey, accountId: 'main', hmacSecret: secret });
     server = await startServer({
-      toolsMd: toolsMd([{ name: 'main', fields: { 'API Key': apiKey, Secret: secret, Environment: 'Mainnet', Signing: 'HMAC' } }]),
+      toolsMd: toolsMd([
+        { name: 'main', fields: { 'API Key': apiKey, Secret: secret, Environment: 'Mainnet', Signing: 'HMAC' } },
+      ]),
       env: { BINANCE_MAINNET_BASE_URL: standIn.url },
     });
   });
@@ -174,7 +274,11 @@ describe('every endpoint tool on the wire', () => {
         assert.equal(pending.status, 'confirmation_required');
         assert.equal(pending.action.endpoint, id);
         assert.ok(pending.summary.includes('on main (Mainnet)'), pending.summary);
-        assert.equal(standIn.wire.requestsTo(spec.method, spec.path).length, sentBefore, 'nothing is sent before CONFIRM');
+        assert.equal(
+          standIn.wire.requestsTo(spec.method, spec.path).length,
+          sentBefore,
+          'nothing is sent before CONFIRM',
+        );
         result = await server.call('confirm_action', { token: pending.token, confirmation: 'CONFIRM' });
         assert.ok(!result.isError, JSON.stringify(result.structuredContent));
       }
@@ -188,9 +292,11 @@ describe('every endpoint tool on the wire', () => {
       assert.equal(body.environment, 'mainnet');
 
       const expected = EXPECTED_WIRE[id] ?? {};
-      for (const [name, value] of Object.entries(args)) assert.equal(req.params[name], expected[name] ?? String(value), `${name} on the wire`);
+      for (const [name, value] of Object.entries(args))
+        assert.equal(req.params[name], expected[name] ?? String(value), `${name} on the wire`);
       for (const idParam of ['newClientOrderId', 'listClientOrderId'])
-        if (tool.clientOrderIds?.generate === idParam) assert.match(req.params[idParam] ?? '', /^agent-[A-Za-z0-9]{18}$/);
+        if (tool.clientOrderIds?.generate === idParam)
+          assert.match(req.params[idParam] ?? '', /^agent-[A-Za-z0-9]{18}$/);
 
       assert.equal(req.headers['x-mbx-apikey'], spec.apiKeyHeader ? apiKey : undefined);
       const sig = /&signature=([0-9a-f]{64})$/.exec(req.rawQuery);
@@ -222,14 +328,28 @@ describe('every endpoint tool on the wire', () => {
       // additionalProperties out, see src/tools/json-schema.ts).
       assert.equal(inputSchemaOf(e).safeParse({ notAParameter: 1 }).success, false, `${t.name} is strict`);
     }
-    for (const name of ['cancel_order', 'cancel_all_open_orders', 'cancel_order_list', 'disable_isolated_account', 'delete_special_key', 'borrow_or_repay', 'liquidate_margin_account', 'exchange_small_liabilities', 'close_user_stream', 'repay_liquidation_loan'])
+    for (const name of [
+      'cancel_order',
+      'cancel_all_open_orders',
+      'cancel_order_list',
+      'disable_isolated_account',
+      'delete_special_key',
+      'borrow_or_repay',
+      'liquidate_margin_account',
+      'exchange_small_liabilities',
+      'close_user_stream',
+      'repay_liquidation_loan',
+    ])
       assert.equal(tools.find((t) => t.name === name)?.annotations?.destructiveHint, true, name);
   });
 
   test('leverageBracket: its retirement is said first and its error is explained', async () => {
     const { tools } = await server.client.listTools();
     assert.match(tools.find((t) => t.name === 'get_leverage_brackets')!.description!, /^RETIRED/);
-    standIn.wire.inject({ fault: { kind: 'binance', code: -1000, msg: 'This endpoint is no longer supported.' }, match: (r) => r.path === '/sapi/v1/margin/leverageBracket' });
+    standIn.wire.inject({
+      fault: { kind: 'binance', code: -1000, msg: 'This endpoint is no longer supported.' },
+      match: (r) => r.path === '/sapi/v1/margin/leverageBracket',
+    });
     const r = await server.call('get_leverage_brackets');
     assert.equal(r.isError, true);
     assert.match(errorOf(r).message, /retired/i);

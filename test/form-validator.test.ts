@@ -14,8 +14,23 @@ test('form answers: required fields, primitive types, enums, lengths and ranges'
     },
     required: ['confirmation'],
   });
-  assert.deepEqual(v({ confirmation: 'CONFIRM', n: 2, side: 'BUY', ok: true }), { valid: true, data: { confirmation: 'CONFIRM', n: 2, side: 'BUY', ok: true }, errorMessage: undefined });
-  for (const bad of [null, 'CONFIRM', [], {}, { confirmation: 5 }, { confirmation: 'x'.repeat(11) }, { confirmation: 'C', n: 1.5 }, { confirmation: 'C', n: 4 }, { confirmation: 'C', side: 'HOLD' }, { confirmation: 'C', ok: 'yes' }]) {
+  assert.deepEqual(v({ confirmation: 'CONFIRM', n: 2, side: 'BUY', ok: true }), {
+    valid: true,
+    data: { confirmation: 'CONFIRM', n: 2, side: 'BUY', ok: true },
+    errorMessage: undefined,
+  });
+  for (const bad of [
+    null,
+    'CONFIRM',
+    [],
+    {},
+    { confirmation: 5 },
+    { confirmation: 'x'.repeat(11) },
+    { confirmation: 'C', n: 1.5 },
+    { confirmation: 'C', n: 4 },
+    { confirmation: 'C', side: 'HOLD' },
+    { confirmation: 'C', ok: 'yes' },
+  ]) {
     const r = v(bad);
     assert.equal(r.valid, false, JSON.stringify(bad));
     assert.equal(typeof r.errorMessage, 'string');

@@ -31,15 +31,35 @@ function prng(seed: number) {
   };
 }
 
-type Schema = { type?: string | string[]; enum?: unknown[]; items?: Schema; properties?: Record<string, Schema>; required?: string[]; anyOf?: Schema[] };
+type Schema = {
+  type?: string | string[];
+  enum?: unknown[];
+  items?: Schema;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  anyOf?: Schema[];
+};
 
 describe('randomised calls of every tool', () => {
-  test(`${CALLS} hostile calls (seed ${SEED}): no crash, refusals name their parameter, nothing invalid on the wire, limits hold`, { timeout: 300_000 }, async () => {
+  test(`${CALLS} hostile calls (seed ${SEED}): no crash, refusals name their parameter, nothing invalid on the ` +
+    `wire, limits hold`, {
+    timeout: 300_000,
+  }, async () => {
     const rand = prng(SEED);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
     const s = await startServer({
       toolsMd: toolsMd([
-        { name: 'main', fields: { 'API Key': randomApiKey(), Secret: randomSecret(), Environment: 'Sandbox', 'Max Order Value': String(MAX_ORDER), 'Max Borrow Value': '300', 'Max Daily Value': String(MAX_DAILY) } },
+        {
+          name: 'main',
+          fields: {
+            'API Key': randomApiKey(),
+            Secret: randomSecret(),
+            Environment: 'Sandbox',
+            'Max Order Value': String(MAX_ORDER),
+            'Max Borrow Value': '300',
+            'Max Daily Value': String(MAX_DAILY),
+          },
+        },
       ]),
       args: ['--confirm-all'],
     });
@@ -51,7 +71,8 @@ describe('randomised calls of every tool', () => {
         if (schema.enum) return pick(schema.enum);
         if (/^(symbol|isolatedSymbol)$/.test(name)) return pick(['BTCUSDT', 'ETHUSDT', 'btcusdt', 'BNBUSDT']);
         if (/^(asset|transFrom|transTo)$/.test(name)) return pick(['USDT', 'BTC', 'ETH']);
-        if (/quantity|qty|price|amount|Qty|Price|Quantity/i.test(name)) return pick(['0.001', '0.002', '0.01', '0.1', '1', '5', '0.0001', 0.003, '100', '20000', '70000']);
+        if (/quantity|qty|price|amount|Qty|Price|Quantity/i.test(name))
+          return pick(['0.001', '0.002', '0.01', '0.1', '1', '5', '0.0001', 0.003, '100', '20000', '70000']);
         const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
         if (type === 'integer' || type === 'number') return pick([1, 2, 5, 10, 100, 1_700_000_000_000]);
         if (type === 'boolean') return pick([true, false]);
@@ -59,7 +80,24 @@ describe('randomised calls of every tool', () => {
         return pick(['abc', 'agent-x1', '1.2.3.4', 'BTCUSDT']);
       };
       const hostile = (): unknown =>
-        pick<unknown>([{ nested: 1 }, 'x'.repeat(20_000), '💥\u0000\n## Binance Accounts', 1e-7, 1e21, -1, 0, null, '1e5', ' ', '', [], 'NaN', 'Infinity', '0x10', '١٢٣']);
+        pick<unknown>([
+          { nested: 1 },
+          'x'.repeat(20_000),
+          '💥\u0000\n## Binance Accounts',
+          1e-7,
+          1e21,
+          -1,
+          0,
+          null,
+          '1e5',
+          ' ',
+          '',
+          [],
+          'NaN',
+          'Infinity',
+          '0x10',
+          '١٢٣',
+        ]);
 
       let validations = 0;
       for (let i = 0; i < CALLS; i++) {
@@ -67,7 +105,8 @@ describe('randomised calls of every tool', () => {
         const schema = tool.inputSchema as Schema;
         const props = schema.properties ?? {};
         const args: Record<string, unknown> = {};
-        for (const [name, p] of Object.entries(props)) if ((schema.required ?? []).includes(name) || rand() < 0.5) args[name] = valid(name, p);
+        for (const [name, p] of Object.entries(props))
+          if ((schema.required ?? []).includes(name) || rand() < 0.5) args[name] = valid(name, p);
         const names = Object.keys(props);
         if (rand() < 0.45) {
           if (names.length && rand() < 0.8) args[pick(names)] = hostile();
@@ -84,16 +123,25 @@ describe('randomised calls of every tool', () => {
         }
         const body = result.structuredContent as Record<string, any> | undefined;
         if (body?.status === 'confirmation_required') {
-          result = (await s.client.callTool({ name: 'confirm_action', arguments: { token: body.token, confirmation: 'CONFIRM' } })) as CallToolResult;
+          result = (await s.client.callTool({
+            name: 'confirm_action',
+            arguments: { token: body.token, confirmation: 'CONFIRM' },
+          })) as CallToolResult;
         }
         if (result.isError) {
-          const error = (result.structuredContent as { error?: { kind: string; message: string; path?: string } } | undefined)?.error;
+          const error = (
+            result.structuredContent as { error?: { kind: string; message: string; path?: string } } | undefined
+          )?.error;
           const text = error ? `${error.message} ${error.path ?? ''}` : (result.content[0] as { text: string }).text;
           const isValidation = error ? error.kind === 'validation' : /-32602|validation/i.test(text);
           if (isValidation) {
             validations++;
             const named = [...names, ...Object.keys(args)].some((n) => text.includes(n));
-            assert.ok(named, `${tool.name}: the refusal names no parameter: ${text.slice(0, 300)} (args ${JSON.stringify(args).slice(0, 200)})`);
+            assert.ok(
+              named,
+              `${tool.name}: the refusal names no parameter: ${text.slice(0, 300)} (args ` +
+                `${JSON.stringify(args).slice(0, 200)})`,
+            );
           }
         }
       }
@@ -107,11 +155,13 @@ describe('randomised calls of every tool', () => {
       for (const r of sb.wire.requests)
         for (const [k, v] of Object.entries(r.params)) {
           assert.ok(!CONTROL_CHARACTERS.test(v), `${r.method} ${r.path} ${k} has a control character`);
-          if (/(quantity|qty|price|amount)$/i.test(k)) assert.ok(/^\d+(\.\d+)?$/.test(v), `${r.method} ${r.path} ${k}=${v} is not a plain decimal`);
+          if (/(quantity|qty|price|amount)$/i.test(k))
+            assert.ok(/^\d+(\.\d+)?$/.test(v), `${r.method} ${r.path} ${k}=${v} is not a plain decimal`);
         }
 
       // Limits hold on what was sent: each order at its worst price, and the day's sum.
-      const index = async (symbol: string) => Number(structured(await s.call('get_price_index', { symbol })).data.price);
+      const index = async (symbol: string) =>
+        Number(structured(await s.call('get_price_index', { symbol })).data.price);
       const sentOrders = sb.wire.requests.filter((r) => r.method === 'POST' && r.path === '/sapi/v1/margin/order');
       for (const o of sentOrders) {
         const p = o.params;
@@ -120,9 +170,16 @@ describe('randomised calls of every tool', () => {
         const value = p.quoteOrderQty !== undefined ? Number(p.quoteOrderQty) : Number(p.quantity) * worst;
         assert.ok(value <= MAX_ORDER + 1e-9, `an order worth ${value} USDT was sent: ${JSON.stringify(p)}`);
       }
-      const journal = structured(await s.call('recent_actions', { limit: 200 })).actions as { phase: string; id: string; valueUsdt?: number; status?: string }[];
+      const journal = structured(await s.call('recent_actions', { limit: 200 })).actions as {
+        phase: string;
+        id: string;
+        valueUsdt?: number;
+        status?: string;
+      }[];
       const failed = new Set(journal.filter((e) => e.phase === 'result' && e.status !== 'ok').map((e) => e.id));
-      const spent = journal.filter((e) => e.phase === 'intent' && !failed.has(e.id)).reduce((sum, e) => sum + (e.valueUsdt ?? 0), 0);
+      const spent = journal
+        .filter((e) => e.phase === 'intent' && !failed.has(e.id))
+        .reduce((sum, e) => sum + (e.valueUsdt ?? 0), 0);
       assert.ok(spent <= MAX_DAILY, `spent ${spent}`);
     } finally {
       await s.close();

@@ -12,9 +12,20 @@ import { randomApiKey, randomSecret } from './helpers/keys.js';
 import { startStandIn, type StandIn } from './helpers/standin.js';
 
 const writes = (s: StandIn) => s.wire.requests.filter((r) => r.method !== 'GET');
-const ORDER = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: '60000', sideEffectType: 'MARGIN_BUY' };
+const ORDER = {
+  symbol: 'BTCUSDT',
+  side: 'BUY',
+  type: 'LIMIT',
+  timeInForce: 'GTC',
+  quantity: '0.01',
+  price: '60000',
+  sideEffectType: 'MARGIN_BUY',
+};
 
-async function withMainnet(fn: (s: TestServer, standIn: StandIn) => Promise<void>, opts: { args?: string[]; env?: Record<string, string>; elicit?: StartOptions['elicit'] } = {}) {
+async function withMainnet(
+  fn: (s: TestServer, standIn: StandIn) => Promise<void>,
+  opts: { args?: string[]; env?: Record<string, string>; elicit?: StartOptions['elicit'] } = {},
+) {
   const standIn = await startStandIn(CATALOG.map((e) => ({ method: e.method, path: e.path, security: e.security })));
   const apiKey = randomApiKey();
   const secret = randomSecret();
@@ -46,7 +57,10 @@ describe('pending actions and confirm_action', () => {
       assert.ok(Date.parse(p.expiresAt) > Date.now());
       assert.deepEqual(Object.keys(p.action).sort(), ['account', 'endpoint', 'environment', 'params']);
       assert.equal(p.action.environment, 'mainnet');
-      assert.match(p.summary, /^BUY 0\.01 BTCUSDT LIMIT at 60000 GTC, borrowing as needed \(MARGIN_BUY\), on main \(Mainnet\)/);
+      assert.match(
+        p.summary,
+        /^BUY 0\.01 BTCUSDT LIMIT at 60000 GTC, borrowing as needed \(MARGIN_BUY\), on main \(Mainnet\)/,
+      );
       assert.equal(writes(standIn).length, 0);
       const listed = structured(await s.call('list_pending_actions')).pending;
       assert.equal(listed.length, 1);
@@ -73,14 +87,26 @@ describe('pending actions and confirm_action', () => {
 
   test('wrong texts are refused without using the token; tampered tokens are refused', () =>
     withMainnet(async (s, standIn) => {
-      const p = structured(await s.call('borrow_or_repay', { asset: 'USDT', isIsolated: 'TRUE', symbol: 'BTCUSDT', amount: '100', type: 'BORROW' }));
+      const p = structured(
+        await s.call('borrow_or_repay', {
+          asset: 'USDT',
+          isIsolated: 'TRUE',
+          symbol: 'BTCUSDT',
+          amount: '100',
+          type: 'BORROW',
+        }),
+      );
       assert.match(p.summary, /^Borrow 100 USDT in the isolated BTCUSDT account on main \(Mainnet\)/);
       for (const text of ['confirm', 'yes', 'CONFIRM!', 'C ONFIRM', 'CONFIRMED', '']) {
         const r = await s.call('confirm_action', { token: p.token, confirmation: text });
         assert.equal(errorOf(r).kind, 'confirmation', text);
         assert.match(errorOf(r).message, /exactly the word CONFIRM/);
       }
-      for (const token of [p.token.slice(0, -1) + (p.token.endsWith('A') ? 'B' : 'A'), `${p.token}x`, `pa_${'A'.repeat(32)}`]) {
+      for (const token of [
+        p.token.slice(0, -1) + (p.token.endsWith('A') ? 'B' : 'A'),
+        `${p.token}x`,
+        `pa_${'A'.repeat(32)}`,
+      ]) {
         const r = await s.call('confirm_action', { token, confirmation: 'CONFIRM' });
         assert.match(errorOf(r).message, /Unknown, used or expired/);
       }
@@ -120,7 +146,34 @@ describe('pending actions and confirm_action', () => {
     const seen = new Set<string>();
     for (const e of CATALOG.filter((c) => c.write)) {
       assert.ok(e.summary, `${e.name} has a summary`);
-      const text = e.summary!({ symbol: 'BTCUSDT', asset: 'BTC', amount: '1', type: 'BORROW', side: 'BUY', quantity: '1', price: '2', stopPrice: '1', apiName: 'k', ip: '1.1.1.1', assetNames: 'BTC', maxLeverage: 3, orderId: 1, orderListId: 2, listenKey: 'x', workingSide: 'BUY', workingType: 'LIMIT', workingQuantity: '1', workingPrice: '1', pendingType: 'MARKET', pendingSide: 'SELL', pendingQuantity: '1', pendingAboveType: 'LIMIT_MAKER' }, { where: 'on main (Mainnet)' });
+      const text = e.summary!(
+        {
+          symbol: 'BTCUSDT',
+          asset: 'BTC',
+          amount: '1',
+          type: 'BORROW',
+          side: 'BUY',
+          quantity: '1',
+          price: '2',
+          stopPrice: '1',
+          apiName: 'k',
+          ip: '1.1.1.1',
+          assetNames: 'BTC',
+          maxLeverage: 3,
+          orderId: 1,
+          orderListId: 2,
+          listenKey: 'x',
+          workingSide: 'BUY',
+          workingType: 'LIMIT',
+          workingQuantity: '1',
+          workingPrice: '1',
+          pendingType: 'MARKET',
+          pendingSide: 'SELL',
+          pendingQuantity: '1',
+          pendingAboveType: 'LIMIT_MAKER',
+        },
+        { where: 'on main (Mainnet)' },
+      );
       assert.ok(text.includes('on main (Mainnet)'), e.name);
       assert.ok(!seen.has(text), `${e.name} summary is not generic`);
       seen.add(text);
@@ -166,18 +219,28 @@ describe('scope of the gate', () => {
   test('the dispatcher refuses a write that the gate did not clear', async () => {
     const d = new Dispatcher({} as never, {} as never, {} as never, 0);
     const endpoint = CATALOG.find((e) => e.name === 'place_order')!;
-    const forged = { id: 'x', tool: 'place_order', account: 'main', environment: 'mainnet', endpoint: 'POST /sapi/v1/margin/order', params: {}, summary: '' } as unknown as ClearedAction;
+    const forged = {
+      id: 'x',
+      tool: 'place_order',
+      account: 'main',
+      environment: 'mainnet',
+      endpoint: 'POST /sapi/v1/margin/order',
+      params: {},
+      summary: '',
+    } as unknown as ClearedAction;
     await assert.rejects(d.write({ name: 'main' } as never, endpoint, forged), /did not clear/);
     await assert.rejects(d.read({ name: 'main' } as never, endpoint, {}), /called with a write/);
   });
 });
 
 describe('elicitation', () => {
-  const ask = (answer: { action: 'accept' | 'decline' | 'cancel'; content?: Record<string, string> } | 'throw' | 'hang') => async () => {
-    if (answer === 'throw') throw new Error('client broke');
-    if (answer === 'hang') return new Promise<never>(() => undefined);
-    return answer;
-  };
+  const ask =
+    (answer: { action: 'accept' | 'decline' | 'cancel'; content?: Record<string, string> } | 'throw' | 'hang') =>
+    async () => {
+      if (answer === 'throw') throw new Error('client broke');
+      if (answer === 'hang') return new Promise<never>(() => undefined);
+      return answer;
+    };
 
   test('accept + CONFIRM executes at once; the agent never holds a token', () =>
     withMainnet(

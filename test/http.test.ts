@@ -45,7 +45,14 @@ async function mainnet(): Promise<StandIn> {
   const standIn = await startStandIn(CATALOG.map((e) => ({ method: e.method, path: e.path, security: e.security })));
   standIns.push(standIn);
   standIn.wire.addKey({ apiKey: KEY, accountId: 'main', hmacSecret: SECRET });
-  standIn.wire.addRoute({ method: 'GET', path: '/sapi/v1/margin/priceIndex', security: 'MARKET_DATA', weight: 10, per: 'IP', handle: () => ({ calcTime: 1, price: '60000', symbol: 'BTCUSDT' }) });
+  standIn.wire.addRoute({
+    method: 'GET',
+    path: '/sapi/v1/margin/priceIndex',
+    security: 'MARKET_DATA',
+    weight: 10,
+    per: 'IP',
+    handle: () => ({ calcTime: 1, price: '60000', symbol: 'BTCUSDT' }),
+  });
   return standIn;
 }
 
@@ -55,15 +62,31 @@ interface HttpProc extends Proc {
 }
 
 /** Starts the bin with --http on an ephemeral loopback port; resolves once it listens. */
-async function serve(opts: { args?: string[]; env?: Record<string, string>; standIn?: StandIn; limits?: Record<string, string>; dir?: string } = {}): Promise<HttpProc> {
+async function serve(
+  opts: {
+    args?: string[];
+    env?: Record<string, string>;
+    standIn?: StandIn;
+    limits?: Record<string, string>;
+    dir?: string;
+  } = {},
+): Promise<HttpProc> {
   const dir = opts.dir ?? scratch();
   const args = ['--http', '127.0.0.1:0', ...(opts.args ?? [])];
   if (opts.standIn) {
     const toolsPath = join(dir, 'TOOLS.md');
-    if (!existsSync(toolsPath)) writeFileSync(toolsPath, toolsMd([{ name: 'main', fields: { 'API Key': KEY, Secret: SECRET, Environment: 'Mainnet', ...opts.limits } }]), { mode: 0o600 });
+    if (!existsSync(toolsPath))
+      writeFileSync(
+        toolsPath,
+        toolsMd([{ name: 'main', fields: { 'API Key': KEY, Secret: SECRET, Environment: 'Mainnet', ...opts.limits } }]),
+        { mode: 0o600 },
+      );
     args.push('--tools-md', toolsPath);
   } else args.push('--sandbox');
-  const p = start([BIN, ...args], { cwd: dir, env: serverEnv(dir, { ...(opts.standIn ? { BINANCE_MAINNET_BASE_URL: opts.standIn.url } : {}), ...opts.env }) });
+  const p = start([BIN, ...args], {
+    cwd: dir,
+    env: serverEnv(dir, { ...(opts.standIn ? { BINANCE_MAINNET_BASE_URL: opts.standIn.url } : {}), ...opts.env }),
+  });
   await p.waitForStderr(/serving MCP over HTTP at http:\/\/[^;\s]+/);
   const url = /serving MCP over HTTP at (http:\/\/[^;\s]+)/.exec(p.stderr())![1];
   return Object.assign(p, { url, dir });
@@ -73,7 +96,10 @@ const tokenFile = (dir: string) => readFileSync(join(dir, 'state', 'http-token')
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
 async function clientV2(url: string, token: string, era: 'legacy' | 'modern') {
-  const client = new ClientV2({ name: `http-test-${era}`, version: '1.0.0' }, era === 'modern' ? { versionNegotiation: { mode: 'auto' as const } } : {});
+  const client = new ClientV2(
+    { name: `http-test-${era}`, version: '1.0.0' },
+    era === 'modern' ? { versionNegotiation: { mode: 'auto' as const } } : {},
+  );
   await client.connect(new HttpTransportV2(new URL(url), { requestInit: { headers: auth(token) } }));
   clients.push(client);
   return client;
@@ -87,30 +113,64 @@ async function clientV1(url: string, token: string) {
 }
 
 type Result = { isError?: boolean; structuredContent?: Record<string, any> };
-const call = (c: { callTool(p: { name: string; arguments: Record<string, unknown> }): Promise<unknown> }, name: string, args: Record<string, unknown> = {}) =>
-  c.callTool({ name, arguments: args }) as Promise<Result>;
+const call = (
+  c: { callTool(p: { name: string; arguments: Record<string, unknown> }): Promise<unknown> },
+  name: string,
+  args: Record<string, unknown> = {},
+) => c.callTool({ name, arguments: args }) as Promise<Result>;
 
 /** A raw HTTP request (no client library), to see exactly what the server answers. */
-function raw(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function raw(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: opts.method ?? 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...opts.headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-    });
+    const req = httpRequest(
+      url,
+      {
+        method: opts.method ?? 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...opts.headers },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
 }
 
-const INITIALIZE = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+const INITIALIZE = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+});
 
 /** The JSON-RPC message of a response that may be an SSE stream. */
-const message = (body: string) => JSON.parse(body.startsWith('{') ? body : body.split('\n').find((l) => l.startsWith('data: '))!.slice(6));
+const message = (body: string) =>
+  JSON.parse(
+    body.startsWith('{')
+      ? body
+      : body
+          .split('\n')
+          .find((l) => l.startsWith('data: '))!
+          .slice(6),
+  );
 
 const journal = (dir: string) => {
   const jdir = join(dir, 'state', 'journal');
-  return existsSync(jdir) ? readdirSync(jdir).flatMap((f) => readFileSync(join(jdir, f), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))) : [];
+  return existsSync(jdir)
+    ? readdirSync(jdir).flatMap((f) =>
+        readFileSync(join(jdir, f), 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l)),
+      )
+    : [];
 };
 
 async function until(probe: () => boolean, what: string, ms = 15_000) {
@@ -132,7 +192,11 @@ describe('the SDK Streamable HTTP clients', () => {
       const r = await call(client, 'get_price_index', { symbol: 'BTCUSDT' });
       assert.notEqual(r.isError, true, JSON.stringify(r));
       assert.equal(r.structuredContent!.environment, 'sandbox');
-      if (kind !== 'v1') assert.equal((client as ClientV2).getNegotiatedProtocolVersion(), kind === 'modern' ? '2026-07-28' : '2025-11-25');
+      if (kind !== 'v1')
+        assert.equal(
+          (client as ClientV2).getNegotiatedProtocolVersion(),
+          kind === 'modern' ? '2026-07-28' : '2025-11-25',
+        );
       await client.close();
     }
     p.child.kill('SIGTERM');
@@ -141,30 +205,44 @@ describe('the SDK Streamable HTTP clients', () => {
 });
 
 describe('authentication', () => {
-  test('no token, a wrong token or another scheme: 401 with WWW-Authenticate and nothing else; no token in any log line', async () => {
-    const p = await serve({ env: { LOG_LEVEL: 'debug' } });
-    const token = tokenFile(p.dir);
-    for (const headers of [{}, auth(`${token.slice(0, -1)}x`), auth('short'), { authorization: `Basic ${Buffer.from(`u:${token}`).toString('base64')}` }]) {
-      const r = await raw(p.url, { headers, body: INITIALIZE });
-      assert.equal(r.status, 401, JSON.stringify(headers));
-      assert.match(String(r.headers['www-authenticate']), /^Bearer realm="binance-margin-mcp"/);
-      assert.equal(r.headers['mcp-session-id'], undefined);
-      assert.doesNotMatch(r.body, /jsonrpc|protocolVersion|tools/);
-    }
-    // Unknown paths too: authentication comes first.
-    assert.equal((await raw(p.url.replace('/mcp', '/other'), { method: 'GET' })).status, 401);
-    const ok = await raw(p.url, { headers: auth(token), body: INITIALIZE });
-    assert.equal(ok.status, 200);
-    assert.equal(message(ok.body).result.serverInfo.name, 'binance-margin-mcp');
-    assert.equal((await raw(p.url.replace('/mcp', '/other'), { method: 'GET', headers: auth(token) })).status, 404);
-    const logs = p.stderr();
-    assert.ok(!logs.includes(token), 'the token is never logged');
-    assert.doesNotMatch(logs, /"authorization"\s*:/i, 'no Authorization header is logged');
-    assert.doesNotMatch(logs, /Bearer [A-Za-z0-9_.~+/-]{20,}/);
-    assert.match(logs, new RegExp(`the bearer token is in ${join(p.dir, 'state', 'http-token').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
-    p.child.kill('SIGTERM');
-    await p.exit;
-  });
+  test(
+    'no token, a wrong token or another scheme: 401 with WWW-Authenticate and nothing else; no token in any log ' +
+      'line',
+    async () => {
+      const p = await serve({ env: { LOG_LEVEL: 'debug' } });
+      const token = tokenFile(p.dir);
+      for (const headers of [
+        {},
+        auth(`${token.slice(0, -1)}x`),
+        auth('short'),
+        { authorization: `Basic ${Buffer.from(`u:${token}`).toString('base64')}` },
+      ]) {
+        const r = await raw(p.url, { headers, body: INITIALIZE });
+        assert.equal(r.status, 401, JSON.stringify(headers));
+        assert.match(String(r.headers['www-authenticate']), /^Bearer realm="binance-margin-mcp"/);
+        assert.equal(r.headers['mcp-session-id'], undefined);
+        assert.doesNotMatch(r.body, /jsonrpc|protocolVersion|tools/);
+      }
+      // Unknown paths too: authentication comes first.
+      assert.equal((await raw(p.url.replace('/mcp', '/other'), { method: 'GET' })).status, 401);
+      const ok = await raw(p.url, { headers: auth(token), body: INITIALIZE });
+      assert.equal(ok.status, 200);
+      assert.equal(message(ok.body).result.serverInfo.name, 'binance-margin-mcp');
+      assert.equal((await raw(p.url.replace('/mcp', '/other'), { method: 'GET', headers: auth(token) })).status, 404);
+      const logs = p.stderr();
+      assert.ok(!logs.includes(token), 'the token is never logged');
+      assert.doesNotMatch(logs, /"authorization"\s*:/i, 'no Authorization header is logged');
+      assert.doesNotMatch(logs, /Bearer [A-Za-z0-9_.~+/-]{20,}/);
+      assert.match(
+        logs,
+        new RegExp(
+          `the bearer token is in ${join(p.dir, 'state', 'http-token').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`,
+        ),
+      );
+      p.child.kill('SIGTERM');
+      await p.exit;
+    },
+  );
 
   test('the generated token file: 0600 in a 0700 state directory, 256 bits, kept across restarts', async () => {
     const p = await serve();
@@ -200,7 +278,17 @@ async function authorizationServer() {
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig', alg: 'ES256' };
   let issuer = '';
   const server = createHttpServer((req, res) => {
-    const body = req.url === '/.well-known/oauth-authorization-server' ? { issuer, jwks_uri: `${issuer}/jwks`, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token` } : req.url === '/jwks' ? { keys: [jwk] } : undefined;
+    const body =
+      req.url === '/.well-known/oauth-authorization-server'
+        ? {
+            issuer,
+            jwks_uri: `${issuer}/jwks`,
+            authorization_endpoint: `${issuer}/authorize`,
+            token_endpoint: `${issuer}/token`,
+          }
+        : req.url === '/jwks'
+          ? { keys: [jwk] }
+          : undefined;
     res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? {}));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -208,57 +296,88 @@ async function authorizationServer() {
   const sign = (claims: Record<string, unknown>, key = privateKey) => {
     const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const data = `${enc({ alg: 'ES256', typ: 'at+jwt', kid: 'k1' })}.${enc(claims)}`;
-    return `${data}.${cryptoSign('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+    const signature = cryptoSign('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+    return `${data}.${signature}`;
   };
   clients.push({ close: () => new Promise<void>((r) => server.close(() => r())) });
   return { issuer, sign };
 }
 
 describe('OAuth resource-server mode', () => {
-  test('serves protected-resource metadata naming the issuer, and accepts its JWTs only for this audience', async () => {
-    const as = await authorizationServer();
-    const resource = 'http://localhost/mcp';
-    const p = await serve({ args: ['--oauth-issuer', as.issuer, '--public-url', resource] });
-    assert.equal(existsSync(join(p.dir, 'state', 'http-token')), false, 'no token is generated in OAuth mode');
-    const meta = await raw(p.url.replace('/mcp', '/.well-known/oauth-protected-resource/mcp'), { method: 'GET' });
-    assert.equal(meta.status, 200);
-    assert.deepEqual(JSON.parse(meta.body).authorization_servers, [as.issuer]);
-    assert.equal(JSON.parse(meta.body).resource, resource);
-    const denied = await raw(p.url, { body: INITIALIZE });
-    assert.equal(denied.status, 401);
-    assert.match(String(denied.headers['www-authenticate']), /resource_metadata="http:\/\/localhost\/.well-known\/oauth-protected-resource\/mcp"/);
-    const now = Math.floor(Date.now() / 1000);
-    const good = as.sign({ iss: as.issuer, aud: resource, sub: 'user-1', exp: now + 300 });
-    const client = await clientV2(p.url, good, 'modern');
-    assert.equal((await client.listTools()).tools.length, CATALOG.length + 10);
-    const { privateKey: otherKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    for (const [why, token] of [
-      ['another audience', as.sign({ iss: as.issuer, aud: 'https://other.example/mcp', sub: 'user-1', exp: now + 300 })],
-      ['expired', as.sign({ iss: as.issuer, aud: resource, sub: 'user-1', exp: now - 600 })],
-      ['another issuer', as.sign({ iss: 'https://evil.example', aud: resource, sub: 'user-1', exp: now + 300 })],
-      ['another key', as.sign({ iss: as.issuer, aud: resource, sub: 'user-1', exp: now + 300 }, otherKey)],
-      ['not a JWT', 'q'.repeat(40)],
-    ] as const)
-      assert.equal((await raw(p.url, { headers: auth(token), body: INITIALIZE })).status, 401, why);
-    p.child.kill('SIGTERM');
-    await p.exit;
-  });
+  test(
+    'serves protected-resource metadata naming the issuer, and accepts its JWTs only for this ' + 'audience',
+    async () => {
+      const as = await authorizationServer();
+      const resource = 'http://localhost/mcp';
+      const p = await serve({ args: ['--oauth-issuer', as.issuer, '--public-url', resource] });
+      assert.equal(existsSync(join(p.dir, 'state', 'http-token')), false, 'no token is generated in OAuth mode');
+      const meta = await raw(p.url.replace('/mcp', '/.well-known/oauth-protected-resource/mcp'), { method: 'GET' });
+      assert.equal(meta.status, 200);
+      assert.deepEqual(JSON.parse(meta.body).authorization_servers, [as.issuer]);
+      assert.equal(JSON.parse(meta.body).resource, resource);
+      const denied = await raw(p.url, { body: INITIALIZE });
+      assert.equal(denied.status, 401);
+      assert.match(
+        String(denied.headers['www-authenticate']),
+        /resource_metadata="http:\/\/localhost\/.well-known\/oauth-protected-resource\/mcp"/,
+      );
+      const now = Math.floor(Date.now() / 1000);
+      const good = as.sign({ iss: as.issuer, aud: resource, sub: 'user-1', exp: now + 300 });
+      const client = await clientV2(p.url, good, 'modern');
+      assert.equal((await client.listTools()).tools.length, CATALOG.length + 10);
+      const { privateKey: otherKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      for (const [why, token] of [
+        [
+          'another audience',
+          as.sign({ iss: as.issuer, aud: 'https://other.example/mcp', sub: 'user-1', exp: now + 300 }),
+        ],
+        ['expired', as.sign({ iss: as.issuer, aud: resource, sub: 'user-1', exp: now - 600 })],
+        ['another issuer', as.sign({ iss: 'https://evil.example', aud: resource, sub: 'user-1', exp: now + 300 })],
+        ['another key', as.sign({ iss: as.issuer, aud: resource, sub: 'user-1', exp: now + 300 }, otherKey)],
+        ['not a JWT', 'q'.repeat(40)],
+      ] as const)
+        assert.equal((await raw(p.url, { headers: auth(token), body: INITIALIZE })).status, 401, why);
+      p.child.kill('SIGTERM');
+      await p.exit;
+    },
+  );
 });
 
 describe('DNS rebinding and limits', () => {
-  test('a foreign Host or Origin is refused with 403 before authentication; loopback and --allowed-hosts names pass', async () => {
-    const p = await serve({ args: ['--allowed-hosts', 'mcp.example.com'] });
-    const token = tokenFile(p.dir);
-    const port = new URL(p.url).port;
-    assert.equal((await raw(p.url, { headers: { ...auth(token), host: `evil.example:${port}` }, body: INITIALIZE })).status, 403);
-    assert.equal((await raw(p.url, { headers: { host: `evil.example:${port}` }, body: INITIALIZE })).status, 403);
-    assert.equal((await raw(p.url, { headers: { ...auth(token), origin: 'https://evil.example' }, body: INITIALIZE })).status, 403);
-    assert.equal((await raw(p.url, { headers: { ...auth(token), origin: 'null' }, body: INITIALIZE })).status, 403);
-    assert.equal((await raw(p.url, { headers: { ...auth(token), origin: `http://localhost:${port}` }, body: INITIALIZE })).status, 200);
-    assert.equal((await raw(p.url, { headers: { ...auth(token), host: 'mcp.example.com', origin: 'https://mcp.example.com' }, body: INITIALIZE })).status, 200);
-    p.child.kill('SIGTERM');
-    await p.exit;
-  });
+  test(
+    'a foreign Host or Origin is refused with 403 before authentication; loopback and ' + '--allowed-hosts names pass',
+    async () => {
+      const p = await serve({ args: ['--allowed-hosts', 'mcp.example.com'] });
+      const token = tokenFile(p.dir);
+      const port = new URL(p.url).port;
+      assert.equal(
+        (await raw(p.url, { headers: { ...auth(token), host: `evil.example:${port}` }, body: INITIALIZE })).status,
+        403,
+      );
+      assert.equal((await raw(p.url, { headers: { host: `evil.example:${port}` }, body: INITIALIZE })).status, 403);
+      assert.equal(
+        (await raw(p.url, { headers: { ...auth(token), origin: 'https://evil.example' }, body: INITIALIZE })).status,
+        403,
+      );
+      assert.equal((await raw(p.url, { headers: { ...auth(token), origin: 'null' }, body: INITIALIZE })).status, 403);
+      assert.equal(
+        (await raw(p.url, { headers: { ...auth(token), origin: `http://localhost:${port}` }, body: INITIALIZE }))
+          .status,
+        200,
+      );
+      assert.equal(
+        (
+          await raw(p.url, {
+            headers: { ...auth(token), host: 'mcp.example.com', origin: 'https://mcp.example.com' },
+            body: INITIALIZE,
+          })
+        ).status,
+        200,
+      );
+      p.child.kill('SIGTERM');
+      await p.exit;
+    },
+  );
 
   test('more than 8 requests in flight from one client: 429; another client is still served', async () => {
     const standIn = await mainnet();
@@ -266,14 +385,38 @@ describe('DNS rebinding and limits', () => {
     standIn.wire.inject({ fault: { kind: 'hang' }, times: 100, match: (r) => r.path === '/sapi/v1/margin/priceIndex' });
     const p = await serve({ standIn, env: { BINANCE_MCP_TOKENS: TOKENS, BINANCE_TIMEOUT_MS: '3000' } });
     const init = await raw(p.url, { headers: auth(ALICE), body: INITIALIZE });
-    const headers = { ...auth(ALICE), 'mcp-session-id': String(init.headers['mcp-session-id']), 'mcp-protocol-version': '2025-11-25' };
+    const headers = {
+      ...auth(ALICE),
+      'mcp-session-id': String(init.headers['mcp-session-id']),
+      'mcp-protocol-version': '2025-11-25',
+    };
     await raw(p.url, { headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
-    const calls = Array.from({ length: 8 }, (_, i) => raw(p.url, { headers, body: JSON.stringify({ jsonrpc: '2.0', id: 10 + i, method: 'tools/call', params: { name: 'get_price_index', arguments: { symbol: 'BTCUSDT' } } }) }));
-    await until(() => standIn.wire.requestsTo('GET', '/sapi/v1/margin/priceIndex').length >= 8, 'eight reads in flight');
-    const ninth = await raw(p.url, { headers, body: JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'tools/list', params: {} }) });
+    const calls = Array.from({ length: 8 }, (_, i) =>
+      raw(p.url, {
+        headers,
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 10 + i,
+          method: 'tools/call',
+          params: { name: 'get_price_index', arguments: { symbol: 'BTCUSDT' } },
+        }),
+      }),
+    );
+    await until(
+      () => standIn.wire.requestsTo('GET', '/sapi/v1/margin/priceIndex').length >= 8,
+      'eight reads in flight',
+    );
+    const ninth = await raw(p.url, {
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'tools/list', params: {} }),
+    });
     assert.equal(ninth.status, 429);
     assert.equal(ninth.headers['retry-after'], '1');
-    assert.equal((await raw(p.url, { headers: auth(BOB), body: INITIALIZE })).status, 200, 'another client is not held back');
+    assert.equal(
+      (await raw(p.url, { headers: auth(BOB), body: INITIALIZE })).status,
+      200,
+      'another client is not held back',
+    );
     for (const r of await Promise.all(calls)) assert.equal(r.status, 200);
     p.child.kill('SIGTERM');
     await p.exit;
@@ -282,8 +425,17 @@ describe('DNS rebinding and limits', () => {
   test('a body over 1 MiB is refused with 413; the server goes on', async () => {
     const p = await serve();
     const token = tokenFile(p.dir);
-    const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { pad: 'a'.repeat(1024 * 1024) } });
-    const r = await raw(p.url, { headers: auth(token), body: big }).catch((err: Error) => ({ status: 0, body: err.message, headers: {} }));
+    const big = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { pad: 'a'.repeat(1024 * 1024) },
+    });
+    const r = await raw(p.url, { headers: auth(token), body: big }).catch((err: Error) => ({
+      status: 0,
+      body: err.message,
+      headers: {},
+    }));
     assert.ok(r.status === 413 || r.status === 0, `413 (or the connection closed by the server), got ${r.status}`);
     assert.equal((await raw(p.url, { headers: auth(token), body: INITIALIZE })).status, 200);
     p.child.kill('SIGTERM');
@@ -292,58 +444,88 @@ describe('DNS rebinding and limits', () => {
 });
 
 describe('many clients, one set of rails', () => {
-  test('two clients confirming 600 USDT orders at once against Max Daily Value 1,000: exactly one is sent', async () => {
-    const standIn = await mainnet();
-    const p = await serve({ standIn, limits: { 'Max Daily Value': '1000' }, args: ['--confirm-via', 'token'], env: { BINANCE_MCP_TOKENS: TOKENS } });
-    const alice = await clientV2(p.url, ALICE, 'legacy');
-    const bob = await clientV2(p.url, BOB, 'modern');
-    const [ta, tb] = await Promise.all([call(alice, 'place_order', ORDER), call(bob, 'place_order', ORDER)]);
-    assert.equal(ta.structuredContent!.status, 'confirmation_required', JSON.stringify(ta));
-    assert.equal(tb.structuredContent!.status, 'confirmation_required', JSON.stringify(tb));
-    const results = await Promise.all([
-      call(alice, 'confirm_action', { token: ta.structuredContent!.token, confirmation: 'CONFIRM' }),
-      call(bob, 'confirm_action', { token: tb.structuredContent!.token, confirmation: 'CONFIRM' }),
-    ]);
-    const refused = results.filter((r) => r.isError);
-    assert.equal(refused.length, 1, JSON.stringify(results));
-    assert.equal(refused[0].structuredContent!.error.kind, 'policy');
-    assert.match(refused[0].structuredContent!.error.message, /Max Daily Value is 1,000 USDT; 600 USDT were used/);
-    assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 1);
-    p.child.kill('SIGTERM');
-    assert.deepEqual(await withTimeout(p.exit, 10_000, 'exit'), { code: 0, signal: null });
-  });
-
-  test('the gate asks each client itself: elicitation on a 2025 session, an input_required round on 2026-07-28', async () => {
-    const standIn = await mainnet();
-    const p = await serve({ standIn, env: { BINANCE_MCP_TOKENS: TOKENS } });
-    const asked: string[] = [];
-    for (const era of ['legacy', 'modern'] as const) {
-      const client = new ClientV2({ name: `http-elicit-${era}`, version: '1.0.0' }, { capabilities: { elicitation: {} }, ...(era === 'modern' ? { versionNegotiation: { mode: 'auto' as const } } : {}) });
-      client.setRequestHandler('elicitation/create', async (req) => {
-        asked.push(`${era}: ${String(req.params.message)}`);
-        return { action: 'accept' as const, content: { confirmation: 'CONFIRM' } };
+  test(
+    'two clients confirming 600 USDT orders at once against Max Daily Value 1,000: exactly one ' + 'is sent',
+    async () => {
+      const standIn = await mainnet();
+      const p = await serve({
+        standIn,
+        limits: { 'Max Daily Value': '1000' },
+        args: ['--confirm-via', 'token'],
+        env: { BINANCE_MCP_TOKENS: TOKENS },
       });
-      await client.connect(new HttpTransportV2(new URL(p.url), { requestInit: { headers: auth(era === 'legacy' ? ALICE : BOB) } }));
-      clients.push(client);
-      const r = await call(client, 'place_order', ORDER);
-      assert.notEqual(r.isError, true, JSON.stringify(r));
-      assert.equal(r.structuredContent!.status, undefined, `${era}: executed, no token`);
-      await client.close();
-    }
-    assert.equal(asked.length, 2);
-    assert.match(asked[0], /^legacy: BUY 0\.01 BTCUSDT MARKET/);
-    assert.match(asked[1], /^modern: BUY 0\.01 BTCUSDT MARKET/);
-    assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 2);
-    const lines = journal(p.dir).filter((l) => l.tool === 'place_order').map((l) => `${l.client}:${l.phase}${l.reason ? `:${l.reason}` : ''}`);
-    assert.deepEqual(lines, ['alice:pending:elicitation', 'alice:intent', 'alice:result', 'bob:pending:input_required', 'bob:intent', 'bob:result']);
-    p.child.kill('SIGTERM');
-    await p.exit;
-  });
+      const alice = await clientV2(p.url, ALICE, 'legacy');
+      const bob = await clientV2(p.url, BOB, 'modern');
+      const [ta, tb] = await Promise.all([call(alice, 'place_order', ORDER), call(bob, 'place_order', ORDER)]);
+      assert.equal(ta.structuredContent!.status, 'confirmation_required', JSON.stringify(ta));
+      assert.equal(tb.structuredContent!.status, 'confirmation_required', JSON.stringify(tb));
+      const results = await Promise.all([
+        call(alice, 'confirm_action', { token: ta.structuredContent!.token, confirmation: 'CONFIRM' }),
+        call(bob, 'confirm_action', { token: tb.structuredContent!.token, confirmation: 'CONFIRM' }),
+      ]);
+      const refused = results.filter((r) => r.isError);
+      assert.equal(refused.length, 1, JSON.stringify(results));
+      assert.equal(refused[0].structuredContent!.error.kind, 'policy');
+      assert.match(refused[0].structuredContent!.error.message, /Max Daily Value is 1,000 USDT; 600 USDT were used/);
+      assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 1);
+      p.child.kill('SIGTERM');
+      assert.deepEqual(await withTimeout(p.exit, 10_000, 'exit'), { code: 0, signal: null });
+    },
+  );
+
+  test(
+    'the gate asks each client itself: elicitation on a 2025 session, an input_required round on ' + '2026-07-28',
+    async () => {
+      const standIn = await mainnet();
+      const p = await serve({ standIn, env: { BINANCE_MCP_TOKENS: TOKENS } });
+      const asked: string[] = [];
+      for (const era of ['legacy', 'modern'] as const) {
+        const client = new ClientV2(
+          { name: `http-elicit-${era}`, version: '1.0.0' },
+          {
+            capabilities: { elicitation: {} },
+            ...(era === 'modern' ? { versionNegotiation: { mode: 'auto' as const } } : {}),
+          },
+        );
+        client.setRequestHandler('elicitation/create', async (req) => {
+          asked.push(`${era}: ${String(req.params.message)}`);
+          return { action: 'accept' as const, content: { confirmation: 'CONFIRM' } };
+        });
+        await client.connect(
+          new HttpTransportV2(new URL(p.url), { requestInit: { headers: auth(era === 'legacy' ? ALICE : BOB) } }),
+        );
+        clients.push(client);
+        const r = await call(client, 'place_order', ORDER);
+        assert.notEqual(r.isError, true, JSON.stringify(r));
+        assert.equal(r.structuredContent!.status, undefined, `${era}: executed, no token`);
+        await client.close();
+      }
+      assert.equal(asked.length, 2);
+      assert.match(asked[0], /^legacy: BUY 0\.01 BTCUSDT MARKET/);
+      assert.match(asked[1], /^modern: BUY 0\.01 BTCUSDT MARKET/);
+      assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 2);
+      const lines = journal(p.dir)
+        .filter((l) => l.tool === 'place_order')
+        .map((l) => `${l.client}:${l.phase}${l.reason ? `:${l.reason}` : ''}`);
+      assert.deepEqual(lines, [
+        'alice:pending:elicitation',
+        'alice:intent',
+        'alice:result',
+        'bob:pending:input_required',
+        'bob:intent',
+        'bob:result',
+      ]);
+      p.child.kill('SIGTERM');
+      await p.exit;
+    },
+  );
 
   test('named tokens from <state dir>/http-tokens, refused while others may read the file', async () => {
     const dir = scratch();
     mkdirSync(join(dir, 'state'), { recursive: true, mode: 0o700 });
-    writeFileSync(join(dir, 'state', 'http-tokens'), `# laptop and phone\nlaptop ${ALICE}\nphone ${BOB}\n`, { mode: 0o644 });
+    writeFileSync(join(dir, 'state', 'http-tokens'), `# laptop and phone\nlaptop ${ALICE}\nphone ${BOB}\n`, {
+      mode: 0o644,
+    });
     const loose = start([BIN, '--sandbox', '--http', '127.0.0.1:0'], { cwd: dir, env: serverEnv(dir) });
     assert.equal((await withTimeout(loose.exit, 10_000, 'exit')).code, 2);
     assert.match(loose.stderr(), /may be read by other users.*chmod 600/);
@@ -357,58 +539,86 @@ describe('many clients, one set of rails', () => {
     await p.exit;
   });
 
-  test('a pending action is bound to the client that created it: another token cannot confirm, list or cancel it', async () => {
-    const standIn = await mainnet();
-    const p = await serve({ standIn, args: ['--confirm-via', 'token'], env: { BINANCE_MCP_TOKENS: TOKENS } });
-    const alice = await clientV2(p.url, ALICE, 'legacy');
-    const bob = await clientV2(p.url, BOB, 'legacy');
-    const pending = await call(alice, 'place_order', ORDER);
-    const token = pending.structuredContent!.token as string;
-    const stolen = await call(bob, 'confirm_action', { token, confirmation: 'CONFIRM' });
-    assert.equal(stolen.isError, true);
-    assert.equal(stolen.structuredContent!.error.kind, 'confirmation');
-    assert.match(stolen.structuredContent!.error.message, /issued to another client; nothing was executed/);
-    assert.deepEqual((await call(bob, 'list_pending_actions')).structuredContent!.pending, []);
-    assert.equal((await call(bob, 'cancel_pending_action', { token })).isError, true);
-    assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 0);
-    assert.equal((await call(alice, 'list_pending_actions')).structuredContent!.pending.length, 1);
-    const done = await call(alice, 'confirm_action', { token, confirmation: 'CONFIRM' });
-    assert.notEqual(done.isError, true, JSON.stringify(done));
-    assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 1);
-    // The journal says which client made each step.
-    const lines = journal(p.dir).filter((l) => l.tool === 'place_order');
-    assert.deepEqual(lines.map((l) => `${l.phase}:${l.client}`), ['pending:alice', 'intent:alice', 'result:alice']);
-    p.child.kill('SIGTERM');
-    await p.exit;
-  });
+  test(
+    'a pending action is bound to the client that created it: another token cannot confirm, list ' + 'or cancel it',
+    async () => {
+      const standIn = await mainnet();
+      const p = await serve({ standIn, args: ['--confirm-via', 'token'], env: { BINANCE_MCP_TOKENS: TOKENS } });
+      const alice = await clientV2(p.url, ALICE, 'legacy');
+      const bob = await clientV2(p.url, BOB, 'legacy');
+      const pending = await call(alice, 'place_order', ORDER);
+      const token = pending.structuredContent!.token as string;
+      const stolen = await call(bob, 'confirm_action', { token, confirmation: 'CONFIRM' });
+      assert.equal(stolen.isError, true);
+      assert.equal(stolen.structuredContent!.error.kind, 'confirmation');
+      assert.match(stolen.structuredContent!.error.message, /issued to another client; nothing was executed/);
+      assert.deepEqual((await call(bob, 'list_pending_actions')).structuredContent!.pending, []);
+      assert.equal((await call(bob, 'cancel_pending_action', { token })).isError, true);
+      assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 0);
+      assert.equal((await call(alice, 'list_pending_actions')).structuredContent!.pending.length, 1);
+      const done = await call(alice, 'confirm_action', { token, confirmation: 'CONFIRM' });
+      assert.notEqual(done.isError, true, JSON.stringify(done));
+      assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 1);
+      // The journal says which client made each step.
+      const lines = journal(p.dir).filter((l) => l.tool === 'place_order');
+      assert.deepEqual(
+        lines.map((l) => `${l.phase}:${l.client}`),
+        ['pending:alice', 'intent:alice', 'result:alice'],
+      );
+      p.child.kill('SIGTERM');
+      await p.exit;
+    },
+  );
 
-  test("a 2025 session is bound to its client: another token presenting its id gets 404; DELETE ends it", async () => {
+  test('a 2025 session is bound to its client: another token presenting its id gets 404; DELETE ends it', async () => {
     const p = await serve({ env: { BINANCE_MCP_TOKENS: TOKENS } });
     const init = await raw(p.url, { headers: auth(ALICE), body: INITIALIZE });
     const sid = String(init.headers['mcp-session-id']);
     assert.match(sid, /^[0-9a-f-]{36}$/);
     const list = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
     const headers = (t: string) => ({ ...auth(t), 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' });
-    await raw(p.url, { headers: headers(ALICE), body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
-    assert.equal(message((await raw(p.url, { headers: headers(ALICE), body: list })).body).result.tools.length, CATALOG.length + 10);
+    await raw(p.url, {
+      headers: headers(ALICE),
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    });
+    assert.equal(
+      message((await raw(p.url, { headers: headers(ALICE), body: list })).body).result.tools.length,
+      CATALOG.length + 10,
+    );
     const foreign = await raw(p.url, { headers: headers(BOB), body: list });
     assert.equal(foreign.status, 404);
-    assert.equal((await raw(p.url, { method: 'DELETE', headers: headers(BOB) })).status, 404, 'another client cannot end it either');
+    assert.equal(
+      (await raw(p.url, { method: 'DELETE', headers: headers(BOB) })).status,
+      404,
+      'another client cannot end it either',
+    );
     assert.equal((await raw(p.url, { method: 'DELETE', headers: headers(ALICE) })).status, 200);
     assert.equal((await raw(p.url, { headers: headers(ALICE), body: list })).status, 404);
     p.child.kill('SIGTERM');
     await p.exit;
   });
 
-  test('a sealed 2026 confirmation state opens only for the principal that made it, and another cannot use it up', () => {
-    const sealed = new SealedState();
-    const action = { id: '1', tool: 'place_order', account: 'main', environment: 'mainnet' as const, endpoint: 'POST /sapi/v1/margin/order', params: {}, summary: 's', principal: 'alice' };
-    const state = sealed.seal(action, Date.now() + 60_000);
-    const binding = { tool: 'place_order', account: 'main', environment: 'mainnet' };
-    assert.throws(() => sealed.open(state, { ...binding, principal: 'bob' }), /made by another client/);
-    assert.throws(() => sealed.open(state, binding), /made by another client/);
-    assert.equal(sealed.open(state, { ...binding, principal: 'alice' }).id, '1');
-  });
+  test(
+    'a sealed 2026 confirmation state opens only for the principal that made it, and another cannot ' + 'use it up',
+    () => {
+      const sealed = new SealedState();
+      const action = {
+        id: '1',
+        tool: 'place_order',
+        account: 'main',
+        environment: 'mainnet' as const,
+        endpoint: 'POST /sapi/v1/margin/order',
+        params: {},
+        summary: 's',
+        principal: 'alice',
+      };
+      const state = sealed.seal(action, Date.now() + 60_000);
+      const binding = { tool: 'place_order', account: 'main', environment: 'mainnet' };
+      assert.throws(() => sealed.open(state, { ...binding, principal: 'bob' }), /made by another client/);
+      assert.throws(() => sealed.open(state, binding), /made by another client/);
+      assert.equal(sealed.open(state, { ...binding, principal: 'alice' }).id, '1');
+    },
+  );
 });
 
 describe('dynamic toolsets over HTTP', () => {
@@ -421,7 +631,10 @@ describe('dynamic toolsets over HTTP', () => {
     assert.notEqual(r.isError, true, JSON.stringify(r));
     const after = (await alice.listTools()).tools.map((t) => t.name);
     assert.ok(after.length > before && after.includes('place_order'), `${before} → ${after.length}`);
-    assert.notEqual((await call(alice, 'get_open_orders', { symbol: 'BTCUSDT' })).structuredContent?.error?.kind, 'validation');
+    assert.notEqual(
+      (await call(alice, 'get_open_orders', { symbol: 'BTCUSDT' })).structuredContent?.error?.kind,
+      'validation',
+    );
     assert.equal((await bob.listTools()).tools.length, before, "another client's toolsets are its own");
     assert.equal(p.child.exitCode, null);
     p.child.kill('SIGTERM');
@@ -430,44 +643,93 @@ describe('dynamic toolsets over HTTP', () => {
 });
 
 describe('a client that goes away', () => {
-  test('dropping mid-write leaves one order and one journal outcome, and the server goes on serving the others', async () => {
-    const standIn = await mainnet();
-    // Binance takes the order and the answer never comes: the server reconciles by client id.
-    standIn.wire.inject({ fault: { kind: 'hang' }, afterExecute: true, match: (r) => r.method === 'POST' && r.path === '/sapi/v1/margin/order' });
-    const p = await serve({ standIn, args: ['--confirm-via', 'token'], env: { BINANCE_TIMEOUT_MS: '1500' } });
-    const token = tokenFile(p.dir);
-    const init = await raw(p.url, { headers: auth(token), body: INITIALIZE });
-    const headers = { ...auth(token), 'mcp-session-id': String(init.headers['mcp-session-id']), 'mcp-protocol-version': '2025-11-25' };
-    await raw(p.url, { headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
-    const pending = message((await raw(p.url, { headers, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'place_order', arguments: ORDER } }) })).body);
-    const confirmToken = pending.result.structuredContent.token;
-    // The confirming request, dropped as soon as the order reached "Binance".
-    const req = httpRequest(p.url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' } });
-    req.on('error', () => undefined);
-    req.end(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'confirm_action', arguments: { token: confirmToken, confirmation: 'CONFIRM' } } }));
-    await until(() => standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length > 0, 'the order reaching the stand-in');
-    req.destroy();
-    await until(() => journal(p.dir).some((l) => l.tool === 'place_order' && (l.phase === 'result' || l.phase === 'unknown')), 'the outcome in the journal', 20_000);
-    const phases = journal(p.dir).filter((l) => l.tool === 'place_order').map((l) => l.phase);
-    assert.deepEqual(phases, ['pending', 'intent', 'result'], JSON.stringify(journal(p.dir)));
-    assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 1, 'sent once, never re-sent');
-    // The server outlives the client.
-    const other = await clientV2(p.url, token, 'modern');
-    assert.equal((await other.listTools()).tools.length, CATALOG.length + 10);
-    assert.equal(p.child.exitCode, null);
-    p.child.kill('SIGTERM');
-    assert.deepEqual(await withTimeout(p.exit, 10_000, 'exit'), { code: 0, signal: null });
-  });
+  test(
+    'dropping mid-write leaves one order and one journal outcome, and the server goes on serving ' + 'the others',
+    async () => {
+      const standIn = await mainnet();
+      // Binance takes the order and the answer never comes: the server reconciles by client id.
+      standIn.wire.inject({
+        fault: { kind: 'hang' },
+        afterExecute: true,
+        match: (r) => r.method === 'POST' && r.path === '/sapi/v1/margin/order',
+      });
+      const p = await serve({ standIn, args: ['--confirm-via', 'token'], env: { BINANCE_TIMEOUT_MS: '1500' } });
+      const token = tokenFile(p.dir);
+      const init = await raw(p.url, { headers: auth(token), body: INITIALIZE });
+      const headers = {
+        ...auth(token),
+        'mcp-session-id': String(init.headers['mcp-session-id']),
+        'mcp-protocol-version': '2025-11-25',
+      };
+      await raw(p.url, { headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+      const pending = message(
+        (
+          await raw(p.url, {
+            headers,
+            body: JSON.stringify({
+              jsonrpc: '2.0',
+              id: 2,
+              method: 'tools/call',
+              params: { name: 'place_order', arguments: ORDER },
+            }),
+          })
+        ).body,
+      );
+      const confirmToken = pending.result.structuredContent.token;
+      // The confirming request, dropped as soon as the order reached "Binance".
+      const req = httpRequest(p.url, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      });
+      req.on('error', () => undefined);
+      req.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 3,
+          method: 'tools/call',
+          params: { name: 'confirm_action', arguments: { token: confirmToken, confirmation: 'CONFIRM' } },
+        }),
+      );
+      await until(
+        () => standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length > 0,
+        'the order reaching the stand-in',
+      );
+      req.destroy();
+      await until(
+        () => journal(p.dir).some((l) => l.tool === 'place_order' && (l.phase === 'result' || l.phase === 'unknown')),
+        'the outcome in the journal',
+        20_000,
+      );
+      const phases = journal(p.dir)
+        .filter((l) => l.tool === 'place_order')
+        .map((l) => l.phase);
+      assert.deepEqual(phases, ['pending', 'intent', 'result'], JSON.stringify(journal(p.dir)));
+      assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 1, 'sent once, never re-sent');
+      // The server outlives the client.
+      const other = await clientV2(p.url, token, 'modern');
+      assert.equal((await other.listTools()).tools.length, CATALOG.length + 10);
+      assert.equal(p.child.exitCode, null);
+      p.child.kill('SIGTERM');
+      assert.deepEqual(await withTimeout(p.exit, 10_000, 'exit'), { code: 0, signal: null });
+    },
+  );
 });
 
 describe('slow clients', () => {
   test('a client that does not finish sending its request is cut off; the others are served', async () => {
     const dir = scratch();
-    const config = parseConfig(['--sandbox', '--http', '127.0.0.1:0'], { BINANCE_STATE_DIR: join(dir, 'state'), BINANCE_MCP_TOKEN: ALICE }, dir);
+    const config = parseConfig(
+      ['--sandbox', '--http', '127.0.0.1:0'],
+      { BINANCE_STATE_DIR: join(dir, 'state'), BINANCE_MCP_TOKEN: ALICE },
+      dir,
+    );
     if (typeof config === 'string') throw new Error('unexpected');
     const log = createLogger('silent');
     const handle = createServer(config, log);
-    const http = await startHttpServer(handle.factory, config.http!, config.stateDir, log, { headersTimeoutMs: 300, requestTimeoutMs: 600 });
+    const http = await startHttpServer(handle.factory, config.http!, config.stateDir, log, {
+      headersTimeoutMs: 300,
+      requestTimeoutMs: 600,
+    });
     try {
       const cutOff = (bytes: string) =>
         new Promise<string>((resolve) => {
@@ -480,7 +742,10 @@ describe('slow clients', () => {
       const started = Date.now();
       const [headersOnly, bodyMissing] = await Promise.all([
         cutOff('POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n'), // headers never end
-        cutOff(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ALICE}\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"jsonrpc"`), // body never ends
+        cutOff(
+          `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ALICE}\r\nContent-Type: ` +
+            `application/json\r\nContent-Length: 500\r\n\r\n{"jsonrpc"`,
+        ), // body never ends
       ]);
       assert.ok(Date.now() - started < 5_000, 'cut off within seconds');
       assert.match(headersOnly, /^HTTP\/1\.1 408/);
@@ -496,13 +761,27 @@ describe('slow clients', () => {
 describe('2025 sessions are cleaned up', () => {
   test('after their idle time, and the least recently used past the per-client cap', async () => {
     const dir = scratch();
-    const config = parseConfig(['--sandbox', '--http', '127.0.0.1:0'], { BINANCE_STATE_DIR: join(dir, 'state'), BINANCE_MCP_TOKENS: TOKENS }, dir);
+    const config = parseConfig(
+      ['--sandbox', '--http', '127.0.0.1:0'],
+      { BINANCE_STATE_DIR: join(dir, 'state'), BINANCE_MCP_TOKENS: TOKENS },
+      dir,
+    );
     if (typeof config === 'string') throw new Error('unexpected');
     const log = createLogger('silent');
     const handle = createServer(config, log);
-    const http = await startHttpServer(handle.factory, config.http!, config.stateDir, log, { sessionIdleMs: 1_500, maxSessionsPerClient: 2 });
-    const open = async (token: string) => String((await raw(http.url, { headers: auth(token), body: INITIALIZE })).headers['mcp-session-id']);
-    const ping = async (token: string, sid: string) => (await raw(http.url, { headers: { ...auth(token), 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' }, body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'ping' }) })).status;
+    const http = await startHttpServer(handle.factory, config.http!, config.stateDir, log, {
+      sessionIdleMs: 1_500,
+      maxSessionsPerClient: 2,
+    });
+    const open = async (token: string) =>
+      String((await raw(http.url, { headers: auth(token), body: INITIALIZE })).headers['mcp-session-id']);
+    const ping = async (token: string, sid: string) =>
+      (
+        await raw(http.url, {
+          headers: { ...auth(token), 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'ping' }),
+        })
+      ).status;
     try {
       const [a1, a2] = [await open(ALICE), await open(ALICE)];
       const b1 = await open(BOB);
@@ -530,16 +809,28 @@ describe('2025 sessions are cleaned up', () => {
 describe('the process', () => {
   test('SIGTERM during a write: it is journaled as unknown before exit 0', async () => {
     const standIn = await mainnet();
-    standIn.wire.inject({ fault: { kind: 'hang' }, match: (r) => r.method === 'POST' && r.path === '/sapi/v1/margin/order' });
+    standIn.wire.inject({
+      fault: { kind: 'hang' },
+      match: (r) => r.method === 'POST' && r.path === '/sapi/v1/margin/order',
+    });
     const p = await serve({ standIn, args: ['--confirm-via', 'token'] });
     const client = await clientV2(p.url, tokenFile(p.dir), 'legacy');
     const pending = await call(client, 'place_order', ORDER);
-    void call(client, 'confirm_action', { token: pending.structuredContent!.token, confirmation: 'CONFIRM' }).catch(() => undefined);
-    await until(() => standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length > 0, 'the order reaching the stand-in');
+    void call(client, 'confirm_action', { token: pending.structuredContent!.token, confirmation: 'CONFIRM' }).catch(
+      () => undefined,
+    );
+    await until(
+      () => standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length > 0,
+      'the order reaching the stand-in',
+    );
     p.child.kill('SIGTERM');
     assert.deepEqual(await withTimeout(p.exit, 15_000, 'exit after SIGTERM'), { code: 0, signal: null });
     const lines = journal(p.dir).filter((l) => l.tool === 'place_order');
-    assert.deepEqual(lines.map((l) => l.phase), ['pending', 'intent', 'unknown'], JSON.stringify(lines));
+    assert.deepEqual(
+      lines.map((l) => l.phase),
+      ['pending', 'intent', 'unknown'],
+      JSON.stringify(lines),
+    );
     assert.match(lines[2].reason, /shut down before Binance answered/);
   });
 
@@ -576,10 +867,16 @@ describe('the process', () => {
       return typeof c === 'string' ? undefined : c.http;
     };
     assert.equal(http([]), undefined);
-    assert.deepEqual({ ...http(['--http', '8765'])!, tokens: [] }, { host: '127.0.0.1', port: 8765, allowRemote: false, allowedHosts: [], tokens: [] });
+    assert.deepEqual(
+      { ...http(['--http', '8765'])!, tokens: [] },
+      { host: '127.0.0.1', port: 8765, allowRemote: false, allowedHosts: [], tokens: [] },
+    );
     assert.equal(http(['--http', '[::1]:9000'])!.host, '::1');
     assert.equal(http([], { BINANCE_HTTP: 'localhost:1234' })!.port, 1234);
-    assert.deepEqual(http(['--http', '8765'], { BINANCE_MCP_TOKENS: TOKENS })!.tokens.map((t) => t.name), ['alice', 'bob']);
+    assert.deepEqual(
+      http(['--http', '8765'], { BINANCE_MCP_TOKENS: TOKENS })!.tokens.map((t) => t.name),
+      ['alice', 'bob'],
+    );
     assert.throws(() => http(['--http', '8765'], { BINANCE_MCP_TOKENS: `alice:${ALICE},bob:${ALICE}` }), UsageError);
     assert.throws(() => http(['--http', '8765'], { BINANCE_MCP_TOKENS: `a:${ALICE},a:${BOB}` }), UsageError);
     assert.throws(() => http(['--http', '70000']), UsageError);

@@ -11,7 +11,12 @@ import { compactSchema } from '../src/tools/json-schema.js';
 import { anthropicProblems, geminiProblems, openAIStrictProblems, toStrict } from './helpers/provider-schemas.js';
 
 type Json = Record<string, any>;
-const object = (properties: Json, required: string[] = []) => ({ type: 'object', properties, required, additionalProperties: false });
+const object = (properties: Json, required: string[] = []) => ({
+  type: 'object',
+  properties,
+  required,
+  additionalProperties: false,
+});
 const compact = (s: unknown) => compactSchema(s) as Json;
 
 test('folds what providers refuse into one type', () => {
@@ -22,8 +27,18 @@ test('folds what providers refuse into one type', () => {
       price: { type: ['string', 'number'] },
       amount: { anyOf: [{ type: 'number' }, { type: 'string' }] },
       symbols: { description: 'pairs', anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'string' }] },
-      leverage: { anyOf: [{ type: 'number', const: 3 }, { type: 'number', const: 5 }] },
-      mode: { anyOf: [{ type: 'string', const: 'A' }, { type: 'string', const: 'B' }] },
+      leverage: {
+        anyOf: [
+          { type: 'number', const: 3 },
+          { type: 'number', const: 5 },
+        ],
+      },
+      mode: {
+        anyOf: [
+          { type: 'string', const: 'A' },
+          { type: 'string', const: 'B' },
+        ],
+      },
       one: { const: 'X' },
       level: { type: 'integer', enum: [1, 2] },
       maybe: { type: ['integer', 'null'] },
@@ -47,19 +62,42 @@ test('folds what providers refuse into one type', () => {
   });
   assert.equal(out.additionalProperties, undefined, 'closed by strict conversions, not listed');
   const tool = { name: 'folded', description: 'x', inputSchema: out };
-  assert.deepEqual([...geminiProblems(tool), ...openAIStrictProblems({ ...tool, inputSchema: toStrict(out) as Json }), ...anthropicProblems(tool)], []);
+  assert.deepEqual(
+    [
+      ...geminiProblems(tool),
+      ...openAIStrictProblems({ ...tool, inputSchema: toStrict(out) as Json }),
+      ...anthropicProblems(tool),
+    ],
+    [],
+  );
 });
 
 test('leaves alone what it cannot fold safely, and never mistakes a parameter name for a keyword', () => {
   const objects = { anyOf: [object({ a: { type: 'string' } }), object({ b: { type: 'string' } })] };
   assert.deepEqual(compact(objects).anyOf.length, 2);
-  const named = compact(object({ type: { type: 'string', enum: ['LIMIT'] }, const: { type: 'string' }, enum: { type: 'integer' } }, ['type']));
-  assert.deepEqual(named.properties, { type: { type: 'string', enum: ['LIMIT'] }, const: { type: 'string' }, enum: { type: 'integer' } });
+  const named = compact(
+    object({ type: { type: 'string', enum: ['LIMIT'] }, const: { type: 'string' }, enum: { type: 'integer' } }, [
+      'type',
+    ]),
+  );
+  assert.deepEqual(named.properties, {
+    type: { type: 'string', enum: ['LIMIT'] },
+    const: { type: 'string' },
+    enum: { type: 'integer' },
+  });
   assert.deepEqual(named.required, ['type']);
 });
 
 test('an object without properties stays closed: without it the Agents SDK takes it as free-form', () => {
-  assert.deepEqual(compact({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: {}, additionalProperties: false }), { type: 'object', properties: {}, additionalProperties: false });
+  assert.deepEqual(
+    compact({
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      properties: {},
+      additionalProperties: false,
+    }),
+    { type: 'object', properties: {}, additionalProperties: false },
+  );
 });
 
 test("zod's own output of the shapes issue 17 found comes out provider-safe", () => {
@@ -70,6 +108,11 @@ test("zod's own output of the shapes issue 17 found comes out provider-safe", ()
     side: z.enum(['BUY', 'SELL']),
   });
   const out = compact(z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }));
-  assert.deepEqual(out.properties, { price: { type: 'string' }, list: { type: 'array', items: { type: 'string' } }, leverage: { type: 'integer', description: 'One of 3, 5' }, side: { type: 'string', enum: ['BUY', 'SELL'] } });
+  assert.deepEqual(out.properties, {
+    price: { type: 'string' },
+    list: { type: 'array', items: { type: 'string' } },
+    leverage: { type: 'integer', description: 'One of 3, 5' },
+    side: { type: 'string', enum: ['BUY', 'SELL'] },
+  });
   assert.deepEqual(geminiProblems({ name: 't', inputSchema: out }), []);
 });

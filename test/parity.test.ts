@@ -13,7 +13,9 @@ import { z } from 'zod';
 import { CATALOG, endpointId, paramsOf, weightOf, type Endpoint } from '../src/catalog/index.js';
 import type { OfficialEndpoint, OfficialParam } from '../scripts/extract-official.js';
 
-const official = JSON.parse(readFileSync(new URL('../../test/fixtures/official-margin-endpoints.json', import.meta.url), 'utf8')) as {
+const official = JSON.parse(
+  readFileSync(new URL('../../test/fixtures/official-margin-endpoints.json', import.meta.url), 'utf8'),
+) as {
   source: { repository: string; commit: string };
   endpoints: OfficialEndpoint[];
 };
@@ -21,33 +23,48 @@ const official = JSON.parse(readFileSync(new URL('../../test/fixtures/official-m
 /** Deliberate differences, each as the test words it, with why. */
 const DEVIATIONS: Record<string, string> = {
   // Not in the connector at this commit: documented on developers.binance.com (margin_trading/trade-data-stream).
-  'POST /sapi/v1/userListenToken: not in the official table': 'Binance documents it (2025-11) as the replacement of the retired user-data listen keys; the connector has not caught up.',
-  // The connector marks the OTO iceberg mandatory; an iceberg is optional by nature and Binance's own page lists it as optional elsewhere.
-  'POST /sapi/v1/margin/order/oto workingIcebergQty: required there, optional here': 'An iceberg is optional; the generated connector marks it required.',
+  'POST /sapi/v1/userListenToken: not in the official table':
+    'Binance documents it (2025-11) as the replacement of the retired user-data listen keys; the connector has not ' +
+    'caught up.',
+  // The connector marks the OTO iceberg mandatory; an iceberg is optional by nature and Binance's own page lists it as
+  // optional elsewhere.
+  'POST /sapi/v1/margin/order/oto workingIcebergQty: required there, optional here':
+    'An iceberg is optional; the generated connector marks it required.',
   // leverageBracket is retired (Cross Margin Pro sunset 2026-04-13): kept as a tool that says so.
   'GET /sapi/v1/margin/leverageBracket: retired here': 'Binance change log 2026-04-13; the connector still lists it.',
   // Newer than the connector: Binance change log 2026-04-16.
-  'GET /sapi/v1/margin/maxBorrowable weight: 50 IP there, 750 UID here': 'Binance change log 2026-04-16 raised it to 750 (UID).',
+  'GET /sapi/v1/margin/maxBorrowable weight: 50 IP there, 750 UID here':
+    'Binance change log 2026-04-16 raised it to 750 (UID).',
   // Cross Margin Pro was sunset (2026-04-13): Classic takes 3 or 5 only; the connector types it as any integer.
-  'POST /sapi/v1/margin/max-leverage maxLeverage: integer there, 3|5 here': 'Only 3 and 5 remain (Cross Margin Classic).',
+  'POST /sapi/v1/margin/max-leverage maxLeverage: integer there, 3|5 here':
+    'Only 3 and 5 remain (Cross Margin Classic).',
   // Trailing deltas are basis points, whole numbers (Binance: LONG); the connector types the OTO/OTOCO ones as number.
-  'POST /sapi/v1/margin/order/oto pendingTrailingDelta: number there, integer here': 'Basis points are integers (spot trailing-stop FAQ; LONG on the docs page).',
+  'POST /sapi/v1/margin/order/oto pendingTrailingDelta: number there, integer here':
+    'Basis points are integers (spot trailing-stop FAQ; LONG on the docs page).',
   'POST /sapi/v1/margin/order/otoco pendingAboveTrailingDelta: number there, integer here': 'As above.',
   'POST /sapi/v1/margin/order/otoco pendingBelowTrailingDelta: number there, integer here': 'As above.',
   // Our schemas take booleans and send Binance's spelling; the connector's enum is that spelling.
-  'GET /sapi/v1/margin/next-hourly-interest-rate isIsolated: enum TRUE|FALSE there, boolean here': 'A boolean for the agent, sent as TRUE/FALSE.',
-  // Lists are typed as strings in the connector (13.0.0 changed assetNames array → string); ours take an array or "A,B" and send "A,B".
+  'GET /sapi/v1/margin/next-hourly-interest-rate isIsolated: enum TRUE|FALSE there, boolean here':
+    'A boolean for the agent, sent as TRUE/FALSE.',
+  // Lists are typed as strings in the connector (13.0.0 changed assetNames array → string); ours take an array or "A,B"
+  // and send "A,B".
   // The universal transfer: only the five margin types, never futures, funding, options or portfolio margin.
-  'POST /sapi/v1/asset/transfer type: enum differs (only the margin types here)': 'Nothing of the wallet but margin collateral moves (issue 16).',
+  'POST /sapi/v1/asset/transfer type: enum differs (only the margin types here)':
+    'Nothing of the wallet but margin collateral moves (issue 16).',
   'GET /sapi/v1/asset/transfer type: string there, enum here': 'The history reads the same five margin types only.',
-  // The generated wallet client puts transfer types in fromSymbol/toSymbol's enum; Binance's page says they are the isolated pairs.
-  'POST /sapi/v1/asset/transfer fromSymbol: enum there, symbol here': 'fromSymbol is the sending isolated pair (wallet docs: "must be sent when type is ISOLATEDMARGIN_MARGIN or ISOLATEDMARGIN_ISOLATEDMARGIN").',
+  // The generated wallet client puts transfer types in fromSymbol/toSymbol's enum; Binance's page says they are the
+  // isolated pairs.
+  'POST /sapi/v1/asset/transfer fromSymbol: enum there, symbol here':
+    'fromSymbol is the sending isolated pair (wallet docs: "must be sent when type is ISOLATEDMARGIN_MARGIN or ' +
+    'ISOLATEDMARGIN_ISOLATEDMARGIN").',
   'POST /sapi/v1/asset/transfer toSymbol: enum there, symbol here': 'toSymbol is the receiving isolated pair.',
   'GET /sapi/v1/asset/transfer fromSymbol: enum there, symbol here': 'As above.',
   'GET /sapi/v1/asset/transfer toSymbol: enum there, symbol here': 'As above.',
 };
 
-type Kind = { kind: 'enum'; values: string[] } | { kind: 'integer' | 'decimal' | 'boolean' | 'string' | 'list' | 'number-set'; values?: string[] };
+type Kind =
+  | { kind: 'enum'; values: string[] }
+  | { kind: 'integer' | 'decimal' | 'boolean' | 'string' | 'list' | 'number-set'; values?: string[] };
 
 /** What an agent may send for one parameter, read from its JSON Schema. */
 function kindOf(schema: z.ZodType): Kind {
@@ -80,7 +97,11 @@ function typeDiff(id: string, p: OfficialParam, ours: Kind): string | undefined 
       if (ours.kind !== 'enum') return `${at}: enum there, ${ours.kind === 'string' ? 'symbol' : ours.kind} here`;
       const a = [...p.enum!].sort().join('|');
       const b = [...ours.values].sort().join('|');
-      return a === b ? undefined : p.name === 'type' && id.endsWith('/asset/transfer') ? `${at}: enum differs (only the margin types here)` : `${at}: enum ${a} there, ${b} here`;
+      return a === b
+        ? undefined
+        : p.name === 'type' && id.endsWith('/asset/transfer')
+          ? `${at}: enum differs (only the margin types here)`
+          : `${at}: enum ${a} there, ${b} here`;
     }
     case 'integer':
       if (ours.kind === 'integer') return undefined;
@@ -100,10 +121,16 @@ function typeDiff(id: string, p: OfficialParam, ours: Kind): string | undefined 
 function weightDiff(id: string, o: OfficialEndpoint, e: Endpoint): string | undefined {
   const simple = /^(\d+) (IP|UID)$/.exec(o.weight);
   const ours = weightOf(e, {});
-  if (simple) return Number(simple[1]) === ours.amount && simple[2] === ours.per ? undefined : `${id} weight: ${o.weight} there, ${ours.amount} ${ours.per} here`;
-  // Worded weights ("6(UID) or 1500(UID) when …", "1 when coin is specified; 5 when …"): ours must be among their numbers.
+  if (simple)
+    return Number(simple[1]) === ours.amount && simple[2] === ours.per
+      ? undefined
+      : `${id} weight: ${o.weight} there, ${ours.amount} ${ours.per} here`;
+  // Worded weights ("6(UID) or 1500(UID) when …", "1 when coin is specified; 5 when …"): ours must be among their
+  // numbers.
   const numbers = [...o.weight.matchAll(/\d+/g)].map((m) => Number(m[0]));
-  return numbers.includes(ours.amount) ? undefined : `${id} weight: "${o.weight}" there, ${ours.amount} ${ours.per} here`;
+  return numbers.includes(ours.amount)
+    ? undefined
+    : `${id} weight: "${o.weight}" there, ${ours.amount} ${ours.per} here`;
 }
 
 /** Every difference between the catalog and the official table. */

@@ -27,14 +27,29 @@ async function mainnet(): Promise<StandIn> {
   const standIn = await startStandIn(CATALOG.map((e) => ({ method: e.method, path: e.path, security: e.security })));
   standIns.push(standIn);
   standIn.wire.addKey({ apiKey: KEY, accountId: 'main', hmacSecret: SECRET });
-  standIn.wire.addRoute({ method: 'GET', path: '/sapi/v1/margin/priceIndex', security: 'MARKET_DATA', weight: 10, per: 'IP', handle: () => ({ calcTime: 1, price: '60000', symbol: 'BTCUSDT' }) });
+  standIn.wire.addRoute({
+    method: 'GET',
+    path: '/sapi/v1/margin/priceIndex',
+    security: 'MARKET_DATA',
+    weight: 10,
+    per: 'IP',
+    handle: () => ({ calcTime: 1, price: '60000', symbol: 'BTCUSDT' }),
+  });
   return standIn;
 }
 
 function mainnetServer(dir: string, standIn: StandIn, limits: Record<string, string> = {}): Proc {
   const toolsPath = join(dir, 'TOOLS.md');
-  if (!existsSync(toolsPath)) writeFileSync(toolsPath, toolsMd([{ name: 'main', fields: { 'API Key': KEY, Secret: SECRET, Environment: 'Mainnet', ...limits } }]), { mode: 0o600 });
-  return start([BIN, '--tools-md', toolsPath, '--confirm-via', 'token'], { cwd: dir, env: serverEnv(dir, { BINANCE_MAINNET_BASE_URL: standIn.url }) });
+  if (!existsSync(toolsPath))
+    writeFileSync(
+      toolsPath,
+      toolsMd([{ name: 'main', fields: { 'API Key': KEY, Secret: SECRET, Environment: 'Mainnet', ...limits } }]),
+      { mode: 0o600 },
+    );
+  return start([BIN, '--tools-md', toolsPath, '--confirm-via', 'token'], {
+    cwd: dir,
+    env: serverEnv(dir, { BINANCE_MAINNET_BASE_URL: standIn.url }),
+  });
 }
 
 let nextId = 100;
@@ -46,81 +61,107 @@ async function call(p: Proc, name: string, args: Record<string, unknown>): Promi
 
 const journal = (dir: string) => {
   const jdir = join(dir, 'state', 'journal');
-  return readdirSync(jdir).flatMap((f) => readFileSync(join(jdir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
+  return readdirSync(jdir).flatMap((f) =>
+    readFileSync(join(jdir, f), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+  );
 };
 
 const ORDER = { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01' }; // 600 USDT
 
 describe('two server processes on one state directory', () => {
-  test('share Max Daily Value: of two 600 USDT orders confirmed at once against 1,000, exactly one is sent', async () => {
-    const standIn = await mainnet();
-    const dir = scratch();
-    const a = mainnetServer(dir, standIn, { 'Max Daily Value': '1000' });
-    const b = mainnetServer(dir, standIn, { 'Max Daily Value': '1000' });
-    await Promise.all([initialize(a), initialize(b)]);
-    const [ta, tb] = await Promise.all([call(a, 'place_order', ORDER), call(b, 'place_order', ORDER)]);
-    assert.equal(ta.structuredContent.status, 'confirmation_required', JSON.stringify(ta));
-    const results = await Promise.all([
-      call(a, 'confirm_action', { token: ta.structuredContent.token, confirmation: 'CONFIRM' }),
-      call(b, 'confirm_action', { token: tb.structuredContent.token, confirmation: 'CONFIRM' }),
-    ]);
-    const refused = results.filter((r) => r.isError);
-    assert.equal(refused.length, 1, JSON.stringify(results));
-    assert.match(refused[0].structuredContent.error.message, /Max Daily Value is 1,000 USDT; 600 USDT were used/);
-    assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 1);
-    a.child.stdin.end();
-    b.child.stdin.end();
-    assert.deepEqual(await withTimeout(a.exit, 10_000, 'exit'), { code: 0, signal: null });
-  });
+  test(
+    'share Max Daily Value: of two 600 USDT orders confirmed at once against 1,000, exactly one ' + 'is sent',
+    async () => {
+      const standIn = await mainnet();
+      const dir = scratch();
+      const a = mainnetServer(dir, standIn, { 'Max Daily Value': '1000' });
+      const b = mainnetServer(dir, standIn, { 'Max Daily Value': '1000' });
+      await Promise.all([initialize(a), initialize(b)]);
+      const [ta, tb] = await Promise.all([call(a, 'place_order', ORDER), call(b, 'place_order', ORDER)]);
+      assert.equal(ta.structuredContent.status, 'confirmation_required', JSON.stringify(ta));
+      const results = await Promise.all([
+        call(a, 'confirm_action', { token: ta.structuredContent.token, confirmation: 'CONFIRM' }),
+        call(b, 'confirm_action', { token: tb.structuredContent.token, confirmation: 'CONFIRM' }),
+      ]);
+      const refused = results.filter((r) => r.isError);
+      assert.equal(refused.length, 1, JSON.stringify(results));
+      assert.match(refused[0].structuredContent.error.message, /Max Daily Value is 1,000 USDT; 600 USDT were used/);
+      assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 1);
+      a.child.stdin.end();
+      b.child.stdin.end();
+      assert.deepEqual(await withTimeout(a.exit, 10_000, 'exit'), { code: 0, signal: null });
+    },
+  );
 });
 
 describe('a write in flight when the server is stopped', () => {
-  test('SIGTERM lets it finish or journals it as unknown before exit 0, and the daily cap still counts it', async () => {
-    const standIn = await mainnet();
-    standIn.wire.inject({ fault: { kind: 'hang' }, match: (r) => r.method === 'POST' && r.path === '/sapi/v1/margin/order' });
-    const dir = scratch();
-    const p = mainnetServer(dir, standIn, { 'Max Daily Value': '1000' });
-    await initialize(p);
-    const pending = await call(p, 'place_order', ORDER);
-    const id = nextId++;
-    p.send({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'confirm_action', arguments: { token: pending.structuredContent.token, confirmation: 'CONFIRM' } } });
-    await withTimeout(
-      (async () => {
-        while (!standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length) await new Promise((r) => setTimeout(r, 20));
-      })(),
-      10_000,
-      'the order reaching the stand-in',
-    );
-    p.child.kill('SIGTERM');
-    assert.deepEqual(await withTimeout(p.exit, 15_000, 'exit after SIGTERM'), { code: 0, signal: null });
-    const lines = journal(dir).filter((l) => l.tool === 'place_order');
-    const phases = lines.map((l) => l.phase);
-    assert.deepEqual(phases, ['pending', 'intent', 'unknown'], JSON.stringify(lines));
-    assert.match(lines[2].reason, /shut down before Binance answered/);
-    assert.match(p.stderr(), /shutting down.*SIGTERM|SIGTERM.*shutting down/);
-    // After a restart the unknown write still counts: 600 + 600 > 1,000.
-    standIn.wire.clearFaults();
-    const again = mainnetServer(dir, standIn, { 'Max Daily Value': '1000' });
-    await initialize(again);
-    const r = await call(again, 'place_order', ORDER);
-    assert.equal(r.isError, true, JSON.stringify(r));
-    assert.match(r.structuredContent.error.message, /600 USDT were used in the last 24 h/);
-    again.child.stdin.end();
-  });
+  test(
+    'SIGTERM lets it finish or journals it as unknown before exit 0, and the daily cap still ' + 'counts it',
+    async () => {
+      const standIn = await mainnet();
+      standIn.wire.inject({
+        fault: { kind: 'hang' },
+        match: (r) => r.method === 'POST' && r.path === '/sapi/v1/margin/order',
+      });
+      const dir = scratch();
+      const p = mainnetServer(dir, standIn, { 'Max Daily Value': '1000' });
+      await initialize(p);
+      const pending = await call(p, 'place_order', ORDER);
+      const id = nextId++;
+      p.send({
+        jsonrpc: '2.0',
+        id,
+        method: 'tools/call',
+        params: {
+          name: 'confirm_action',
+          arguments: { token: pending.structuredContent.token, confirmation: 'CONFIRM' },
+        },
+      });
+      await withTimeout(
+        (async () => {
+          while (!standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length)
+            await new Promise((r) => setTimeout(r, 20));
+        })(),
+        10_000,
+        'the order reaching the stand-in',
+      );
+      p.child.kill('SIGTERM');
+      assert.deepEqual(await withTimeout(p.exit, 15_000, 'exit after SIGTERM'), { code: 0, signal: null });
+      const lines = journal(dir).filter((l) => l.tool === 'place_order');
+      const phases = lines.map((l) => l.phase);
+      assert.deepEqual(phases, ['pending', 'intent', 'unknown'], JSON.stringify(lines));
+      assert.match(lines[2].reason, /shut down before Binance answered/);
+      assert.match(p.stderr(), /shutting down.*SIGTERM|SIGTERM.*shutting down/);
+      // After a restart the unknown write still counts: 600 + 600 > 1,000.
+      standIn.wire.clearFaults();
+      const again = mainnetServer(dir, standIn, { 'Max Daily Value': '1000' });
+      await initialize(again);
+      const r = await call(again, 'place_order', ORDER);
+      assert.equal(r.isError, true, JSON.stringify(r));
+      assert.match(r.structuredContent.error.message, /600 USDT were used in the last 24 h/);
+      again.child.stdin.end();
+    },
+  );
 });
 
 describe('a client that goes away', () => {
-  test('closing its end of stdout while answers are pending: a clean exit 0 with one log line, no stack trace', async () => {
-    const dir = scratch();
-    const p = start([BIN, '--sandbox'], { cwd: dir, env: serverEnv(dir) });
-    await initialize(p);
-    p.child.stdout.destroy();
-    for (let i = 0; i < 50; i++) p.send({ jsonrpc: '2.0', id: 1000 + i, method: 'tools/list', params: {} });
-    const { code } = await withTimeout(p.exit, 15_000, 'exit after stdout closed');
-    assert.equal(code, 0, p.stderr());
-    assert.match(p.stderr(), /stdout closed by the client/);
-    assert.doesNotMatch(p.stderr(), /Error: write EPIPE\n\s+at /);
-  });
+  test(
+    'closing its end of stdout while answers are pending: a clean exit 0 with one log line, no ' + 'stack trace',
+    async () => {
+      const dir = scratch();
+      const p = start([BIN, '--sandbox'], { cwd: dir, env: serverEnv(dir) });
+      await initialize(p);
+      p.child.stdout.destroy();
+      for (let i = 0; i < 50; i++) p.send({ jsonrpc: '2.0', id: 1000 + i, method: 'tools/list', params: {} });
+      const { code } = await withTimeout(p.exit, 15_000, 'exit after stdout closed');
+      assert.equal(code, 0, p.stderr());
+      assert.match(p.stderr(), /stdout closed by the client/);
+      assert.doesNotMatch(p.stderr(), /Error: write EPIPE\n\s+at /);
+    },
+  );
 
   test('a line over the read limit is logged and the server stops cleanly', async () => {
     const dir = scratch();

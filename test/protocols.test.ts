@@ -12,7 +12,16 @@ import type { CallToolResult } from '@modelcontextprotocol/client';
 import { z } from 'zod';
 import { CATALOG } from '../src/catalog/index.js';
 import { validationFailure } from '../src/tools/registry.js';
-import { errorOf, startServer, startServerV2, structured, toolsMd, type StartOptions, type TestServer, type TestServerV2 } from './helpers/mcp.js';
+import {
+  errorOf,
+  startServer,
+  startServerV2,
+  structured,
+  toolsMd,
+  type StartOptions,
+  type TestServer,
+  type TestServerV2,
+} from './helpers/mcp.js';
 import { randomApiKey, randomSecret } from './helpers/keys.js';
 import { startStandIn, type StandIn } from './helpers/standin.js';
 
@@ -23,7 +32,11 @@ const CONFIRM = { action: 'accept' as const, content: { confirmation: 'CONFIRM' 
 type Kind = 'v1' | 'legacy' | 'modern';
 type Any = TestServer | TestServerV2;
 
-async function withMainnet(kind: Kind, fn: (s: Any, standIn: StandIn) => Promise<void>, opts: Omit<StartOptions, 'toolsMd'> & { clientOptions?: Record<string, unknown> } = {}) {
+async function withMainnet(
+  kind: Kind,
+  fn: (s: Any, standIn: StandIn) => Promise<void>,
+  opts: Omit<StartOptions, 'toolsMd'> & { clientOptions?: Record<string, unknown> } = {},
+) {
   const standIn = await startStandIn(CATALOG.map((e) => ({ method: e.method, path: e.path, security: e.security })));
   const apiKey = randomApiKey();
   const secret = randomSecret();
@@ -36,7 +49,10 @@ async function withMainnet(kind: Kind, fn: (s: Any, standIn: StandIn) => Promise
     ]),
     env: { BINANCE_MAINNET_BASE_URL: standIn.url, ...opts.env },
   };
-  const s = kind === 'v1' ? await startServer(start) : await startServerV2({ ...start, era: kind, clientOptions: opts.clientOptions });
+  const s =
+    kind === 'v1'
+      ? await startServer(start)
+      : await startServerV2({ ...start, era: kind, clientOptions: opts.clientOptions });
   try {
     await fn(s, standIn);
   } finally {
@@ -53,12 +69,19 @@ describe('each generation is served, and told apart', () => {
       withMainnet(kind, async (s) => {
         const { tools } = await s.client.listTools();
         assert.equal(tools.length, CATALOG.length + 10);
-        assert.deepEqual(tools.find((t) => t.name === 'place_order')?._meta, { 'binance/endpoint': 'POST /sapi/v1/margin/order', ui: { resourceUri: 'ui://binance-margin/confirm-card.html' } });
+        assert.deepEqual(tools.find((t) => t.name === 'place_order')?._meta, {
+          'binance/endpoint': 'POST /sapi/v1/margin/order',
+          ui: { resourceUri: 'ui://binance-margin/confirm-card.html' },
+        });
         const r = (await s.call('get_cross_margin_account')) as CallToolResult;
         assert.notEqual(r.isError, true, JSON.stringify(r));
         assert.equal(structured(r).endpoint, 'GET /sapi/v1/margin/account');
         assert.match(s.client.getInstructions() ?? '', /confirm_action/);
-        if (kind !== 'v1') assert.equal((s as TestServerV2).client.getNegotiatedProtocolVersion(), kind === 'modern' ? '2026-07-28' : '2025-11-25');
+        if (kind !== 'v1')
+          assert.equal(
+            (s as TestServerV2).client.getNegotiatedProtocolVersion(),
+            kind === 'modern' ? '2026-07-28' : '2025-11-25',
+          );
       }));
 
   test('server_status says how this client is asked', async () => {
@@ -69,7 +92,11 @@ describe('each generation is served, and told apart', () => {
       ['2026 with elicitation', 'modern', true],
       ['2026 without elicitation', 'modern', false],
     ] as const)
-      await withMainnet(kind, async (s) => void (said[label] = structured(await s.call('server_status')).confirmation), elicit ? { elicit: () => CONFIRM } : {});
+      await withMainnet(
+        kind,
+        async (s) => void (said[label] = structured(await s.call('server_status')).confirmation),
+        elicit ? { elicit: () => CONFIRM } : {},
+      );
     assert.match(said['v1 without elicitation'], /^auto → token/);
     assert.match(said['v1 with elicitation'], /^auto → elicitation/);
     assert.match(said['2026 with elicitation'], /^auto → input-required/);
@@ -78,33 +105,38 @@ describe('each generation is served, and told apart', () => {
 });
 
 describe('the gate on each generation', () => {
-  test('2026-07-28 with elicitation: an input_required round asks the user; CONFIRM executes the sealed action once', () => {
-    const asked: string[] = [];
-    return withMainnet(
-      'modern',
-      async (s, standIn) => {
-        const r = await s.call('place_order', ORDER);
-        assert.notEqual(r.isError, true, JSON.stringify(r.structuredContent));
-        assert.equal(structured(r).status, undefined, 'no token: the user was asked in-band');
-        assert.equal(asked.length, 1);
-        assert.match(asked[0], /^BUY 0\.01 BTCUSDT LIMIT at 60000 GTC, on main \(Mainnet\)/);
-        assert.match(asked[0], /Type CONFIRM/);
-        const sent = writes(standIn);
-        assert.equal(sent.length, 1);
-        assert.equal(sent[0].params.price, '60000');
-        assert.equal(s.handle.gate.size, 0, 'no token was issued');
-        assert.equal(s.handle.sealed.size, 0, 'the sealed state is used up');
-        const phases = journal(s).filter((e) => e.tool === 'place_order').map((e) => `${e.phase}${e.reason ? `:${e.reason}` : ''}`);
-        assert.deepEqual(phases.reverse(), ['pending:input_required', 'intent', 'result']);
-      },
-      {
-        elicit: (m) => {
-          asked.push(m);
-          return CONFIRM;
+  test(
+    '2026-07-28 with elicitation: an input_required round asks the user; CONFIRM executes the sealed ' + 'action once',
+    () => {
+      const asked: string[] = [];
+      return withMainnet(
+        'modern',
+        async (s, standIn) => {
+          const r = await s.call('place_order', ORDER);
+          assert.notEqual(r.isError, true, JSON.stringify(r.structuredContent));
+          assert.equal(structured(r).status, undefined, 'no token: the user was asked in-band');
+          assert.equal(asked.length, 1);
+          assert.match(asked[0], /^BUY 0\.01 BTCUSDT LIMIT at 60000 GTC, on main \(Mainnet\)/);
+          assert.match(asked[0], /Type CONFIRM/);
+          const sent = writes(standIn);
+          assert.equal(sent.length, 1);
+          assert.equal(sent[0].params.price, '60000');
+          assert.equal(s.handle.gate.size, 0, 'no token was issued');
+          assert.equal(s.handle.sealed.size, 0, 'the sealed state is used up');
+          const phases = journal(s)
+            .filter((e) => e.tool === 'place_order')
+            .map((e) => `${e.phase}${e.reason ? `:${e.reason}` : ''}`);
+          assert.deepEqual(phases.reverse(), ['pending:input_required', 'intent', 'result']);
         },
-      },
-    );
-  });
+        {
+          elicit: (m) => {
+            asked.push(m);
+            return CONFIRM;
+          },
+        },
+      );
+    },
+  );
 
   for (const [name, answer] of [
     ['declines', { action: 'decline' as const }],
@@ -131,7 +163,11 @@ describe('the gate on each generation', () => {
       'modern',
       async (s, standIn) => {
         const client = (s as TestServerV2).client;
-        const call = (params: Record<string, unknown>) => client.request({ method: 'tools/call', params: { name: 'borrow_or_repay', ...params } }, { allowInputRequired: true }) as Promise<Record<string, any>>;
+        const call = (params: Record<string, unknown>) =>
+          client.request(
+            { method: 'tools/call', params: { name: 'borrow_or_repay', ...params } },
+            { allowInputRequired: true },
+          ) as Promise<Record<string, any>>;
         const args = { asset: 'USDT', isIsolated: 'TRUE', symbol: 'BTCUSDT', amount: '100', type: 'BORROW' };
         const confirm = { confirm: { action: 'accept', content: { confirmation: 'CONFIRM' } } };
 
@@ -152,7 +188,11 @@ describe('the gate on each generation', () => {
 
         // Re-targeted: the same state presented for another account.
         const other = await call({ arguments: args });
-        r = await call({ arguments: { ...args, account: 'other' }, inputResponses: confirm, requestState: other.requestState });
+        r = await call({
+          arguments: { ...args, account: 'other' },
+          inputResponses: confirm,
+          requestState: other.requestState,
+        });
         assert.match(r.structuredContent.error.message, /was made for borrow_or_repay on main/);
         r = await call({ arguments: args, inputResponses: confirm, requestState: other.requestState });
         assert.match(r.structuredContent.error.message, /already answered/, 'a refused state is used up');
@@ -262,8 +302,17 @@ describe('arguments that fail the schema (17.3)', () => {
 });
 
 test('a leg of an order list is named by its path; an unknown key by its name', () => {
-  const schema = z.strictObject({ symbol: z.string(), orders: z.array(z.strictObject({ side: z.enum(['BUY', 'SELL']), price: z.string() })) });
-  const bad = schema.safeParse({ symbol: 'BTCUSDT', orders: [{ side: 'BUY', price: '1' }, { side: 'BUY', price: 2 }] });
+  const schema = z.strictObject({
+    symbol: z.string(),
+    orders: z.array(z.strictObject({ side: z.enum(['BUY', 'SELL']), price: z.string() })),
+  });
+  const bad = schema.safeParse({
+    symbol: 'BTCUSDT',
+    orders: [
+      { side: 'BUY', price: '1' },
+      { side: 'BUY', price: 2 },
+    ],
+  });
   assert.equal(bad.success, false);
   const err = validationFailure('place_order_list', bad.error!.issues);
   assert.equal(err.kind, 'validation');

@@ -33,31 +33,81 @@ const sandbox = async (s: TestServer) => {
   sb.wire.recording = true;
   return sb;
 };
-const market = (quantity: string, extra: Record<string, unknown> = {}) => ({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity, ...extra });
+const market = (quantity: string, extra: Record<string, unknown> = {}) => ({
+  symbol: 'BTCUSDT',
+  side: 'BUY',
+  type: 'MARKET',
+  quantity,
+  ...extra,
+});
 
 describe('limits', () => {
   test('each limit refuses before anything is sent and names itself, its value and the call’s', () =>
-    withServer({ toolsMd: sandboxAccount({ 'Max Order Value': '500', 'Max Borrow Value': '1000', 'Allowed Symbols': 'BTCUSDT, ETHUSDT' }) }, async (s) => {
-      const sb = await sandbox(s);
-      const before = sb.wire.requests.filter((r) => r.method !== 'GET').length;
-      const order = await s.call('place_order', market('0.01')); // 600 USDT at 60000
-      assert.equal(errorOf(order).kind, 'policy');
-      assert.match(errorOf(order).message, /Max Order Value is 500 USDT; this order is worth 600 USDT \(at 60000/);
-      const limit = await s.call('place_order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.008', price: '40000' });
-      assert.ok(!limit.isError, 'an order worth 480 USDT at the index (60000) passes');
-      const quote = await s.call('place_order', { symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '501' });
-      assert.match(errorOf(quote).message, /worth 501 USDT/);
-      const btcQuote = await s.call('place_order', { symbol: 'ETHBTC', side: 'BUY', type: 'MARKET', quantity: '0.1' });
-      assert.match(errorOf(btcQuote).message, /Allowed Symbols \(BTCUSDT, ETHUSDT\).*ETHBTC/);
-      const borrow = await s.call('borrow_or_repay', { asset: 'USDT', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: '1500', type: 'BORROW' });
-      assert.match(errorOf(borrow).message, /Max Borrow Value is 1,000 USDT; this borrow is worth 1,500 USDT/);
-      const bnb = await s.call('borrow_or_repay', { asset: 'BNB', isIsolated: 'FALSE', symbol: 'BNBUSDT', amount: '1', type: 'BORROW' });
-      assert.match(errorOf(bnb).message, /allows borrowing only their assets/);
-      const oco = await s.call('place_oco_order', { symbol: 'BTCUSDT', side: 'SELL', quantity: '0.01', price: '70000', stopPrice: '30000' });
-      assert.match(errorOf(oco).message, /worth 700 USDT/, 'an order list is valued at its largest leg');
-      const after = sb.wire.requests.filter((r) => r.method !== 'GET').length;
-      assert.equal(after - before, 1, 'only the one allowed order was sent');
-    }));
+    withServer(
+      {
+        toolsMd: sandboxAccount({
+          'Max Order Value': '500',
+          'Max Borrow Value': '1000',
+          'Allowed Symbols': 'BTCUSDT, ETHUSDT',
+        }),
+      },
+      async (s) => {
+        const sb = await sandbox(s);
+        const before = sb.wire.requests.filter((r) => r.method !== 'GET').length;
+        const order = await s.call('place_order', market('0.01')); // 600 USDT at 60000
+        assert.equal(errorOf(order).kind, 'policy');
+        assert.match(errorOf(order).message, /Max Order Value is 500 USDT; this order is worth 600 USDT \(at 60000/);
+        const limit = await s.call('place_order', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          quantity: '0.008',
+          price: '40000',
+        });
+        assert.ok(!limit.isError, 'an order worth 480 USDT at the index (60000) passes');
+        const quote = await s.call('place_order', {
+          symbol: 'ETHUSDT',
+          side: 'BUY',
+          type: 'MARKET',
+          quoteOrderQty: '501',
+        });
+        assert.match(errorOf(quote).message, /worth 501 USDT/);
+        const btcQuote = await s.call('place_order', {
+          symbol: 'ETHBTC',
+          side: 'BUY',
+          type: 'MARKET',
+          quantity: '0.1',
+        });
+        assert.match(errorOf(btcQuote).message, /Allowed Symbols \(BTCUSDT, ETHUSDT\).*ETHBTC/);
+        const borrow = await s.call('borrow_or_repay', {
+          asset: 'USDT',
+          isIsolated: 'FALSE',
+          symbol: 'BTCUSDT',
+          amount: '1500',
+          type: 'BORROW',
+        });
+        assert.match(errorOf(borrow).message, /Max Borrow Value is 1,000 USDT; this borrow is worth 1,500 USDT/);
+        const bnb = await s.call('borrow_or_repay', {
+          asset: 'BNB',
+          isIsolated: 'FALSE',
+          symbol: 'BNBUSDT',
+          amount: '1',
+          type: 'BORROW',
+        });
+        assert.match(errorOf(bnb).message, /allows borrowing only their assets/);
+        const oco = await s.call('place_oco_order', {
+          symbol: 'BTCUSDT',
+          side: 'SELL',
+          quantity: '0.01',
+          price: '70000',
+          stopPrice: '30000',
+        });
+        assert.match(errorOf(oco).message, /worth 700 USDT/, 'an order list is valued at its largest leg');
+        const after = sb.wire.requests.filter((r) => r.method !== 'GET').length;
+        assert.equal(after - before, 1, 'only the one allowed order was sent');
+      },
+    ));
 
   test('limits are checked again at confirmation: a price that rose in between is refused', () =>
     withServer({ toolsMd: sandboxAccount({ 'Max Order Value': '1000' }), args: ['--confirm-all'] }, async (s) => {
@@ -81,7 +131,10 @@ describe('limits', () => {
       await withServer(opts, async (s) => {
         const r = await s.call('place_order', market('0.01')); // +600 > 1000
         assert.equal(errorOf(r).kind, 'policy');
-        assert.match(errorOf(r).message, /Max Daily Value is 1,000 USDT; 600 USDT were used in the last 24 h and this call adds 600 USDT/);
+        assert.match(
+          errorOf(r).message,
+          /Max Daily Value is 1,000 USDT; 600 USDT were used in the last 24 h and this call adds 600 USDT/,
+        );
         assert.ok(!(await s.call('place_order', market('0.005'))).isError, '300 more still fits');
       });
     } finally {
@@ -98,11 +151,23 @@ describe('kill switch', () => {
       const r = await s.call('place_order', market('0.001'));
       assert.equal(errorOf(r).kind, 'policy');
       assert.match(errorOf(r).message, /kill switch is on/);
-      const borrow = await s.call('borrow_or_repay', { asset: 'USDT', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: '10', type: 'BORROW' });
+      const borrow = await s.call('borrow_or_repay', {
+        asset: 'USDT',
+        isIsolated: 'FALSE',
+        symbol: 'BTCUSDT',
+        amount: '10',
+        type: 'BORROW',
+      });
       assert.equal(errorOf(borrow).kind, 'policy');
       const cancel = await s.call('cancel_order', { symbol: 'BTCUSDT', orderId: 1 });
       assert.notEqual(errorOf(cancel)?.kind, 'policy', 'a cancel reaches the exchange');
-      const repay = await s.call('borrow_or_repay', { asset: 'USDT', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: '10', type: 'REPAY' });
+      const repay = await s.call('borrow_or_repay', {
+        asset: 'USDT',
+        isIsolated: 'FALSE',
+        symbol: 'BTCUSDT',
+        amount: '10',
+        type: 'REPAY',
+      });
       assert.notEqual(errorOf(repay)?.kind, 'policy');
       assert.match(structured(await s.call('server_status')).killSwitch, /^ON/);
       unlinkSync(kill);
@@ -114,16 +179,26 @@ describe('kill switch', () => {
 describe('journal', () => {
   test('intent before result for each executed write, mode 0600, no secret', () =>
     withServer({ toolsMd: sandboxAccount() }, async (s) => {
-      await s.call('borrow_or_repay', { asset: 'USDT', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: '100', type: 'BORROW' });
+      await s.call('borrow_or_repay', {
+        asset: 'USDT',
+        isIsolated: 'FALSE',
+        symbol: 'BTCUSDT',
+        amount: '100',
+        type: 'BORROW',
+      });
       await s.call('place_order', market('0.001', { sideEffectType: 'MARGIN_BUY' }));
-      await s.call('place_order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '1' }); // refused by validation
+      // refused by validation
+      await s.call('place_order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '1' });
       const dir = join(s.config.stateDir, 'journal');
       const [file] = readdirSync(dir);
       assert.match(file, /^\d{4}-\d{2}\.jsonl$/);
       assert.equal(statSync(join(dir, file)).mode & 0o777, 0o600);
       const text = readFileSync(join(dir, file), 'utf8');
       assert.ok(!text.includes(KEY) && !text.includes(SECRET) && !/signature/i.test(text));
-      const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+      const lines = text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       const byId = new Map<string, string[]>();
       for (const l of lines) byId.set(l.id, [...(byId.get(l.id) ?? []), l.phase]);
       const executed = [...byId.values()].filter((phases) => phases.includes('result'));
@@ -133,7 +208,8 @@ describe('journal', () => {
       const order = lines.find((l) => l.tool === 'place_order' && l.phase === 'intent');
       assert.match(order.clientOrderId, /^agent-/);
       assert.equal(order.params.newClientOrderId, order.clientOrderId);
-      for (const key of ['time', 'id', 'phase', 'account', 'environment', 'endpoint', 'params', 'summary']) assert.ok(key in order, key);
+      for (const key of ['time', 'id', 'phase', 'account', 'environment', 'endpoint', 'params', 'summary'])
+        assert.ok(key in order, key);
       const recent = structured(await s.call('recent_actions', { limit: 3 })).actions;
       assert.equal(recent.length, 3);
       assert.equal(recent[0].phase, 'refused', 'newest first');
@@ -144,7 +220,11 @@ describe('unknown outcomes', () => {
   test('a reset after Binance took the order ends reconciled, with exactly one order placed', () =>
     withServer({ toolsMd: sandboxAccount() }, async (s) => {
       const sb = await sandbox(s);
-      sb.wire.inject({ fault: { kind: 'reset' }, afterExecute: true, match: (r) => r.method === 'POST' && r.path === '/sapi/v1/margin/order' });
+      sb.wire.inject({
+        fault: { kind: 'reset' },
+        afterExecute: true,
+        match: (r) => r.method === 'POST' && r.path === '/sapi/v1/margin/order',
+      });
       const r = await s.call('place_order', market('0.001', { newClientOrderId: 'recon-1' }));
       assert.ok(!r.isError, JSON.stringify(r.structuredContent));
       const body = structured(r);
@@ -158,7 +238,10 @@ describe('unknown outcomes', () => {
   test('a lost order ends in unknown_outcome naming the client id, placed once, never resent', () =>
     withServer({ toolsMd: sandboxAccount() }, async (s) => {
       const sb = await sandbox(s);
-      sb.wire.inject({ fault: { kind: 'reset' }, match: (r) => r.method === 'POST' && r.path === '/sapi/v1/margin/order' });
+      sb.wire.inject({
+        fault: { kind: 'reset' },
+        match: (r) => r.method === 'POST' && r.path === '/sapi/v1/margin/order',
+      });
       const r = await s.call('place_order', market('0.001', { newClientOrderId: 'lost-1' }));
       assert.equal(errorOf(r).kind, 'unknown_outcome');
       assert.equal(errorOf(r).clientOrderId, 'agent-lost-1');
@@ -172,8 +255,18 @@ describe('unknown outcomes', () => {
   test('an order list is looked up by its listClientOrderId', () =>
     withServer({ toolsMd: sandboxAccount() }, async (s) => {
       const sb = await sandbox(s);
-      sb.wire.inject({ fault: { kind: 'status', status: 502 }, afterExecute: true, match: (r) => r.method === 'POST' && r.path === '/sapi/v1/margin/order/oco' });
-      const r = await s.call('place_oco_order', { symbol: 'BTCUSDT', side: 'SELL', quantity: '0.001', price: '70000', stopPrice: '50000' });
+      sb.wire.inject({
+        fault: { kind: 'status', status: 502 },
+        afterExecute: true,
+        match: (r) => r.method === 'POST' && r.path === '/sapi/v1/margin/order/oco',
+      });
+      const r = await s.call('place_oco_order', {
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        quantity: '0.001',
+        price: '70000',
+        stopPrice: '50000',
+      });
       assert.ok(!r.isError, JSON.stringify(r.structuredContent));
       assert.equal(structured(r).reconciled, true);
       assert.match(structured(r).data.listClientOrderId, /^agent-/);
@@ -184,7 +277,8 @@ describe('unknown outcomes', () => {
 describe('previews', () => {
   test('an order that borrows shows its value, the price, what it may borrow and the margin level', () =>
     withServer({ toolsMd: sandboxAccount(), args: ['--confirm-all'] }, async (s) => {
-      const p = structured(await s.call('place_order', market('0.5', { sideEffectType: 'MARGIN_BUY' }))); // 30000 USDT, wallet holds less
+      // 30000 USDT, wallet holds less
+      const p = structured(await s.call('place_order', market('0.5', { sideEffectType: 'MARGIN_BUY' })));
       assert.equal(p.preview.valueUsdt, '30000.00');
       assert.equal(p.preview.priceUsed, '60000.00000000');
       assert.equal(p.preview.borrow.asset, 'USDT');
@@ -192,7 +286,15 @@ describe('previews', () => {
       assert.ok(Number(p.preview.borrow.maxBorrowable) > 0);
       assert.ok(p.preview.marginLevel);
       assert.match(p.summary, /≈ 30,000 USDT, may borrow up to [\d,.]+ USDT \(max borrowable [\d,.]+\)/);
-      const b = structured(await s.call('borrow_or_repay', { asset: 'USDT', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: '100', type: 'BORROW' }));
+      const b = structured(
+        await s.call('borrow_or_repay', {
+          asset: 'USDT',
+          isIsolated: 'FALSE',
+          symbol: 'BTCUSDT',
+          amount: '100',
+          type: 'BORROW',
+        }),
+      );
       assert.equal(b.preview.valueUsdt, '100.00');
       assert.ok(b.preview.maxBorrowable);
       assert.ok(b.preview.nextHourlyInterestRate);
@@ -211,8 +313,20 @@ describe('previews', () => {
   test('a preview read that fails says so and the gate still works', () =>
     withServer({ toolsMd: sandboxAccount(), args: ['--confirm-all'] }, async (s) => {
       const sb = await sandbox(s);
-      sb.wire.inject({ fault: { kind: 'binance', code: -1000, msg: 'boom' }, times: 10, match: (r) => r.method === 'GET' && r.path === '/sapi/v1/margin/account' });
-      const p = structured(await s.call('borrow_or_repay', { asset: 'USDT', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: '100', type: 'BORROW' }));
+      sb.wire.inject({
+        fault: { kind: 'binance', code: -1000, msg: 'boom' },
+        times: 10,
+        match: (r) => r.method === 'GET' && r.path === '/sapi/v1/margin/account',
+      });
+      const p = structured(
+        await s.call('borrow_or_repay', {
+          asset: 'USDT',
+          isIsolated: 'FALSE',
+          symbol: 'BTCUSDT',
+          amount: '100',
+          type: 'BORROW',
+        }),
+      );
       assert.equal(p.status, 'confirmation_required');
       assert.ok(p.preview.unavailable.includes('marginLevel'));
       const done = await s.call('confirm_action', { token: p.token, confirmation: 'CONFIRM' });
@@ -229,7 +343,9 @@ describe('status and redaction', () => {
       assert.equal(st.mode.readOnly, false);
       assert.equal(st.mode.realMoney, false);
       assert.match(st.confirmation, /token/);
-      assert.deepEqual(st.accounts, [{ name: 'main', environment: 'Sandbox', signing: 'HMAC', limits: { maxOrderValueUsdt: 500 } }]);
+      assert.deepEqual(st.accounts, [
+        { name: 'main', environment: 'Sandbox', signing: 'HMAC', limits: { maxOrderValueUsdt: 500 } },
+      ]);
       assert.equal(st.hosts.length, 1);
       assert.ok(st.hosts[0].usedIpWeight1m >= 10);
       assert.equal(typeof st.hosts[0].clockOffsetMs, 'number');
@@ -240,11 +356,17 @@ describe('status and redaction', () => {
   test('no tool but add_account takes a credential-shaped parameter', async () => {
     await withServer({ toolsMd: sandboxAccount() }, async (s) => {
       const { tools } = await s.client.listTools();
-      const credential = /^(api[-_]?key|secret(key)?|private[-_]?key|passphrase|password|token|signature|credentials?(file)?)$/i;
+      const credential =
+        /^(api[-_]?key|secret(key)?|private[-_]?key|passphrase|password|token|signature|credentials?(file)?)$/i;
       for (const t of tools) {
         if (t.name === 'add_account') continue;
         for (const name of Object.keys((t.inputSchema as { properties?: object }).properties ?? {})) {
-          if (t.name === 'confirm_action' || t.name === 'cancel_pending_action' || t.name === 'confirm_pending_action_from_app') if (name === 'token') continue;
+          if (
+            t.name === 'confirm_action' ||
+            t.name === 'cancel_pending_action' ||
+            t.name === 'confirm_pending_action_from_app'
+          )
+            if (name === 'token') continue;
           assert.doesNotMatch(name, credential, `${t.name}.${name}`);
         }
       }
@@ -256,7 +378,8 @@ describe('status and redaction', () => {
 describe('concurrent writes', () => {
   test('the daily cap holds when calls race: writes of one account go one at a time', () =>
     withServer({ toolsMd: sandboxAccount({ 'Max Daily Value': '1000' }) }, async (s) => {
-      const results = await Promise.all(Array.from({ length: 4 }, () => s.call('place_order', market('0.005')))); // 300 USDT each
+      // 300 USDT each
+      const results = await Promise.all(Array.from({ length: 4 }, () => s.call('place_order', market('0.005'))));
       const executed = results.filter((r) => !r.isError);
       const refused = results.filter((r) => r.isError);
       assert.equal(executed.length, 3, '3 × 300 fit under 1000');

@@ -60,7 +60,9 @@ describe('the risk model', () => {
 
 async function withSandbox(fn: (s: TestServer) => Promise<void>) {
   const s = await startServer({
-    toolsMd: toolsMd([{ name: 'main', fields: { 'API Key': randomApiKey(), Secret: randomSecret(), Environment: 'Sandbox' } }]),
+    toolsMd: toolsMd([
+      { name: 'main', fields: { 'API Key': randomApiKey(), Secret: randomSecret(), Environment: 'Sandbox' } },
+    ]),
     args: ['--confirm-all'],
   });
   try {
@@ -77,7 +79,15 @@ async function withSandbox(fn: (s: TestServer) => Promise<void>) {
 describe('projected risk in the preview (sandbox)', () => {
   test('BUY 0.5 BTC on margin: the preview and its summary carry the hand-worked figures', () =>
     withSandbox(async (s) => {
-      const p = structured(await s.call('place_order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.5', sideEffectType: 'MARGIN_BUY' }));
+      const p = structured(
+        await s.call('place_order', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'MARKET',
+          quantity: '0.5',
+          sideEffectType: 'MARGIN_BUY',
+        }),
+      );
       assert.equal(p.status, 'confirmation_required');
       const v = p.preview;
       assert.equal(v.borrow.amount, '15000');
@@ -92,7 +102,15 @@ describe('projected risk in the preview (sandbox)', () => {
 
   test('an order that would put the account at margin call says so in words', () =>
     withSandbox(async (s) => {
-      const p = structured(await s.call('place_order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '1.6', sideEffectType: 'MARGIN_BUY' }));
+      const p = structured(
+        await s.call('place_order', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'MARKET',
+          quantity: '1.6',
+          sideEffectType: 'MARGIN_BUY',
+        }),
+      );
       near(p.preview.marginLevelAfter, 90_000 / 70_000, 'marginLevelAfter', 1e-6);
       assert.match(p.summary, /AT MARGIN CALL after it fills: margin level 1\.2857, margin call at 1\.3/);
     }));
@@ -100,11 +118,27 @@ describe('projected risk in the preview (sandbox)', () => {
   test('a borrow shows the level after it; a repay raises it', () =>
     withSandbox(async (s) => {
       // Borrowing 10,000 USDT: assets 30,000, liabilities 10,000 → level 3.
-      const b = structured(await s.call('borrow_or_repay', { asset: 'USDT', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: '10000', type: 'BORROW' }));
+      const b = structured(
+        await s.call('borrow_or_repay', {
+          asset: 'USDT',
+          isIsolated: 'FALSE',
+          symbol: 'BTCUSDT',
+          amount: '10000',
+          type: 'BORROW',
+        }),
+      );
       near(b.preview.marginLevelAfter, 3, 'after a borrow', 1e-6);
       const done = await s.call('confirm_action', { token: b.token, confirmation: 'CONFIRM' });
       assert.ok(!done.isError);
-      const r = structured(await s.call('borrow_or_repay', { asset: 'USDT', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: '5000', type: 'REPAY' }));
+      const r = structured(
+        await s.call('borrow_or_repay', {
+          asset: 'USDT',
+          isIsolated: 'FALSE',
+          symbol: 'BTCUSDT',
+          amount: '5000',
+          type: 'REPAY',
+        }),
+      );
       near(r.preview.marginLevel, 3, 'now', 1e-3);
       near(r.preview.marginLevelAfter, 25_000 / 5_000, 'after the repay', 1e-3);
     }));

@@ -44,7 +44,12 @@ const UNSIGNED: Record<string, SecurityType> = {
 interface Harness {
   sb: Sandbox;
   call(method: HttpMethod, path: string, params?: Params, signer?: { apiKey: string; signer: Signer }): Promise<Json>;
-  fail(method: HttpMethod, path: string, params?: Params, signer?: { apiKey: string; signer: Signer }): Promise<ToolError>;
+  fail(
+    method: HttpMethod,
+    path: string,
+    params?: Params,
+    signer?: { apiKey: string; signer: Signer },
+  ): Promise<ToolError>;
   close(): Promise<void>;
 }
 
@@ -52,9 +57,18 @@ async function harness(opts: SandboxOptions = {}): Promise<Harness> {
   const sb = await startSandbox({ seed: 42, record: true, ...opts });
   sb.addHmacKey(KEY, SECRET);
   const client = new BinanceClient(sb.url, { maxGetRetries: 0 });
-  const call = async (method: HttpMethod, path: string, params: Params = {}, creds = { apiKey: KEY, signer: hmacSigner(SECRET) }) => {
+  const call = async (
+    method: HttpMethod,
+    path: string,
+    params: Params = {},
+    creds = { apiKey: KEY, signer: hmacSigner(SECRET) },
+  ) => {
     const security = UNSIGNED[path] ?? 'USER_DATA';
-    const res = await client.send({ method, path: `/sapi/v1/${path}`, security, weight: { amount: 1, per: 'IP' } }, params, { ...creds, accountKey: 't' });
+    const res = await client.send(
+      { method, path: `/sapi/v1/${path}`, security, weight: { amount: 1, per: 'IP' } },
+      params,
+      { ...creds, accountKey: 't' },
+    );
     return res.data as Json;
   };
   return {
@@ -86,7 +100,8 @@ const D = (s: string) => {
 function assertConsistent(lines: Json[]): void {
   for (const a of lines) {
     assert.equal(D(a.netAsset), D(a.free) + D(a.locked) - D(a.borrowed) - D(a.interest), `netAsset of ${a.asset}`);
-    for (const f of ['free', 'locked', 'borrowed', 'interest', 'netAsset']) assert.match(a[f], /^-?\d+\.\d{8}$/, `${a.asset}.${f} has 8 decimals`);
+    for (const f of ['free', 'locked', 'borrowed', 'interest', 'netAsset'])
+      assert.match(a[f], /^-?\d+\.\d{8}$/, `${a.asset}.${f} has 8 decimals`);
   }
 }
 
@@ -101,7 +116,13 @@ test('a margin day: borrow, MARGIN_BUY, resting LIMIT, OCO, AUTO_REPAY, repay, a
     assert.equal(asset(account, 'BTC').free, '0.10000000');
 
     // 1. Borrow 1000 USDT: the first hour's interest is charged at once (0.024 % / 24 of 1000).
-    const { tranId } = await h.call('POST', 'margin/borrow-repay', { asset: 'USDT', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: '1000', type: 'BORROW' });
+    const { tranId } = await h.call('POST', 'margin/borrow-repay', {
+      asset: 'USDT',
+      isIsolated: 'FALSE',
+      symbol: 'BTCUSDT',
+      amount: '1000',
+      type: 'BORROW',
+    });
     assert.equal(typeof tranId, 'number');
     account = await h.call('GET', 'margin/account');
     assert.equal(asset(account, 'USDT').borrowed, '1000.00000000');
@@ -109,7 +130,13 @@ test('a margin day: borrow, MARGIN_BUY, resting LIMIT, OCO, AUTO_REPAY, repay, a
     assert.notEqual(account.marginLevel, '999.00000000');
 
     // 2. MARGIN_BUY 0.3 BTC at 60000 (18000 USDT) borrows the 7000 USDT missing.
-    const buy = await h.call('POST', 'margin/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.3', sideEffectType: 'MARGIN_BUY' });
+    const buy = await h.call('POST', 'margin/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: '0.3',
+      sideEffectType: 'MARGIN_BUY',
+    });
     assert.equal(buy.status, 'FILLED');
     assert.equal(buy.marginBuyBorrowAsset, 'USDT');
     assert.equal(buy.marginBuyBorrowAmount, 7000);
@@ -122,7 +149,15 @@ test('a margin day: borrow, MARGIN_BUY, resting LIMIT, OCO, AUTO_REPAY, repay, a
     assert.equal(asset(account, 'BTC').free, '0.39970000');
 
     // 3. A LIMIT sell rests (its BTC locked), is found by its client id, and fills when the price crosses it.
-    const tp = await h.call('POST', 'margin/order', { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '61000', newClientOrderId: 'tp-1' });
+    const tp = await h.call('POST', 'margin/order', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.1',
+      price: '61000',
+      newClientOrderId: 'tp-1',
+    });
     assert.equal(tp.status, 'NEW');
     assert.equal(tp.clientOrderId, 'tp-1');
     account = await h.call('GET', 'margin/account');
@@ -140,7 +175,14 @@ test('a margin day: borrow, MARGIN_BUY, resting LIMIT, OCO, AUTO_REPAY, repay, a
 
     // 4. An OCO: the limit leg fills when the price reaches it, and the stop leg expires.
     const oco = await h.call('POST', 'margin/order/oco', {
-      symbol: 'BTCUSDT', side: 'SELL', quantity: '0.1', price: '63000', stopPrice: '59000', stopLimitPrice: '58900', stopLimitTimeInForce: 'GTC', listClientOrderId: 'bracket-1',
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      quantity: '0.1',
+      price: '63000',
+      stopPrice: '59000',
+      stopLimitPrice: '58900',
+      stopLimitTimeInForce: 'GTC',
+      listClientOrderId: 'bracket-1',
     });
     assert.equal(oco.contingencyType, 'OCO');
     assert.equal(oco.orderReports.length, 2);
@@ -149,13 +191,24 @@ test('a margin day: borrow, MARGIN_BUY, resting LIMIT, OCO, AUTO_REPAY, repay, a
     h.sb.exchange.setPrice('BTCUSDT', '63100');
     const list = await h.call('GET', 'margin/orderList', { origClientOrderId: 'bracket-1' });
     assert.equal(list.listOrderStatus, 'ALL_DONE');
-    const legs = await Promise.all(list.orders.map((o: Json) => h.call('GET', 'margin/order', { symbol: 'BTCUSDT', orderId: o.orderId })));
-    assert.deepEqual(legs.map((o) => `${o.type}:${o.status}`).sort(), ['LIMIT_MAKER:FILLED', 'STOP_LOSS_LIMIT:EXPIRED']);
+    const legs = await Promise.all(
+      list.orders.map((o: Json) => h.call('GET', 'margin/order', { symbol: 'BTCUSDT', orderId: o.orderId })),
+    );
+    assert.deepEqual(legs.map((o) => `${o.type}:${o.status}`).sort(), [
+      'LIMIT_MAKER:FILLED',
+      'STOP_LOSS_LIMIT:EXPIRED',
+    ]);
     assert.equal((await h.call('GET', 'margin/openOrderList')).length, 0);
 
     // 5. An AUTO_REPAY sale pays the USDT debt with its proceeds (interest first).
     const before = asset(await h.call('GET', 'margin/account'), 'USDT');
-    const sale = await h.call('POST', 'margin/order', { symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.1', sideEffectType: 'AUTO_REPAY' });
+    const sale = await h.call('POST', 'margin/order', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'MARKET',
+      quantity: '0.1',
+      sideEffectType: 'AUTO_REPAY',
+    });
     assert.equal(sale.status, 'FILLED');
     const after = asset(await h.call('GET', 'margin/account'), 'USDT');
     const proceeds = D('6310') - D('6.31');
@@ -167,7 +220,13 @@ test('a margin day: borrow, MARGIN_BUY, resting LIMIT, OCO, AUTO_REPAY, repay, a
     const owed = asset(await h.call('GET', 'margin/account'), 'USDT');
     assert.ok(D(owed.interest) > 0n);
     const total = D(owed.borrowed) + D(owed.interest);
-    await h.call('POST', 'margin/borrow-repay', { asset: 'USDT', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: fmtDec(total), type: 'REPAY' });
+    await h.call('POST', 'margin/borrow-repay', {
+      asset: 'USDT',
+      isIsolated: 'FALSE',
+      symbol: 'BTCUSDT',
+      amount: fmtDec(total),
+      type: 'REPAY',
+    });
     account = await h.call('GET', 'margin/account');
     assert.equal(asset(account, 'USDT').borrowed, '0.00000000');
     assert.equal(asset(account, 'USDT').interest, '0.00000000');
@@ -176,15 +235,29 @@ test('a margin day: borrow, MARGIN_BUY, resting LIMIT, OCO, AUTO_REPAY, repay, a
 
     // 7. The histories tell the same story.
     const borrows = await h.call('GET', 'margin/borrow-repay', { type: 'BORROW', asset: 'USDT', startTime: 0 });
-    assert.deepEqual(borrows.rows.map((r: Json) => `${r.type}:${r.principal}`).sort(), ['AUTO:7000.00000000', 'MANUAL:1000.00000000']);
+    assert.deepEqual(borrows.rows.map((r: Json) => `${r.type}:${r.principal}`).sort(), [
+      'AUTO:7000.00000000',
+      'MANUAL:1000.00000000',
+    ]);
     const repays = await h.call('GET', 'margin/borrow-repay', { type: 'REPAY', startTime: 0 });
     assert.deepEqual(repays.rows.map((r: Json) => r.type).sort(), ['AUTO', 'MANUAL']);
     const interest = await h.call('GET', 'margin/interestHistory', { asset: 'USDT', size: 100 });
     assert.deepEqual([...new Set(interest.rows.map((r: Json) => r.type))].sort(), ['ON_BORROW', 'PERIODIC']);
     assert.equal(interest.total, 2 + 2);
     const flows = await h.call('GET', 'margin/capital-flow', { limit: 1000 });
-    for (const type of ['TRANSFER', 'BORROW', 'BUY_EXPENSE', 'BUY_INCOME', 'SELL_INCOME', 'TRADING_COMMISSION', 'REPAY']) {
-      assert.ok(flows.some((f: Json) => f.type === type), `capital flow has ${type}`);
+    for (const type of [
+      'TRANSFER',
+      'BORROW',
+      'BUY_EXPENSE',
+      'BUY_INCOME',
+      'SELL_INCOME',
+      'TRADING_COMMISSION',
+      'REPAY',
+    ]) {
+      assert.ok(
+        flows.some((f: Json) => f.type === type),
+        `capital flow has ${type}`,
+      );
     }
     const transfers = await h.call('GET', 'margin/transfer', { type: 'ROLL_IN' });
     assert.equal(transfers.total, 4); // the demo wallet: USDT, BTC, ETH, BNB
@@ -206,21 +279,48 @@ test('OTO places its pending order when the working order fills; OTOCO its OCO p
   const h = await harness();
   try {
     const oto = await h.call('POST', 'margin/order/oto', {
-      symbol: 'ETHUSDT', workingType: 'LIMIT', workingSide: 'BUY', workingPrice: '2900', workingQuantity: '0.5', workingTimeInForce: 'GTC',
-      pendingType: 'LIMIT', pendingSide: 'SELL', pendingQuantity: '0.5', pendingPrice: '3100', pendingTimeInForce: 'GTC',
+      symbol: 'ETHUSDT',
+      workingType: 'LIMIT',
+      workingSide: 'BUY',
+      workingPrice: '2900',
+      workingQuantity: '0.5',
+      workingTimeInForce: 'GTC',
+      pendingType: 'LIMIT',
+      pendingSide: 'SELL',
+      pendingQuantity: '0.5',
+      pendingPrice: '3100',
+      pendingTimeInForce: 'GTC',
     });
     assert.equal(oto.contingencyType, 'OTO');
-    assert.deepEqual(oto.orderReports.map((r: Json) => r.status), ['NEW', 'PENDING_NEW']);
+    assert.deepEqual(
+      oto.orderReports.map((r: Json) => r.status),
+      ['NEW', 'PENDING_NEW'],
+    );
     h.sb.exchange.setPrice('ETHUSDT', '2890');
-    const [working, pending] = await Promise.all(oto.orders.map((o: Json) => h.call('GET', 'margin/order', { symbol: 'ETHUSDT', orderId: o.orderId })));
+    const [working, pending] = await Promise.all(
+      oto.orders.map((o: Json) => h.call('GET', 'margin/order', { symbol: 'ETHUSDT', orderId: o.orderId })),
+    );
     assert.equal(working.status, 'FILLED');
     assert.equal(pending.status, 'NEW');
     h.sb.exchange.setPrice('ETHUSDT', '3150');
-    assert.equal((await h.call('GET', 'margin/order', { symbol: 'ETHUSDT', orderId: pending.orderId })).status, 'FILLED');
+    assert.equal(
+      (await h.call('GET', 'margin/order', { symbol: 'ETHUSDT', orderId: pending.orderId })).status,
+      'FILLED',
+    );
 
     const otoco = await h.call('POST', 'margin/order/otoco', {
-      symbol: 'ETHUSDT', workingType: 'LIMIT', workingSide: 'BUY', workingPrice: '3100', workingQuantity: '0.2', workingTimeInForce: 'GTC',
-      pendingSide: 'SELL', pendingQuantity: '0.2', pendingAboveType: 'LIMIT_MAKER', pendingAbovePrice: '3300', pendingBelowType: 'STOP_LOSS', pendingBelowStopPrice: '2900',
+      symbol: 'ETHUSDT',
+      workingType: 'LIMIT',
+      workingSide: 'BUY',
+      workingPrice: '3100',
+      workingQuantity: '0.2',
+      workingTimeInForce: 'GTC',
+      pendingSide: 'SELL',
+      pendingQuantity: '0.2',
+      pendingAboveType: 'LIMIT_MAKER',
+      pendingAbovePrice: '3300',
+      pendingBelowType: 'STOP_LOSS',
+      pendingBelowStopPrice: '2900',
     });
     assert.equal(otoco.orderReports.length, 3);
     h.sb.exchange.setPrice('ETHUSDT', '3050'); // working fills, the pair goes live
@@ -228,11 +328,27 @@ test('OTO places its pending order when the working order fills; OTOCO its OCO p
     assert.deepEqual(open.map((o: Json) => o.type).sort(), ['LIMIT_MAKER', 'STOP_LOSS']);
     h.sb.exchange.setPrice('ETHUSDT', '2850'); // the stop fires; the limit maker expires
     const legs = await h.call('GET', 'margin/allOrders', { symbol: 'ETHUSDT' });
-    assert.deepEqual(legs.slice(-2).map((o: Json) => `${o.type}:${o.status}`), ['LIMIT_MAKER:EXPIRED', 'STOP_LOSS:FILLED']);
+    assert.deepEqual(
+      legs.slice(-2).map((o: Json) => `${o.type}:${o.status}`),
+      ['LIMIT_MAKER:EXPIRED', 'STOP_LOSS:FILLED'],
+    );
 
     // Cancel all: a resting order and a whole OCO come back, the funds are unlocked.
-    await h.call('POST', 'margin/order', { symbol: 'ETHUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '1', price: '2000' });
-    await h.call('POST', 'margin/order/oco', { symbol: 'ETHUSDT', side: 'SELL', quantity: '0.5', price: '3500', stopPrice: '2500' });
+    await h.call('POST', 'margin/order', {
+      symbol: 'ETHUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '1',
+      price: '2000',
+    });
+    await h.call('POST', 'margin/order/oco', {
+      symbol: 'ETHUSDT',
+      side: 'SELL',
+      quantity: '0.5',
+      price: '3500',
+      stopPrice: '2500',
+    });
     const cancelled = await h.call('DELETE', 'margin/openOrders', { symbol: 'ETHUSDT' });
     assert.equal(cancelled.length, 2);
     assert.equal(cancelled[0].status, 'CANCELED');
@@ -248,20 +364,54 @@ test('OTO places its pending order when the working order fills; OTOCO its OCO p
 test('timeInForce, LIMIT_MAKER and MARGIN_BUY cancel: IOC and FOK expire, autoRepayAtCancel repays', async () => {
   const h = await harness();
   try {
-    const ioc = await h.call('POST', 'margin/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'IOC', quantity: '0.01', price: '50000' });
+    const ioc = await h.call('POST', 'margin/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'IOC',
+      quantity: '0.01',
+      price: '50000',
+    });
     assert.equal(ioc.status, 'EXPIRED');
-    const fok = await h.call('POST', 'margin/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'FOK', quantity: '0.01', price: '50000' });
+    const fok = await h.call('POST', 'margin/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'FOK',
+      quantity: '0.01',
+      price: '50000',
+    });
     assert.equal(fok.status, 'EXPIRED');
-    const taker = await h.call('POST', 'margin/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'IOC', quantity: '0.01', price: '61000' });
+    const taker = await h.call('POST', 'margin/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'IOC',
+      quantity: '0.01',
+      price: '61000',
+    });
     assert.equal(taker.status, 'FILLED');
     assert.equal(taker.fills[0].price, '60000.00000000'); // a marketable limit fills at the market
-    const maker = await h.fail('POST', 'margin/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT_MAKER', quantity: '0.01', price: '61000' });
+    const maker = await h.fail('POST', 'margin/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT_MAKER',
+      quantity: '0.01',
+      price: '61000',
+    });
     assert.equal(maker.code, -2010);
     assert.equal(maker.message, 'Order would immediately match and take.');
 
     // A resting MARGIN_BUY borrows at placement and gives it back when cancelled.
     const big = await h.call('POST', 'margin/order', {
-      symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.5', price: '50000', sideEffectType: 'MARGIN_BUY', newClientOrderId: 'dip',
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.5',
+      price: '50000',
+      sideEffectType: 'MARGIN_BUY',
+      newClientOrderId: 'dip',
     });
     assert.ok(big.marginBuyBorrowAmount > 0);
     assert.ok(D(asset(await h.call('GET', 'margin/account'), 'USDT').borrowed) > 0n);
@@ -279,7 +429,10 @@ test('timeInForce, LIMIT_MAKER and MARGIN_BUY cancel: IOC and FOK expire, autoRe
 test('isolated margin: enable, borrow, trade with isIsolated=TRUE, repay, disable', async () => {
   const h = await harness();
   try {
-    assert.deepEqual(await h.call('POST', 'margin/isolated/account', { symbol: 'BTCUSDT' }), { success: true, symbol: 'BTCUSDT' });
+    assert.deepEqual(await h.call('POST', 'margin/isolated/account', { symbol: 'BTCUSDT' }), {
+      success: true,
+      symbol: 'BTCUSDT',
+    });
     let iso = await h.call('GET', 'margin/isolated/account', { symbols: 'BTCUSDT' });
     assert.equal(iso.assets[0].quoteAsset.free, '1000.00000000');
     assert.equal(iso.assets[0].baseAsset.free, '0.00000000');
@@ -289,10 +442,28 @@ test('isolated margin: enable, borrow, trade with isIsolated=TRUE, repay, disabl
 
     const max = await h.call('GET', 'margin/maxBorrowable', { asset: 'USDT', isolatedSymbol: 'BTCUSDT' });
     assert.equal(max.amount, '9000.00000000'); // equity 1000 × (10 − 1)
-    const over = await h.fail('POST', 'margin/borrow-repay', { asset: 'USDT', isIsolated: 'TRUE', symbol: 'BTCUSDT', amount: '9001', type: 'BORROW' });
+    const over = await h.fail('POST', 'margin/borrow-repay', {
+      asset: 'USDT',
+      isIsolated: 'TRUE',
+      symbol: 'BTCUSDT',
+      amount: '9001',
+      type: 'BORROW',
+    });
     assert.equal(over.code, -3006);
-    await h.call('POST', 'margin/borrow-repay', { asset: 'USDT', isIsolated: 'TRUE', symbol: 'BTCUSDT', amount: '500', type: 'BORROW' });
-    const buy = await h.call('POST', 'margin/order', { symbol: 'BTCUSDT', isIsolated: 'TRUE', side: 'BUY', type: 'MARKET', quoteOrderQty: '1200' });
+    await h.call('POST', 'margin/borrow-repay', {
+      asset: 'USDT',
+      isIsolated: 'TRUE',
+      symbol: 'BTCUSDT',
+      amount: '500',
+      type: 'BORROW',
+    });
+    const buy = await h.call('POST', 'margin/order', {
+      symbol: 'BTCUSDT',
+      isIsolated: 'TRUE',
+      side: 'BUY',
+      type: 'MARKET',
+      quoteOrderQty: '1200',
+    });
     assert.equal(buy.isIsolated, true);
     assert.equal(buy.executedQty, '0.02000000');
     iso = await h.call('GET', 'margin/isolated/account');
@@ -302,18 +473,44 @@ test('isolated margin: enable, borrow, trade with isIsolated=TRUE, repay, disabl
     assert.equal(asset(await h.call('GET', 'margin/account'), 'USDT').free, '10000.00000000');
 
     // Selling a quarter of it with AUTO_REPAY pays part of the debt: 0.005 × 60000 less commission.
-    await h.call('POST', 'margin/order', { symbol: 'BTCUSDT', isIsolated: 'TRUE', side: 'SELL', type: 'MARKET', quantity: '0.005', sideEffectType: 'AUTO_REPAY' });
-    const repays = await h.call('GET', 'margin/borrow-repay', { type: 'REPAY', isolatedSymbol: 'BTCUSDT', startTime: 0 });
+    await h.call('POST', 'margin/order', {
+      symbol: 'BTCUSDT',
+      isIsolated: 'TRUE',
+      side: 'SELL',
+      type: 'MARKET',
+      quantity: '0.005',
+      sideEffectType: 'AUTO_REPAY',
+    });
+    const repays = await h.call('GET', 'margin/borrow-repay', {
+      type: 'REPAY',
+      isolatedSymbol: 'BTCUSDT',
+      startTime: 0,
+    });
     assert.equal(repays.rows[0].amount, '299.70000000');
     const refused = await h.fail('DELETE', 'margin/isolated/account', { symbol: 'BTCUSDT' });
     assert.equal(refused.code, -3005); // a pair that owes cannot be disabled
     const q = (await h.call('GET', 'margin/isolated/account', { symbols: 'BTCUSDT' })).assets[0].quoteAsset;
     const owed = D(q.borrowed) + D(q.interest);
     assert.ok(owed > 0n);
-    await h.call('POST', 'margin/borrow-repay', { asset: 'USDT', isIsolated: 'TRUE', symbol: 'BTCUSDT', amount: fmtDec(owed), type: 'REPAY' });
-    assert.deepEqual(await h.call('DELETE', 'margin/isolated/account', { symbol: 'BTCUSDT' }), { success: true, symbol: 'BTCUSDT' });
+    await h.call('POST', 'margin/borrow-repay', {
+      asset: 'USDT',
+      isIsolated: 'TRUE',
+      symbol: 'BTCUSDT',
+      amount: fmtDec(owed),
+      type: 'REPAY',
+    });
+    assert.deepEqual(await h.call('DELETE', 'margin/isolated/account', { symbol: 'BTCUSDT' }), {
+      success: true,
+      symbol: 'BTCUSDT',
+    });
     assert.deepEqual(await h.call('GET', 'margin/isolated/accountLimit'), { enabledAccount: 0, maxAccount: 10 });
-    const noAccount = await h.fail('POST', 'margin/order', { symbol: 'BTCUSDT', isIsolated: 'TRUE', side: 'BUY', type: 'MARKET', quantity: '0.001' });
+    const noAccount = await h.fail('POST', 'margin/order', {
+      symbol: 'BTCUSDT',
+      isIsolated: 'TRUE',
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: '0.001',
+    });
     assert.equal(noAccount.code, -3003);
   } finally {
     await h.close();
@@ -324,23 +521,95 @@ test("Binance's refusals: codes and messages", async () => {
   const h = await harness();
   try {
     const cases: [HttpMethod, string, Params, number, string | RegExp][] = [
-      ['POST', 'margin/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '1' }, -2010, 'Account has insufficient balance for requested action.'],
-      ['POST', 'margin/borrow-repay', { asset: 'USDT', isIsolated: 'FALSE', amount: '1000000', type: 'BORROW' }, -3006, 'Your borrow amount has exceed maximum borrow amount.'],
-      ['POST', 'margin/borrow-repay', { asset: 'USDT', isIsolated: 'FALSE', amount: '1', type: 'REPAY' }, -3015, 'Repay amount exceeds borrow amount.'],
+      [
+        'POST',
+        'margin/order',
+        { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '1' },
+        -2010,
+        'Account has insufficient balance for requested action.',
+      ],
+      [
+        'POST',
+        'margin/borrow-repay',
+        { asset: 'USDT', isIsolated: 'FALSE', amount: '1000000', type: 'BORROW' },
+        -3006,
+        'Your borrow amount has exceed maximum borrow amount.',
+      ],
+      [
+        'POST',
+        'margin/borrow-repay',
+        { asset: 'USDT', isIsolated: 'FALSE', amount: '1', type: 'REPAY' },
+        -3015,
+        'Repay amount exceeds borrow amount.',
+      ],
       ['GET', 'margin/priceIndex', { symbol: 'DOGEUSDT' }, -1121, 'Invalid symbol.'],
-      ['POST', 'margin/order', { symbol: 'BTCUSDT', type: 'MARKET', quantity: '0.01' }, -1102, "Mandatory parameter 'side' was not sent, was empty/null, or malformed."],
-      ['POST', 'margin/order', { symbol: 'BTCUSDT', side: 'HOLD', type: 'MARKET', quantity: '0.01' }, -1117, 'Invalid side.'],
-      ['POST', 'margin/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'ICEBERG', quantity: '0.01' }, -1116, 'Invalid orderType.'],
-      ['POST', 'margin/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.000015', price: '50000' }, -1013, 'Filter failure: LOT_SIZE'],
-      ['POST', 'margin/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: '50000.005' }, -1013, 'Filter failure: PRICE_FILTER'],
-      ['POST', 'margin/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.00005', price: '50000' }, -1013, 'Filter failure: NOTIONAL'],
-      ['POST', 'margin/order', { symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_LOSS', quantity: '0.01', stopPrice: '61000' }, -2010, 'Order would trigger immediately.'],
-      ['POST', 'margin/order/oco', { symbol: 'BTCUSDT', side: 'SELL', quantity: '0.01', price: '59000', stopPrice: '58000' }, -2010, 'The relationship of the prices for the orders is not correct.'],
+      [
+        'POST',
+        'margin/order',
+        { symbol: 'BTCUSDT', type: 'MARKET', quantity: '0.01' },
+        -1102,
+        "Mandatory parameter 'side' was not sent, was empty/null, or malformed.",
+      ],
+      [
+        'POST',
+        'margin/order',
+        { symbol: 'BTCUSDT', side: 'HOLD', type: 'MARKET', quantity: '0.01' },
+        -1117,
+        'Invalid side.',
+      ],
+      [
+        'POST',
+        'margin/order',
+        { symbol: 'BTCUSDT', side: 'BUY', type: 'ICEBERG', quantity: '0.01' },
+        -1116,
+        'Invalid orderType.',
+      ],
+      [
+        'POST',
+        'margin/order',
+        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.000015', price: '50000' },
+        -1013,
+        'Filter failure: LOT_SIZE',
+      ],
+      [
+        'POST',
+        'margin/order',
+        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: '50000.005' },
+        -1013,
+        'Filter failure: PRICE_FILTER',
+      ],
+      [
+        'POST',
+        'margin/order',
+        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.00005', price: '50000' },
+        -1013,
+        'Filter failure: NOTIONAL',
+      ],
+      [
+        'POST',
+        'margin/order',
+        { symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_LOSS', quantity: '0.01', stopPrice: '61000' },
+        -2010,
+        'Order would trigger immediately.',
+      ],
+      [
+        'POST',
+        'margin/order/oco',
+        { symbol: 'BTCUSDT', side: 'SELL', quantity: '0.01', price: '59000', stopPrice: '58000' },
+        -2010,
+        'The relationship of the prices for the orders is not correct.',
+      ],
       ['GET', 'margin/order', { symbol: 'BTCUSDT', orderId: 1 }, -2013, 'Order does not exist.'],
       ['DELETE', 'margin/order', { symbol: 'BTCUSDT', origClientOrderId: 'nope' }, -2011, 'Unknown order sent.'],
       ['PUT', 'margin/listen-key', { listenKey: 'nope' }, -1125, 'This listenKey does not exist.'],
       ['POST', 'margin/max-leverage', { maxLeverage: 10 }, -1130, /maxLeverage/],
-      ['GET', 'margin/capital-flow', { startTime: 0, endTime: 8 * 86_400_000 }, -4047, 'Time interval must be within 0-7 days'],
+      [
+        'GET',
+        'margin/capital-flow',
+        { startTime: 0, endTime: 8 * 86_400_000 },
+        -4047,
+        'Time interval must be within 0-7 days',
+      ],
       ['GET', 'margin/leverageBracket', {}, -1000, /no longer supported/],
       ['GET', 'margin/maxBorrowable', { asset: 'DOGE' }, -3027, 'Not a valid margin asset.'],
       ['POST', 'margin/liquidation-loan/repay', { asset: 'USDC', amount: '1' }, -3010, 'Repay not allowed.'],
@@ -361,7 +630,6 @@ test("Binance's refusals: codes and messages", async () => {
   }
 });
 
-
 test('all 68 endpoints answer a valid call in their documented shape', async () => {
   const h = await harness();
   try {
@@ -377,7 +645,8 @@ test('all 68 endpoints answer a valid call in their documented shape', async () 
       if (c.array) {
         assert.ok(Array.isArray(data), `${where} answers an array`);
         if (!c.mayBeEmpty) assert.ok(data.length > 0, `${where} is not empty`);
-        for (const el of data as unknown as Json[]) for (const f of c.fields) assert.ok(f in el, `${where}: element lacks ${f}`);
+        for (const el of data as unknown as Json[])
+          for (const f of c.fields) assert.ok(f in el, `${where}: element lacks ${f}`);
       } else {
         assert.ok(data && typeof data === 'object' && !Array.isArray(data), `${where} answers an object`);
         for (const f of c.fields) assert.ok(f in data, `${where} lacks ${f}`);
@@ -394,7 +663,11 @@ test('all 68 endpoints answer a valid call in their documented shape', async () 
     for (const c of CASES) {
       const reqs = h.sb.wire.requestsTo(c.method, `/sapi/v1/${c.path}`);
       assert.ok(reqs.length >= 1, `${c.method} ${c.path} recorded`);
-      assert.equal(reqs[0].rawQuery.includes('signature='), !UNSIGNED[c.path], `${c.method} ${c.path} signed as Binance documents`);
+      assert.equal(
+        reqs[0].rawQuery.includes('signature='),
+        !UNSIGNED[c.path],
+        `${c.method} ${c.path} signed as Binance documents`,
+      );
     }
   } finally {
     await h.close();
@@ -414,10 +687,16 @@ test('a special key made through the API signs requests until it is deleted; RSA
     assert.deepEqual([info.apiName, info.ip], ['fast', '127.0.0.1']);
 
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const rsa = await h.call('POST', 'margin/apiKey', { apiName: 'rsa', publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+    const rsa = await h.call('POST', 'margin/apiKey', {
+      apiName: 'rsa',
+      publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
     assert.equal(rsa.type, 'RSA');
     assert.equal(rsa.secretKey, undefined);
-    assert.equal((await h.call('GET', 'margin/account', {}, { apiKey: rsa.apiKey, signer: rsaSigner(privateKey) })).created, true);
+    assert.equal(
+      (await h.call('GET', 'margin/account', {}, { apiKey: rsa.apiKey, signer: rsaSigner(privateKey) })).created,
+      true,
+    );
     assert.equal((await h.call('GET', 'margin/api-key-list')).length, 2);
 
     await h.call('DELETE', 'margin/apiKey', { apiName: 'fast' });
@@ -428,10 +707,18 @@ test('a special key made through the API signs requests until it is deleted; RSA
     await h.call('POST', 'margin/borrow-repay', { asset: 'USDT', isIsolated: 'FALSE', amount: '10', type: 'BORROW' });
     assert.equal((await h.fail('POST', 'margin/exit-special-key-mode')).code, -1020);
     const usdt = asset(await h.call('GET', 'margin/account'), 'USDT');
-    await h.call('POST', 'margin/borrow-repay', { asset: 'USDT', isIsolated: 'FALSE', amount: fmtDec(D(usdt.borrowed) + D(usdt.interest)), type: 'REPAY' });
+    await h.call('POST', 'margin/borrow-repay', {
+      asset: 'USDT',
+      isIsolated: 'FALSE',
+      amount: fmtDec(D(usdt.borrowed) + D(usdt.interest)),
+      type: 'REPAY',
+    });
     await h.call('POST', 'margin/exit-special-key-mode');
     assert.deepEqual(await h.call('GET', 'margin/api-key-list'), []);
-    assert.equal((await h.fail('GET', 'margin/account', {}, { apiKey: rsa.apiKey, signer: rsaSigner(privateKey) })).code, -2015);
+    assert.equal(
+      (await h.fail('GET', 'margin/account', {}, { apiKey: rsa.apiKey, signer: rsaSigner(privateKey) })).code,
+      -2015,
+    );
   } finally {
     await h.close();
   }
@@ -446,7 +733,12 @@ test('RSA and Ed25519 keys generated with node:crypto sign for their account', a
     h.sb.addPublicKey('ed-key', ed.publicKey.export({ type: 'spki', format: 'pem' }).toString(), 'bob');
     const alice = { apiKey: 'rsa-key', signer: rsaSigner(rsa.privateKey) };
     const bob = { apiKey: 'ed-key', signer: ed25519Signer(ed.privateKey) };
-    await h.call('POST', 'margin/borrow-repay', { asset: 'BTC', isIsolated: 'FALSE', amount: '0.01', type: 'BORROW' }, alice);
+    await h.call(
+      'POST',
+      'margin/borrow-repay',
+      { asset: 'BTC', isIsolated: 'FALSE', amount: '0.01', type: 'BORROW' },
+      alice,
+    );
     assert.equal(asset(await h.call('GET', 'margin/account', {}, alice), 'BTC').borrowed, '0.01000000');
     // Accounts are separate: bob (and main) owe nothing.
     assert.equal(asset(await h.call('GET', 'margin/account', {}, bob), 'BTC').borrowed, '0.00000000');
@@ -462,7 +754,12 @@ test('RSA and Ed25519 keys generated with node:crypto sign for their account', a
 test('liquidation: positions closed and recorded, a loan left, repaid in part from the demo wallet', async () => {
   const h = await harness();
   try {
-    assert.deepEqual(await h.call('GET', 'margin/liquidation-loan'), { asset: 'USDC', amount: '0.00000000', repaidAmount: '0.00000000', remainingAmount: '0.00000000' });
+    assert.deepEqual(await h.call('GET', 'margin/liquidation-loan'), {
+      asset: 'USDC',
+      amount: '0.00000000',
+      repaidAmount: '0.00000000',
+      remainingAmount: '0.00000000',
+    });
     await h.call('POST', 'margin/borrow-repay', { asset: 'BTC', isIsolated: 'FALSE', amount: '0.2', type: 'BORROW' });
     h.sb.exchange.liquidation.simulateLiquidation('main', '250');
     const recs = await h.call('GET', 'margin/forceLiquidationRec');
@@ -474,7 +771,12 @@ test('liquidation: positions closed and recorded, a loan left, repaid in part fr
     const account = await h.call('GET', 'margin/account');
     for (const a of account.userAssets) assert.equal(a.netAsset, '0.00000000', `${a.asset} liquidated`);
 
-    assert.deepEqual(await h.call('GET', 'margin/liquidation-loan'), { asset: 'USDC', amount: '250.00000000', repaidAmount: '0.00000000', remainingAmount: '250.00000000' });
+    assert.deepEqual(await h.call('GET', 'margin/liquidation-loan'), {
+      asset: 'USDC',
+      amount: '250.00000000',
+      repaidAmount: '0.00000000',
+      remainingAmount: '250.00000000',
+    });
     const repay = await h.call('POST', 'margin/liquidation-loan/repay', { asset: 'USDC', amount: '100' });
     assert.equal(repay.status, 'SUCCESS');
     assert.equal(repay.amount, '100.00000000');
@@ -494,7 +796,10 @@ test('small liabilities are listed and exchanged; listen keys are kept and close
   try {
     await h.call('POST', 'margin/borrow-repay', { asset: 'BNB', isIsolated: 'FALSE', amount: '0.01', type: 'BORROW' });
     const small = await h.call('GET', 'margin/exchange-small-liability');
-    assert.deepEqual(small.map((s: Json) => s.asset), ['BNB']);
+    assert.deepEqual(
+      small.map((s: Json) => s.asset),
+      ['BNB'],
+    );
     assert.equal(typeof small[0].liabilityQty, 'number');
     await h.call('POST', 'margin/exchange-small-liability', { assetNames: 'BNB' });
     const bnb = asset(await h.call('GET', 'margin/account'), 'BNB');
@@ -521,7 +826,10 @@ test('weights: used-weight headers, 1500 for borrowing orders, 429 once the minu
     const get = (path: string) => fetch(`${sb.url}${path}`, { headers: { 'x-mbx-apikey': KEY } });
     const first = await get('/sapi/v1/margin/priceIndex?symbol=BTCUSDT');
     assert.equal(first.headers.get('x-sapi-used-ip-weight-1m'), '10');
-    assert.equal((await get('/sapi/v1/margin/priceIndex?symbol=BTCUSDT')).headers.get('x-sapi-used-ip-weight-1m'), '20');
+    assert.equal(
+      (await get('/sapi/v1/margin/priceIndex?symbol=BTCUSDT')).headers.get('x-sapi-used-ip-weight-1m'),
+      '20',
+    );
     const third = await get('/sapi/v1/margin/priceIndex?symbol=BTCUSDT');
     assert.equal(third.status, 429);
     assert.equal(((await third.json()) as Json).code, -1003);
@@ -529,9 +837,18 @@ test('weights: used-weight headers, 1500 for borrowing orders, 429 once the minu
 
     // UID weights: an order weighs 6, one that may borrow 1500.
     const creds = { apiKey: KEY, signer: hmacSigner(SECRET), accountKey: 't' };
-    const order = { method: 'POST' as const, path: '/sapi/v1/margin/order', security: 'TRADE' as const, weight: { amount: 6, per: 'UID' as const } };
+    const order = {
+      method: 'POST' as const,
+      path: '/sapi/v1/margin/order',
+      security: 'TRADE' as const,
+      weight: { amount: 6, per: 'UID' as const },
+    };
     await client.send(order, { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' }, creds);
-    await client.send(order, { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001', sideEffectType: 'MARGIN_BUY' }, creds);
+    await client.send(
+      order,
+      { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001', sideEffectType: 'MARGIN_BUY' },
+      creds,
+    );
     assert.equal(client.limiter.snapshot().usedUidWeight1m.t, 1506);
     // The recorder keeps headers (the API key): a sandbox records only when a test asks.
     assert.ok(sb.wire.stats.requests >= 5);
@@ -548,7 +865,15 @@ test('statePath: the exchange is saved on close and loaded at the next start', a
   try {
     let h = await harness({ statePath });
     await h.call('POST', 'margin/borrow-repay', { asset: 'ETH', isIsolated: 'FALSE', amount: '0.5', type: 'BORROW' });
-    await h.call('POST', 'margin/order', { symbol: 'ETHUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '1', price: '3500', newClientOrderId: 'kept' });
+    await h.call('POST', 'margin/order', {
+      symbol: 'ETHUSDT',
+      side: 'SELL',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '1',
+      price: '3500',
+      newClientOrderId: 'kept',
+    });
     h.sb.exchange.setPrice('ETHUSDT', '3210.5');
     await h.close();
 

@@ -27,13 +27,22 @@ async function data(s: TestServer, tool: string, args: Record<string, unknown> =
 
 function assetOf(account: Json, asset: string) {
   const a = account.userAssets.find((x: Json) => x.asset === asset);
-  return { free: num(a.free), locked: num(a.locked), borrowed: num(a.borrowed), interest: num(a.interest), netAsset: num(a.netAsset) };
+  return {
+    free: num(a.free),
+    locked: num(a.locked),
+    borrowed: num(a.borrowed),
+    interest: num(a.interest),
+    netAsset: num(a.netAsset),
+  };
 }
 
 function consistent(account: Json) {
   for (const a of account.userAssets) {
     const net = num(a.free) + num(a.locked) - num(a.borrowed) - num(a.interest);
-    assert.ok(close(net, num(a.netAsset), 1e-6), `${a.asset}: free+locked-borrowed-interest = ${net}, netAsset ${a.netAsset}`);
+    assert.ok(
+      close(net, num(a.netAsset), 1e-6),
+      `${a.asset}: free+locked-borrowed-interest = ${net}, netAsset ${a.netAsset}`,
+    );
   }
 }
 
@@ -47,7 +56,13 @@ describe('a margin trading day in the sandbox, through MCP', () => {
       const btc0 = assetOf(acc, 'BTC');
 
       // 1. borrow 1000 USDT
-      const borrow = await data(s, 'borrow_or_repay', { asset: 'USDT', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: '1000', type: 'BORROW' });
+      const borrow = await data(s, 'borrow_or_repay', {
+        asset: 'USDT',
+        isIsolated: 'FALSE',
+        symbol: 'BTCUSDT',
+        amount: '1000',
+        type: 'BORROW',
+      });
       assert.ok(borrow.tranId);
       acc = await data(s, 'get_cross_margin_account');
       assert.equal(assetOf(acc, 'USDT').borrowed, 1000);
@@ -57,14 +72,23 @@ describe('a margin trading day in the sandbox, through MCP', () => {
       // 2. a MARGIN_BUY market order bigger than the free USDT borrows the rest
       const spend = usdt0.free + 1000 + 600; // 600 USDT more than free
       const qty = (spend / 60000).toFixed(5);
-      const buy = await data(s, 'place_order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: qty, sideEffectType: 'MARGIN_BUY' });
+      const buy = await data(s, 'place_order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'MARKET',
+        quantity: qty,
+        sideEffectType: 'MARGIN_BUY',
+      });
       assert.equal(buy.status, 'FILLED');
       assert.match(buy.clientOrderId, /^agent-[A-Za-z0-9]{18}$/);
       acc = await data(s, 'get_cross_margin_account');
       consistent(acc);
       const usdt1 = assetOf(acc, 'USDT');
       const shortfall = Number(qty) * 60000 - (usdt0.free + 1000);
-      assert.ok(close(usdt1.borrowed, 1000 + shortfall, 1e-6), `borrowed ${usdt1.borrowed}, expected ${1000 + shortfall}`);
+      assert.ok(
+        close(usdt1.borrowed, 1000 + shortfall, 1e-6),
+        `borrowed ${usdt1.borrowed}, expected ${1000 + shortfall}`,
+      );
       assert.ok(close(usdt1.free, 0, 1e-6), 'all free USDT was spent');
       const fee = Number(buy.fills[0].commission);
       assert.ok(close(assetOf(acc, 'BTC').free, btc0.free + Number(qty) - fee, 1e-8));
@@ -73,7 +97,15 @@ describe('a margin trading day in the sandbox, through MCP', () => {
       assert.equal(trades[0].orderId, buy.orderId);
 
       // 3. a limit sell rests, locks its BTC, and fills when the price crosses it
-      const rest = await data(s, 'place_order', { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.05', price: '65000', newClientOrderId: 'tp-1' });
+      const rest = await data(s, 'place_order', {
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.05',
+        price: '65000',
+        newClientOrderId: 'tp-1',
+      });
       assert.equal(rest.status, 'NEW');
       assert.equal(rest.clientOrderId, 'agent-tp-1');
       acc = await data(s, 'get_cross_margin_account');
@@ -81,22 +113,43 @@ describe('a margin trading day in the sandbox, through MCP', () => {
       consistent(acc);
       assert.equal((await data(s, 'get_order', { symbol: 'BTCUSDT', origClientOrderId: 'agent-tp-1' })).status, 'NEW');
       sb.exchange.setPrice('BTCUSDT', '65000');
-      assert.equal((await data(s, 'get_order', { symbol: 'BTCUSDT', origClientOrderId: 'agent-tp-1' })).status, 'FILLED');
+      assert.equal(
+        (await data(s, 'get_order', { symbol: 'BTCUSDT', origClientOrderId: 'agent-tp-1' })).status,
+        'FILLED',
+      );
       assert.equal((await data(s, 'get_open_orders', { symbol: 'BTCUSDT' })).length, 0);
 
       // 4. an OCO: the limit leg fills, the stop leg is cancelled
-      const oco = await data(s, 'place_oco_order', { symbol: 'BTCUSDT', side: 'SELL', quantity: '0.05', price: '70000', stopPrice: '55000', stopLimitPrice: '54000', stopLimitTimeInForce: 'GTC' });
+      const oco = await data(s, 'place_oco_order', {
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        quantity: '0.05',
+        price: '70000',
+        stopPrice: '55000',
+        stopLimitPrice: '54000',
+        stopLimitTimeInForce: 'GTC',
+      });
       assert.match(oco.listClientOrderId, /^agent-/);
       sb.exchange.setPrice('BTCUSDT', '70000');
       const list = await data(s, 'get_order_list', { origClientOrderId: oco.listClientOrderId });
       assert.equal(list.listOrderStatus, 'ALL_DONE');
-      const statuses = await Promise.all(list.orders.map((o: Json) => data(s, 'get_order', { symbol: 'BTCUSDT', orderId: o.orderId }).then((d) => d.status)));
+      const statuses = await Promise.all(
+        list.orders.map((o: Json) =>
+          data(s, 'get_order', { symbol: 'BTCUSDT', orderId: o.orderId }).then((d) => d.status),
+        ),
+      );
       assert.deepEqual([...statuses].sort(), ['EXPIRED', 'FILLED']);
 
       // 5. an AUTO_REPAY sale repays debt from its proceeds
       acc = await data(s, 'get_cross_margin_account');
       const debtBefore = assetOf(acc, 'USDT').borrowed;
-      await data(s, 'place_order', { symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.01', sideEffectType: 'AUTO_REPAY' });
+      await data(s, 'place_order', {
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'MARKET',
+        quantity: '0.01',
+        sideEffectType: 'AUTO_REPAY',
+      });
       acc = await data(s, 'get_cross_margin_account');
       assert.ok(assetOf(acc, 'USDT').borrowed < debtBefore, 'AUTO_REPAY reduced the debt');
       consistent(acc);
@@ -106,7 +159,13 @@ describe('a margin trading day in the sandbox, through MCP', () => {
       acc = await data(s, 'get_cross_margin_account');
       const owed = assetOf(acc, 'USDT');
       assert.ok(owed.interest > 0, 'interest accrued');
-      await data(s, 'borrow_or_repay', { asset: 'USDT', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: (owed.borrowed + owed.interest).toFixed(8), type: 'REPAY' });
+      await data(s, 'borrow_or_repay', {
+        asset: 'USDT',
+        isIsolated: 'FALSE',
+        symbol: 'BTCUSDT',
+        amount: (owed.borrowed + owed.interest).toFixed(8),
+        type: 'REPAY',
+      });
       acc = await data(s, 'get_cross_margin_account');
       assert.equal(assetOf(acc, 'USDT').borrowed, 0);
       assert.equal(assetOf(acc, 'USDT').interest, 0);
@@ -120,7 +179,11 @@ describe('a margin trading day in the sandbox, through MCP', () => {
       assert.ok(repays.rows.length >= 2, 'AUTO_REPAY and the manual repay');
       assert.ok((await data(s, 'get_interest_history')).rows.length >= 1);
       const flow = await data(s, 'get_capital_flow', { asset: 'USDT' });
-      for (const type of ['BORROW', 'REPAY', 'BUY_EXPENSE', 'SELL_INCOME']) assert.ok(flow.some((f: Json) => f.type === type), `capital flow has ${type}`);
+      for (const type of ['BORROW', 'REPAY', 'BUY_EXPENSE', 'SELL_INCOME'])
+        assert.ok(
+          flow.some((f: Json) => f.type === type),
+          `capital flow has ${type}`,
+        );
       assert.equal((await data(s, 'get_all_orders', { symbol: 'BTCUSDT' })).length, 5);
     } finally {
       await s.close();
@@ -135,18 +198,43 @@ describe('a margin trading day in the sandbox, through MCP', () => {
       assert.equal(iso.assets[0].symbol, 'ETHUSDT');
       const quoteFree = num(iso.assets[0].quoteAsset.free);
       assert.ok(quoteFree > 0, 'funded from the demo wallet');
-      await data(s, 'borrow_or_repay', { asset: 'USDT', isIsolated: 'TRUE', symbol: 'ETHUSDT', amount: '100', type: 'BORROW' });
-      const order = await data(s, 'place_order', { symbol: 'ETHUSDT', isIsolated: 'TRUE', side: 'BUY', type: 'MARKET', quantity: '0.1' });
+      await data(s, 'borrow_or_repay', {
+        asset: 'USDT',
+        isIsolated: 'TRUE',
+        symbol: 'ETHUSDT',
+        amount: '100',
+        type: 'BORROW',
+      });
+      const order = await data(s, 'place_order', {
+        symbol: 'ETHUSDT',
+        isIsolated: 'TRUE',
+        side: 'BUY',
+        type: 'MARKET',
+        quantity: '0.1',
+      });
       assert.equal(order.isIsolated, true);
       iso = await data(s, 'get_isolated_account', { symbols: 'ETHUSDT' });
       assert.equal(num(iso.assets[0].quoteAsset.borrowed), 100);
       const over = await s.call('disable_isolated_account', { symbol: 'ETHUSDT' });
       assert.equal(over.isError, true, 'an account with debt cannot be disabled');
-      await data(s, 'place_order', { symbol: 'ETHUSDT', isIsolated: 'TRUE', side: 'SELL', type: 'MARKET', quantity: '0.0999', sideEffectType: 'AUTO_REPAY' });
+      await data(s, 'place_order', {
+        symbol: 'ETHUSDT',
+        isIsolated: 'TRUE',
+        side: 'SELL',
+        type: 'MARKET',
+        quantity: '0.0999',
+        sideEffectType: 'AUTO_REPAY',
+      });
       iso = await data(s, 'get_isolated_account', { symbols: 'ETHUSDT' });
       const q = iso.assets[0].quoteAsset;
       if (num(q.borrowed) + num(q.interest) > 0)
-        await data(s, 'borrow_or_repay', { asset: 'USDT', isIsolated: 'TRUE', symbol: 'ETHUSDT', amount: (num(q.borrowed) + num(q.interest)).toFixed(8), type: 'REPAY' });
+        await data(s, 'borrow_or_repay', {
+          asset: 'USDT',
+          isIsolated: 'TRUE',
+          symbol: 'ETHUSDT',
+          amount: (num(q.borrowed) + num(q.interest)).toFixed(8),
+          type: 'REPAY',
+        });
       await data(s, 'disable_isolated_account', { symbol: 'ETHUSDT' });
       const gone = await s.call('get_max_borrowable', { asset: 'USDT', isolatedSymbol: 'ETHUSDT' });
       assert.equal(errorOf(gone).kind, 'binance');
@@ -158,11 +246,24 @@ describe('a margin trading day in the sandbox, through MCP', () => {
   test("insufficient balance and an over-limit borrow give Binance's codes", async () => {
     const s = await sandboxServer();
     try {
-      const poor = await s.call('place_order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '10', price: '60000' });
+      const poor = await s.call('place_order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '10',
+        price: '60000',
+      });
       assert.equal(errorOf(poor).kind, 'binance');
       assert.equal(errorOf(poor).code, -2010);
       assert.equal(errorOf(poor).message, 'Account has insufficient balance for requested action.');
-      const greedy = await s.call('borrow_or_repay', { asset: 'USDT', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: '10000000', type: 'BORROW' });
+      const greedy = await s.call('borrow_or_repay', {
+        asset: 'USDT',
+        isIsolated: 'FALSE',
+        symbol: 'BTCUSDT',
+        amount: '10000000',
+        type: 'BORROW',
+      });
       assert.equal(errorOf(greedy).code, -3006);
       const unknown = await s.call('get_order', { symbol: 'BTCUSDT', orderId: 999999 });
       assert.equal(errorOf(unknown).code, -2013);
@@ -186,7 +287,8 @@ describe('every endpoint tool through MCP against the sandbox', () => {
         if (c.path === 'margin/liquidation-loan/repay') sb.exchange.liquidation.simulateLiquidation('main', '50');
         const raw = { ...(typeof c.params === 'function' ? c.params(ctx) : c.params) } as Json;
         // Our client ids carry the agent- prefix; a lookup names the full id.
-        for (const k of ['origClientOrderId', 'listClientOrderId']) if (raw[k] && c.method !== 'POST') raw[k] = `agent-${raw[k]}`;
+        for (const k of ['origClientOrderId', 'listClientOrderId'])
+          if (raw[k] && c.method !== 'POST') raw[k] = `agent-${raw[k]}`;
         if (tool.name === 'get_next_hourly_interest_rate') raw.isIsolated = raw.isIsolated === 'TRUE';
         const d = await data(s, tool.name, raw);
         seen.add(id);
@@ -218,8 +320,22 @@ describe('--sandbox-state', () => {
     const args = ['--sandbox', '--sandbox-state', join(dir, 'sandbox.json')];
     try {
       const first = await startServer({ args });
-      const placed = await data(first, 'place_order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '50000', newClientOrderId: 'kept-1' });
-      await data(first, 'borrow_or_repay', { asset: 'USDT', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: '123', type: 'BORROW' });
+      const placed = await data(first, 'place_order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.001',
+        price: '50000',
+        newClientOrderId: 'kept-1',
+      });
+      await data(first, 'borrow_or_repay', {
+        asset: 'USDT',
+        isIsolated: 'FALSE',
+        symbol: 'BTCUSDT',
+        amount: '123',
+        type: 'BORROW',
+      });
       await first.close();
 
       const second = await startServer({ args });

@@ -15,7 +15,15 @@ const ACTION: FrozenAction = {
   account: 'main',
   environment: 'mainnet',
   endpoint: 'POST /sapi/v1/margin/order',
-  params: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '60000', timeInForce: 'GTC', newClientOrderId: 'agent-abc' },
+  params: {
+    symbol: 'BTCUSDT',
+    side: 'BUY',
+    type: 'LIMIT',
+    quantity: '0.01',
+    price: '60000',
+    timeInForce: 'GTC',
+    newClientOrderId: 'agent-abc',
+  },
   summary: 'BUY 0.01 BTCUSDT LIMIT at 60000 GTC on main (Mainnet)',
   clientOrderId: 'agent-abc',
 };
@@ -47,7 +55,10 @@ describe('sealed request state', () => {
   test('the state does not show the action in clear', () => {
     const sealed = new SealedState();
     const state = sealed.seal(ACTION, Date.now() + 120_000);
-    const decoded = state.split('.').map((p) => Buffer.from(p, 'base64url').toString('latin1')).join(' ');
+    const decoded = state
+      .split('.')
+      .map((p) => Buffer.from(p, 'base64url').toString('latin1'))
+      .join(' ');
     for (const clear of ['BTCUSDT', 'place_order', 'main', '60000']) assert.ok(!decoded.includes(clear), clear);
   });
 
@@ -71,7 +82,14 @@ describe('sealed request state', () => {
         refused(() => sealed.open(forged, BINDING), /invalid or was altered/);
       }
     }
-    for (const junk of ['', 'bmm1', 'bmm1...', `bmm2.${parts.slice(1).join('.')}`, `${state}.x`, 'pa_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'])
+    for (const junk of [
+      '',
+      'bmm1',
+      'bmm1...',
+      `bmm2.${parts.slice(1).join('.')}`,
+      `${state}.x`,
+      'pa_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    ])
       refused(() => sealed.open(junk, BINDING), /invalid or was altered/);
     // The untouched state was never used up by the forgeries.
     assert.deepEqual(sealed.open(state, BINDING), ACTION);

@@ -6,7 +6,20 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  lstatSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,10 +58,20 @@ const parse = (text: string) => jsonc.parse(text, [], { allowTrailingComma: true
 
 describe('editing the configuration text', () => {
   const fields = { command: 'node', args: ['/opt/bmm/dist/binance-margin-mcp.js', '--read-only'] };
-  const opts = (over: Partial<Parameters<typeof setServerEntry>[1]> = {}) => ({ serversKey: 'mcpServers', name: 'binance-margin', fields, jsonc: false, where: 'the file', ...over });
+  const opts = (over: Partial<Parameters<typeof setServerEntry>[1]> = {}) => ({
+    serversKey: 'mcpServers',
+    name: 'binance-margin',
+    fields,
+    jsonc: false,
+    where: 'the file',
+    ...over,
+  });
 
   test('adding keeps every other entry byte for byte, even one written on one line, and the file around it', () => {
-    const before = '{\n  "globalShortcut": "Ctrl+Space",\n  "mcpServers": {\n    "files": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"]},\n    "git":   { "command" : "uvx", "args":["mcp-server-git"] }\n  },\n  "zz": [1,2,  3]\n}\n';
+    const before =
+      '{\n  "globalShortcut": "Ctrl+Space",\n  "mcpServers": {\n    "files": {"command": "npx", "args": ["-y", ' +
+      '"@modelcontextprotocol/server-filesystem", "/tmp"]},\n    "git":   { "command" : "uvx", ' +
+      '"args":["mcp-server-git"] }\n  },\n  "zz": [1,2,  3]\n}\n';
     const { text, action } = setServerEntry(before, opts());
     assert.equal(action, 'added');
     const was = entryTexts(before, 'mcpServers');
@@ -59,7 +82,10 @@ describe('editing the configuration text', () => {
     // Only insertions: the old text is the new one minus what was added after "git".
     const at = before.indexOf('}\n  },') + 1;
     assert.ok(text.startsWith(before.slice(0, at)) && text.endsWith(before.slice(at)), text);
-    assert.deepEqual(parse(text), { ...parse(before), mcpServers: { ...parse(before).mcpServers, 'binance-margin': fields } });
+    assert.deepEqual(parse(text), {
+      ...parse(before),
+      mcpServers: { ...parse(before).mcpServers, 'binance-margin': fields },
+    });
   });
 
   test('a one-line file, a file with no servers key, an empty servers object', () => {
@@ -71,7 +97,10 @@ describe('editing the configuration text', () => {
 
     const noKey = '{\n\t"theme": "dark"\n}';
     const r2 = setServerEntry(noKey, opts());
-    assert.ok(r2.text.startsWith('{\n\t"theme": "dark",\n\t"mcpServers": {\n\t\t"binance-margin": {'), `tabs kept:\n${r2.text}`);
+    assert.ok(
+      r2.text.startsWith('{\n\t"theme": "dark",\n\t"mcpServers": {\n\t\t"binance-margin": {'),
+      `tabs kept:\n${r2.text}`,
+    );
     assert.deepEqual(parse(r2.text), { theme: 'dark', mcpServers: { 'binance-margin': fields } });
 
     const empty = '{\r\n  "mcpServers": {}\r\n}\r\n';
@@ -81,30 +110,60 @@ describe('editing the configuration text', () => {
     assert.equal(setServerEntry(r3.text, opts()).action, 'unchanged');
   });
 
-  test('JSONC (VS Code, Cursor): comments and trailing commas stay; the comment beside the last entry stays beside it', () => {
-    const before = '// my servers\n{\n  "servers": {\n    /* kept */\n    "gh": { "type": "http", "url": "https://example.invalid/mcp" }, // beside gh\n  },\n}\n';
-    const { text } = setServerEntry(before, opts({ serversKey: 'servers', jsonc: true, fields: { type: 'stdio', ...fields } }));
-    assert.ok(text.includes('// my servers\n') && text.includes('/* kept */'));
-    assert.ok(text.includes('"gh": { "type": "http", "url": "https://example.invalid/mcp" }, // beside gh\n'), text);
-    assert.deepEqual(parse(text).servers['binance-margin'], { type: 'stdio', ...fields });
-    assert.equal(entryTexts(text, 'servers').gh, entryTexts(before, 'servers').gh);
-    assert.equal(setServerEntry(text, opts({ serversKey: 'servers', jsonc: true, fields: { type: 'stdio', ...fields } })).action, 'unchanged');
-  });
+  test(
+    'JSONC (VS Code, Cursor): comments and trailing commas stay; the comment beside the last entry stays beside ' +
+      'it',
+    () => {
+      const before =
+        '// my servers\n{\n  "servers": {\n    /* kept */\n    "gh": { "type": "http", "url": ' +
+        '"https://example.invalid/mcp" }, // beside gh\n  },\n}\n';
+      const { text } = setServerEntry(
+        before,
+        opts({ serversKey: 'servers', jsonc: true, fields: { type: 'stdio', ...fields } }),
+      );
+      assert.ok(text.includes('// my servers\n') && text.includes('/* kept */'));
+      assert.ok(text.includes('"gh": { "type": "http", "url": "https://example.invalid/mcp" }, // beside gh\n'), text);
+      assert.deepEqual(parse(text).servers['binance-margin'], { type: 'stdio', ...fields });
+      assert.equal(entryTexts(text, 'servers').gh, entryTexts(before, 'servers').gh);
+      assert.equal(
+        setServerEntry(text, opts({ serversKey: 'servers', jsonc: true, fields: { type: 'stdio', ...fields } })).action,
+        'unchanged',
+      );
+    },
+  );
 
-  test('updating changes only the fields setup owns; the entry\'s env and other fields stay byte for byte', () => {
-    const before = '{\n  "mcpServers": {\n    "binance-margin": {\n      "command": "node",\n      "args": ["/old/path.js"],\n      "env": { "LOG_LEVEL": "debug" },\n      "disabled": false\n    }\n  }\n}\n';
+  test("updating changes only the fields setup owns; the entry's env and other fields stay byte for byte", () => {
+    const before =
+      '{\n  "mcpServers": {\n    "binance-margin": {\n      "command": "node",\n      "args": ["/old/path.js"],\n  ' +
+      '    "env": { "LOG_LEVEL": "debug" },\n      "disabled": false\n    }\n  }\n}\n';
     const r = setServerEntry(before, opts());
     assert.equal(r.action, 'updated');
-    assert.deepEqual(r.before, { command: 'node', args: ['/old/path.js'], env: { LOG_LEVEL: 'debug' }, disabled: false });
+    assert.deepEqual(r.before, {
+      command: 'node',
+      args: ['/old/path.js'],
+      env: { LOG_LEVEL: 'debug' },
+      disabled: false,
+    });
     assert.ok(r.text.includes('"env": { "LOG_LEVEL": "debug" },\n      "disabled": false\n'), r.text);
     assert.ok(r.text.includes('      "command": "node",\n'), 'an equal field is not rewritten');
-    assert.deepEqual(parse(r.text).mcpServers['binance-margin'], { ...fields, env: { LOG_LEVEL: 'debug' }, disabled: false });
+    assert.deepEqual(parse(r.text).mcpServers['binance-margin'], {
+      ...fields,
+      env: { LOG_LEVEL: 'debug' },
+      disabled: false,
+    });
     assert.equal(setServerEntry(r.text, opts()).action, 'unchanged');
   });
 
   test('refuses what is not JSON, or not the expected shape, with the place of the error', () => {
-    assert.throws(() => setServerEntry('{"mcpServers": {', opts()), (e: Error) => e instanceof ConfigFileError && /not valid JSON.*line 1/.test(e.message));
-    assert.throws(() => setServerEntry('// a comment\n{}', opts()), /not valid JSON/, 'comments are not JSON for Claude Desktop and Windsurf');
+    assert.throws(
+      () => setServerEntry('{"mcpServers": {', opts()),
+      (e: Error) => e instanceof ConfigFileError && /not valid JSON.*line 1/.test(e.message),
+    );
+    assert.throws(
+      () => setServerEntry('// a comment\n{}', opts()),
+      /not valid JSON/,
+      'comments are not JSON for Claude Desktop and Windsurf',
+    );
     assert.doesNotThrow(() => setServerEntry('// a comment\n{}', opts({ jsonc: true })));
     assert.throws(() => setServerEntry('[1]', opts()), /does not hold a JSON object/);
     assert.throws(() => setServerEntry('{"mcpServers": []}', opts()), /"mcpServers" is not an object/);
@@ -117,10 +176,19 @@ describe('where each client keeps its configuration', () => {
     const mac = { platform: 'darwin' as const, home: '/Users/u' };
     const linux = { platform: 'linux' as const, home: '/home/u' };
     const win = { platform: 'win32' as const, home: 'C:\\Users\\u', appData: 'C:\\Users\\u\\AppData\\Roaming' };
-    assert.equal(configPath('claude-desktop', mac), '/Users/u/Library/Application Support/Claude/claude_desktop_config.json');
+    assert.equal(
+      configPath('claude-desktop', mac),
+      '/Users/u/Library/Application Support/Claude/claude_desktop_config.json',
+    );
     assert.equal(configPath('claude-desktop', linux), '/home/u/.config/Claude/claude_desktop_config.json');
-    assert.equal(configPath('claude-desktop', win), 'C:\\Users\\u\\AppData\\Roaming\\Claude\\claude_desktop_config.json');
-    assert.equal(configPath('claude-desktop', { platform: 'win32', home: 'C:\\Users\\u' }), 'C:\\Users\\u\\AppData\\Roaming\\Claude\\claude_desktop_config.json');
+    assert.equal(
+      configPath('claude-desktop', win),
+      'C:\\Users\\u\\AppData\\Roaming\\Claude\\claude_desktop_config.json',
+    );
+    assert.equal(
+      configPath('claude-desktop', { platform: 'win32', home: 'C:\\Users\\u' }),
+      'C:\\Users\\u\\AppData\\Roaming\\Claude\\claude_desktop_config.json',
+    );
     assert.equal(configPath('vscode', mac), '/Users/u/Library/Application Support/Code/User/mcp.json');
     assert.equal(configPath('vscode', linux), '/home/u/.config/Code/User/mcp.json');
     assert.equal(configPath('vscode', win), 'C:\\Users\\u\\AppData\\Roaming\\Code\\User\\mcp.json');
@@ -131,15 +199,39 @@ describe('where each client keeps its configuration', () => {
     assert.equal(configPath('claude-code', linux), undefined);
   });
 
-  test('the command: this checkout\'s bundle with this node, or the npm package through npx; words quoted for a shell', () => {
-    assert.deepEqual(launcher('/home/u/src/bmm/dist/binance-margin-mcp.js', '/usr/bin/node', 'linux'), { command: '/usr/bin/node', args: ['/home/u/src/bmm/dist/binance-margin-mcp.js'] });
-    assert.deepEqual(launcher('/home/u/.npm/_npx/ab12/node_modules/binance-margin-mcp/dist/binance-margin-mcp.js', '/usr/bin/node', 'darwin'), { command: 'npx', args: ['-y', 'binance-margin-mcp'] });
-    assert.deepEqual(launcher('C:\\Users\\u\\AppData\\Local\\npm-cache\\_npx\\1\\node_modules\\binance-margin-mcp\\dist\\binance-margin-mcp.js', 'node.exe', 'win32'), { command: 'cmd', args: ['/c', 'npx', '-y', 'binance-margin-mcp'] }, 'npx.cmd needs a shell on Windows');
-    assert.deepEqual(launcher('C:\\src\\bmm\\dist\\binance-margin-mcp.js', 'C:\\node\\node.exe', 'win32'), { command: 'C:\\node\\node.exe', args: ['C:\\src\\bmm\\dist\\binance-margin-mcp.js'] });
-    assert.equal(shellWord('/a/b.js', 'linux'), '/a/b.js');
-    assert.equal(shellWord("/My Files/it's.md", 'linux'), `'/My Files/it'\\''s.md'`);
-    assert.equal(shellWord('C:\\My Files\\T.md', 'win32'), '"C:\\My Files\\T.md"');
-  });
+  test(
+    "the command: this checkout's bundle with this node, or the npm package through npx; words quoted for a " + 'shell',
+    () => {
+      assert.deepEqual(launcher('/home/u/src/bmm/dist/binance-margin-mcp.js', '/usr/bin/node', 'linux'), {
+        command: '/usr/bin/node',
+        args: ['/home/u/src/bmm/dist/binance-margin-mcp.js'],
+      });
+      assert.deepEqual(
+        launcher(
+          '/home/u/.npm/_npx/ab12/node_modules/binance-margin-mcp/dist/binance-margin-mcp.js',
+          '/usr/bin/node',
+          'darwin',
+        ),
+        { command: 'npx', args: ['-y', 'binance-margin-mcp'] },
+      );
+      assert.deepEqual(
+        launcher(
+          'C:\\Users\\u\\AppData\\Local\\npm-cache\\_npx\\1\\node_modules\\binance-margin-mcp\\dist\\binance-margin-mcp.js',
+          'node.exe',
+          'win32',
+        ),
+        { command: 'cmd', args: ['/c', 'npx', '-y', 'binance-margin-mcp'] },
+        'npx.cmd needs a shell on Windows',
+      );
+      assert.deepEqual(launcher('C:\\src\\bmm\\dist\\binance-margin-mcp.js', 'C:\\node\\node.exe', 'win32'), {
+        command: 'C:\\node\\node.exe',
+        args: ['C:\\src\\bmm\\dist\\binance-margin-mcp.js'],
+      });
+      assert.equal(shellWord('/a/b.js', 'linux'), '/a/b.js');
+      assert.equal(shellWord("/My Files/it's.md", 'linux'), `'/My Files/it'\\''s.md'`);
+      assert.equal(shellWord('C:\\My Files\\T.md', 'win32'), '"C:\\My Files\\T.md"');
+    },
+  );
 });
 
 /** Runs the built bundle's `setup` with HOME set to `home`. */
@@ -157,23 +249,35 @@ describe('setup from the built bundle, against a temporary HOME', () => {
   for (const client of FILE_CLIENTS) {
     const info = CLIENT_INFO[client];
     const pathIn = (home: string) => configPath(client, { platform: process.platform, home })!;
-    const ours = (toolsMd: string) => ({ ...(info.typeField ? { type: 'stdio' } : {}), command: process.execPath, args: [BIN, '--tools-md', toolsMd, '--read-only'] });
+    const ours = (toolsMd: string) => ({
+      ...(info.typeField ? { type: 'stdio' } : {}),
+      command: process.execPath,
+      args: [BIN, '--tools-md', toolsMd, '--read-only'],
+    });
 
     test(`${client}: a fresh file, then a second run that changes nothing`, { timeout: 30_000 }, () => {
       const home = scratch();
       const toolsMd = join(home, 'TOOLS.md');
       writeFileSync(toolsMd, '## Binance Accounts\n');
       // Credentials in setup's own environment must not end up in the client's file.
-      const r = setup(home, ['--client', client, '--tools-md', 'TOOLS.md', '--read-only'], { BINANCE_API_KEY: KEY, BINANCE_API_SECRET: SECRET });
+      const r = setup(home, ['--client', client, '--tools-md', 'TOOLS.md', '--read-only'], {
+        BINANCE_API_KEY: KEY,
+        BINANCE_API_SECRET: SECRET,
+      });
       assert.equal(r.code, 0, r.stderr);
       const file = pathIn(home);
       const text = readFileSync(file, 'utf8');
-      assert.deepEqual(parse(text)[info.serversKey]['binance-margin'], ours(toolsMd), 'the relative --tools-md is made absolute');
+      assert.deepEqual(
+        parse(text)[info.serversKey]['binance-margin'],
+        ours(toolsMd),
+        'the relative --tools-md is made absolute',
+      );
       assert.equal(statSync(file).mode & 0o777, 0o600);
       assert.ok(!existsSync(`${file}.bak`), 'nothing to back up');
       assert.match(r.stdout, new RegExp(`${info.label}: created .*binance-margin`));
       assert.equal(r.stderr, '', 'no server started: no log line');
-      for (const where of [text, r.stdout, r.stderr]) assert.ok(!where.includes(KEY) && !where.includes(SECRET), 'no credential written or printed');
+      for (const where of [text, r.stdout, r.stderr])
+        assert.ok(!where.includes(KEY) && !where.includes(SECRET), 'no credential written or printed');
 
       const again = setup(home, ['--client', client, '--tools-md', toolsMd, '--read-only']);
       assert.equal(again.code, 0, again.stderr);
@@ -182,12 +286,19 @@ describe('setup from the built bundle, against a temporary HOME', () => {
       assert.ok(!existsSync(`${file}.bak`), 'an unchanged file gets no backup');
     });
 
-    test(`${client}: an existing file with other servers keeps them byte for byte, its mode, and a .bak`, { timeout: 30_000 }, () => {
+    test(`${client}: an existing file with other servers keeps them byte for byte, its mode, and a .bak`, {
+      timeout: 30_000,
+    }, () => {
       const home = scratch();
       const file = pathIn(home);
       mkdirSync(dirname(file), { recursive: true });
       const comment = info.jsonc ? '  // servers I use every day\n' : '';
-      const original = `{\n${comment}  "${info.serversKey}": {\n    "files": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"], "env": {"A": "1"}},\n    "binance-margin": {\n      "command": "node",\n      "args": ["/old/dist/binance-margin-mcp.js"],\n      "env": {"LOG_LEVEL": "warn"}\n    },\n    "git":{"command":"uvx","args":["mcp-server-git"]}\n  },\n  "other": {"keep": true}\n}`;
+      const original =
+        `{\n${comment}  "${info.serversKey}": {\n    "files": {"command": "npx", "args": ["-y", ` +
+        `"@modelcontextprotocol/server-filesystem", "/tmp"], "env": {"A": "1"}},\n    "binance-margin": {\n      ` +
+        `"command": "node",\n      "args": ["/old/dist/binance-margin-mcp.js"],\n      "env": {"LOG_LEVEL": ` +
+        `"warn"}\n    },\n    "git":{"command":"uvx","args":["mcp-server-git"]}\n  },\n  "other": {"keep": ` +
+        `true}\n}`;
       writeFileSync(file, original);
       chmodSync(file, 0o644);
       const r = setup(home, ['--client', client, '--tools-md', join(home, 'T.md'), '--read-only']);
@@ -230,18 +341,36 @@ describe('setup from the built bundle, against a temporary HOME', () => {
 
   test('claude-code: prints the `claude mcp add` command and writes nothing', { timeout: 30_000 }, () => {
     const home = scratch();
-    const r = setup(home, ['--client', 'claude-code', '--tools-md', '/srv/my accounts/TOOLS.md', '--toolsets', 'core,borrow']);
+    const r = setup(home, [
+      '--client',
+      'claude-code',
+      '--tools-md',
+      '/srv/my accounts/TOOLS.md',
+      '--toolsets',
+      'core,borrow',
+    ]);
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(r.stdout.includes(`claude mcp add --scope user binance-margin -- ${process.execPath} ${BIN} --tools-md '/srv/my accounts/TOOLS.md' --toolsets core,borrow`), r.stdout);
+    assert.ok(
+      r.stdout.includes(
+        `claude mcp add --scope user binance-margin -- ${process.execPath} ${BIN} --tools-md '/srv/my ` +
+          `accounts/TOOLS.md' --toolsets core,borrow`,
+      ),
+      r.stdout,
+    );
     assert.deepEqual(readdirSync(home), []);
     // With --config it edits that file instead: a project's .mcp.json.
     const project = scratch();
     const withFile = setup(home, ['--client', 'claude-code', '--config', '.mcp.json'], {}, project);
     assert.equal(withFile.code, 0, withFile.stderr);
-    assert.deepEqual(parse(readFileSync(join(project, '.mcp.json'), 'utf8')).mcpServers['binance-margin'], { command: process.execPath, args: [BIN] });
+    assert.deepEqual(parse(readFileSync(join(project, '.mcp.json'), 'utf8')).mcpServers['binance-margin'], {
+      command: process.execPath,
+      args: [BIN],
+    });
   });
 
-  test('--dry-run prints the change and writes nothing; a symlinked configuration is edited where it lives', { timeout: 30_000 }, () => {
+  test('--dry-run prints the change and writes nothing; a symlinked configuration is edited where it lives', {
+    timeout: 30_000,
+  }, () => {
     const home = scratch();
     const dry = setup(home, ['--client', 'cursor', '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
@@ -269,7 +398,10 @@ describe('setup from the built bundle, against a temporary HOME', () => {
     const r = setup(home, ['--client', 'claude-desktop']);
     assert.equal(r.code, 0, r.stderr);
     const text = readFileSync(file, 'utf8');
-    assert.ok(text.startsWith('\uFEFF{\r\n  "mcpServers": {\r\n    "a": { "command": "x" },\r\n    "binance-margin": {'), JSON.stringify(text));
+    assert.ok(
+      text.startsWith('\uFEFF{\r\n  "mcpServers": {\r\n    "a": { "command": "x" },\r\n    "binance-margin": {'),
+      JSON.stringify(text),
+    );
     assert.ok(!/[^\r]\n/.test(text), 'CRLF throughout');
     assert.equal(readFileSync(`${file}.bak`, 'utf8'), original);
 
@@ -284,12 +416,22 @@ describe('setup from the built bundle, against a temporary HOME', () => {
 
   test('a quoted ~/ path is taken from HOME', { timeout: 30_000 }, () => {
     const home = scratch();
-    const r = setup(home, ['--client', 'cursor', '--tools-md', '~/accounts/TOOLS.md', '--config', '~/custom.json'], {}, '/');
+    const r = setup(
+      home,
+      ['--client', 'cursor', '--tools-md', '~/accounts/TOOLS.md', '--config', '~/custom.json'],
+      {},
+      '/',
+    );
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(parse(readFileSync(join(home, 'custom.json'), 'utf8')).mcpServers['binance-margin'].args.slice(1), ['--tools-md', join(home, 'accounts', 'TOOLS.md')]);
+    assert.deepEqual(
+      parse(readFileSync(join(home, 'custom.json'), 'utf8')).mcpServers['binance-margin'].args.slice(1),
+      ['--tools-md', join(home, 'accounts', 'TOOLS.md')],
+    );
   });
 
-  test('refuses control characters, unknown clients, flags and toolsets (exit 2), changing nothing', { timeout: 30_000 }, () => {
+  test('refuses control characters, unknown clients, flags and toolsets (exit 2), changing nothing', {
+    timeout: 30_000,
+  }, () => {
     const home = scratch();
     for (const args of [
       ['--client', 'cursor', '--tools-md', '/tmp/a\nb'],
@@ -307,10 +449,21 @@ describe('setup from the built bundle, against a temporary HOME', () => {
     assert.deepEqual(readdirSync(home), []);
   });
 
-  test('`npx binance-margin-mcp setup` from the packed npm package writes the npx form', { timeout: 60_000 }, async () => {
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { files: { path: string }[] }[];
+  test('`npx binance-margin-mcp setup` from the packed npm package writes the npx form', {
+    timeout: 60_000,
+  }, async () => {
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    ) as { files: { path: string }[] }[];
     const files = packed[0].files.map((f) => f.path);
-    assert.ok(files.some((f) => /^dist\/chunks\/setup-/.test(f)), 'the setup chunk is packed');
+    assert.ok(
+      files.some((f) => /^dist\/chunks\/setup-/.test(f)),
+      'the setup chunk is packed',
+    );
     // Laid out as npx installs it: <cache>/node_modules/binance-margin-mcp, run through .bin.
     const cache = scratch();
     const pkgDir = join(cache, 'node_modules', 'binance-margin-mcp');
@@ -319,12 +472,22 @@ describe('setup from the built bundle, against a temporary HOME', () => {
       cpSync(join(ROOT, f), join(pkgDir, f));
     }
     mkdirSync(join(cache, 'node_modules', '.bin'));
-    symlinkSync('../binance-margin-mcp/dist/binance-margin-mcp.js', join(cache, 'node_modules', '.bin', 'binance-margin-mcp'));
+    symlinkSync(
+      '../binance-margin-mcp/dist/binance-margin-mcp.js',
+      join(cache, 'node_modules', '.bin', 'binance-margin-mcp'),
+    );
     const home = scratch();
-    const r = spawnSync(join(cache, 'node_modules', '.bin', 'binance-margin-mcp'), ['setup', '--client', 'windsurf', '--toolsets', 'core'], { cwd: home, env: { PATH: process.env.PATH ?? '', HOME: home }, encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(
+      join(cache, 'node_modules', '.bin', 'binance-margin-mcp'),
+      ['setup', '--client', 'windsurf', '--toolsets', 'core'],
+      { cwd: home, env: { PATH: process.env.PATH ?? '', HOME: home }, encoding: 'utf8', timeout: 20_000 },
+    );
     assert.equal(r.status, 0, r.stderr);
     const text = readFileSync(configPath('windsurf', { platform: process.platform, home })!, 'utf8');
-    assert.deepEqual(parse(text).mcpServers['binance-margin'], { command: 'npx', args: ['-y', 'binance-margin-mcp', '--toolsets', 'core'] });
+    assert.deepEqual(parse(text).mcpServers['binance-margin'], {
+      command: 'npx',
+      args: ['-y', 'binance-margin-mcp', '--toolsets', 'core'],
+    });
   });
 });
 

@@ -31,17 +31,23 @@ describe('null for an optional parameter is absent', () => {
     assert.ok(checked > 250, `${checked} optional parameters`);
   });
 
-  test('toolInput: optional nulls dropped, a required null and unknown keys still refused, the JSON Schema unchanged', () => {
-    const shape = { a: z.string().optional(), b: z.string(), n: z.number().int().optional() };
-    const schema = toolInput(shape);
-    assert.deepEqual(schema.parse({ a: null, b: 'x', n: null }), { b: 'x' });
-    assert.deepEqual(schema.parse({ a: 'y', b: 'x' }), { a: 'y', b: 'x' });
-    const required = schema.safeParse({ b: null });
-    assert.equal(required.success, false);
-    assert.deepEqual(required.error!.issues.map((i) => i.path), [['b']]);
-    assert.equal(schema.safeParse({ b: 'x', c: null }).success, false, 'an unknown key, even null, is refused');
-    assert.deepEqual(z.toJSONSchema(schema, { io: 'input' }), z.toJSONSchema(z.strictObject(shape), { io: 'input' }));
-  });
+  test(
+    'toolInput: optional nulls dropped, a required null and unknown keys still refused, the JSON Schema ' + 'unchanged',
+    () => {
+      const shape = { a: z.string().optional(), b: z.string(), n: z.number().int().optional() };
+      const schema = toolInput(shape);
+      assert.deepEqual(schema.parse({ a: null, b: 'x', n: null }), { b: 'x' });
+      assert.deepEqual(schema.parse({ a: 'y', b: 'x' }), { a: 'y', b: 'x' });
+      const required = schema.safeParse({ b: null });
+      assert.equal(required.success, false);
+      assert.deepEqual(
+        required.error!.issues.map((i) => i.path),
+        [['b']],
+      );
+      assert.equal(schema.safeParse({ b: 'x', c: null }).success, false, 'an unknown key, even null, is refused');
+      assert.deepEqual(z.toJSONSchema(schema, { io: 'input' }), z.toJSONSchema(z.strictObject(shape), { io: 'input' }));
+    },
+  );
 });
 
 describe('tool input on the wire', () => {
@@ -80,14 +86,47 @@ describe('tool input on the wire', () => {
   }
 
   test('what a strict-mode client sends: null for every optional parameter', async () => {
-    const read = await server.call('get_open_orders', { symbol: null, isIsolated: null, recvWindow: null, account: null });
+    const read = await server.call('get_open_orders', {
+      symbol: null,
+      isIsolated: null,
+      recvWindow: null,
+      account: null,
+    });
     assert.notEqual(read.isError, true, text(read));
     assert.doesNotMatch(last('GET', '/sapi/v1/margin/openOrders').rawQuery, /symbol|isIsolated|null/);
-    const optionalNull = Object.fromEntries(['isIsolated', 'quoteOrderQty', 'price', 'stopPrice', 'newClientOrderId', 'icebergQty', 'newOrderRespType', 'sideEffectType', 'timeInForce', 'selfTradePreventionMode', 'autoRepayAtCancel', 'recvWindow', 'account'].map((k) => [k, null]));
-    const pending = structured(await server.call('place_order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001', ...optionalNull }));
+    const optionalNull = Object.fromEntries(
+      [
+        'isIsolated',
+        'quoteOrderQty',
+        'price',
+        'stopPrice',
+        'newClientOrderId',
+        'icebergQty',
+        'newOrderRespType',
+        'sideEffectType',
+        'timeInForce',
+        'selfTradePreventionMode',
+        'autoRepayAtCancel',
+        'recvWindow',
+        'account',
+      ].map((k) => [k, null]),
+    );
+    const pending = structured(
+      await server.call('place_order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'MARKET',
+        quantity: '0.001',
+        ...optionalNull,
+      }),
+    );
     assert.equal(pending.status, 'confirmation_required');
     assert.deepEqual(Object.keys(pending.action.params), ['symbol', 'side', 'type', 'quantity', 'newClientOrderId']);
-    assert.match(pending.action.params.newClientOrderId, /^agent-[A-Za-z0-9]{18}$/, 'a null id is generated like an absent one');
+    assert.match(
+      pending.action.params.newClientOrderId,
+      /^agent-[A-Za-z0-9]{18}$/,
+      'a null id is generated like an absent one',
+    );
     await refused('get_order', { symbol: null, orderId: 1 }, /symbol/);
   });
 
@@ -97,8 +136,13 @@ describe('tool input on the wire', () => {
     assert.match(last('GET', '/sapi/v1/margin/order').rawQuery, /(^|&)origClientOrderId=12345&/);
     const kept = await server.call('keepalive_user_stream', { listenKey: 9876543210 });
     assert.notEqual(kept.isError, true, text(kept));
-    assert.match(last('PUT', '/sapi/v1/margin/listen-key').rawQuery + last('PUT', '/sapi/v1/margin/listen-key').body, /listenKey=9876543210(&|$)/);
-    const cancel = structured(await server.call('cancel_order_list', { symbol: 'BTCUSDT', listClientOrderId: 777, newClientOrderId: 42 }));
+    assert.match(
+      last('PUT', '/sapi/v1/margin/listen-key').rawQuery + last('PUT', '/sapi/v1/margin/listen-key').body,
+      /listenKey=9876543210(&|$)/,
+    );
+    const cancel = structured(
+      await server.call('cancel_order_list', { symbol: 'BTCUSDT', listClientOrderId: 777, newClientOrderId: 42 }),
+    );
     assert.equal(cancel.action.params.listClientOrderId, '777');
     assert.equal(cancel.action.params.newClientOrderId, 'agent-42');
     const key = structured(await server.call('delete_special_key', { apiName: 2024 }));
@@ -106,7 +150,11 @@ describe('tool input on the wire', () => {
     const account = await server.call('get_bnb_burn_status', { account: 7 });
     assert.equal(structured(account).account, '7', text(account));
     await refused('get_order', { symbol: 'BTCUSDT', origClientOrderId: 2 ** 60 }, names('origClientOrderId', '2\\^53'));
-    await refused('get_order', { symbol: 'BTCUSDT', origClientOrderId: 1.5 }, names('origClientOrderId', 'whole number'));
+    await refused(
+      'get_order',
+      { symbol: 'BTCUSDT', origClientOrderId: 1.5 },
+      names('origClientOrderId', 'whole number'),
+    );
     await refused('get_order', { symbol: 'BTCUSDT', origClientOrderId: -3 }, /origClientOrderId/);
   });
 
@@ -114,7 +162,11 @@ describe('tool input on the wire', () => {
     for (const symbols of [['BTCUSDT', 'ETHUSDT'], 'BTCUSDT,ETHUSDT', 'BTCUSDT, ETHUSDT']) {
       const r = await server.call('get_isolated_account', { symbols });
       assert.notEqual(r.isError, true, text(r));
-      assert.match(last('GET', '/sapi/v1/margin/isolated/account').rawQuery, /(^|&)symbols=BTCUSDT%2CETHUSDT&/, JSON.stringify(symbols));
+      assert.match(
+        last('GET', '/sapi/v1/margin/isolated/account').rawQuery,
+        /(^|&)symbols=BTCUSDT%2CETHUSDT&/,
+        JSON.stringify(symbols),
+      );
     }
     await refused('get_isolated_account', { symbols: [] }, names('symbols', 'at least one'));
     await refused('get_isolated_account', { symbols: ['BTC-USDT'] }, /symbols/);
@@ -129,9 +181,25 @@ describe('tool input on the wire', () => {
   });
 
   test('decimals are advertised as strings and still taken as numbers, sent without exponent', async () => {
-    const r = structured(await server.call('borrow_or_repay', { asset: 'BTC', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: 2.5e-7, type: 'BORROW' }));
+    const r = structured(
+      await server.call('borrow_or_repay', {
+        asset: 'BTC',
+        isIsolated: 'FALSE',
+        symbol: 'BTCUSDT',
+        amount: 2.5e-7,
+        type: 'BORROW',
+      }),
+    );
     assert.equal(r.action.params.amount, '0.00000025');
-    await refused('borrow_or_repay', { asset: 'BTC', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: -1, type: 'BORROW' }, names('amount', 'decimal'));
-    await refused('borrow_or_repay', { asset: 'BTC', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: true, type: 'BORROW' }, /amount/);
+    await refused(
+      'borrow_or_repay',
+      { asset: 'BTC', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: -1, type: 'BORROW' },
+      names('amount', 'decimal'),
+    );
+    await refused(
+      'borrow_or_repay',
+      { asset: 'BTC', isIsolated: 'FALSE', symbol: 'BTCUSDT', amount: true, type: 'BORROW' },
+      /amount/,
+    );
   });
 });

@@ -34,7 +34,11 @@ test('tools/list matches the snapshot', async () => {
     writeFileSync(SNAPSHOT, text);
   }
   const expected = JSON.parse(readFileSync(SNAPSHOT, 'utf8'));
-  assert.deepEqual(JSON.parse(text), expected, 'tools/list changed: review the diff and run UPDATE_SNAPSHOTS=1 npm test');
+  assert.deepEqual(
+    JSON.parse(text),
+    expected,
+    'tools/list changed: review the diff and run UPDATE_SNAPSHOTS=1 npm test',
+  );
 });
 
 test('tool-list size: the endpoint tools ≤ 10k tokens, the core toolset ≤ 3k', async () => {
@@ -50,7 +54,11 @@ test('tool-list size: the endpoint tools ≤ 10k tokens, the core toolset ≤ 3k
     rows.push([ts, t.length, size(t)]);
   }
   console.log('tool-list size (bytes, ≈tokens = bytes/4):');
-  for (const [name, n, bytes] of rows) console.log(`  ${name.padEnd(13)} ${String(n).padStart(3)} tools ${String(bytes).padStart(6)} B ≈ ${Math.round(bytes / 4)} tokens`);
+  for (const [name, n, bytes] of rows)
+    console.log(
+      `  ${name.padEnd(13)} ${String(n).padStart(3)} tools ${String(bytes).padStart(6)} B ≈ ` +
+        `${Math.round(bytes / 4)} tokens`,
+    );
   assert.equal(rows[0][1], 68);
   assert.ok(rows[0][2] / 4 <= 10_000, `endpoint tools: ${rows[0][2] / 4} tokens`);
   assert.ok(rows[1][2] / 4 <= 11_000, `all tools: ${rows[1][2] / 4} tokens`);
@@ -59,11 +67,20 @@ test('tool-list size: the endpoint tools ≤ 10k tokens, the core toolset ≤ 3k
 });
 
 test('the tool list the build wrote for the bundle is the one the server computes', async () => {
-  const built = JSON.parse(readFileSync(new URL('../tool-list.json', import.meta.url), 'utf8')) as { version: string; tools: { name: string }[] };
+  const built = JSON.parse(readFileSync(new URL('../tool-list.json', import.meta.url), 'utf8')) as {
+    version: string;
+    tools: { name: string }[];
+  };
   assert.equal(built.version, (await import('../src/version.js')).VERSION);
   const listed = JSON.parse(JSON.stringify(await listTools([]))) as { name: string }[];
   const names = new Set(listed.map((t) => t.name));
   // Every tool listed by default, as listed; plus what only --toolsets dynamic lists.
-  assert.deepEqual(built.tools.filter((t) => names.has(t.name)), listed);
-  assert.deepEqual(built.tools.filter((t) => !names.has(t.name)).map((t) => t.name), ['list_toolsets', 'enable_toolset']);
+  assert.deepEqual(
+    built.tools.filter((t) => names.has(t.name)),
+    listed,
+  );
+  assert.deepEqual(
+    built.tools.filter((t) => !names.has(t.name)).map((t) => t.name),
+    ['list_toolsets', 'enable_toolset'],
+  );
 });

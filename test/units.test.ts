@@ -36,7 +36,12 @@ describe('redactor', () => {
     const secret = randomSecret();
     r.add(key, 'apiKey');
     r.add(secret, 'secret');
-    for (const echo of [key.slice(7, 19), key.slice(3, 40).toUpperCase(), `x${secret.slice(10, 30)}y`, secret.toLowerCase()]) {
+    for (const echo of [
+      key.slice(7, 19),
+      key.slice(3, 40).toUpperCase(),
+      `x${secret.slice(10, 30)}y`,
+      secret.toLowerCase(),
+    ]) {
       const out = r.scrubText(`Binance said: invalid key ${echo} (code -2015)`);
       assert.ok(!out.toLowerCase().includes(echo.toLowerCase()), `${echo} → ${out}`);
       assert.ok(r.mayHold(`…${echo}…`), 'mayHold sees it too');
@@ -62,20 +67,26 @@ describe('weight limiter', () => {
     return { now: () => t, advance: (ms: number) => (t += ms) };
   };
 
-  test('a write is refused, not queued, when the minute’s budget is spent; a read waits for the next minute', async () => {
-    const c = clock(60_000 * 1000 + 10_000);
-    const slept: number[] = [];
-    const limiter = new WeightLimiter('api.test', c.now, { IP: 100, UID: 1000 }, async (ms) => {
-      slept.push(ms);
-      c.advance(ms);
-    });
-    await limiter.acquire({ amount: 90, per: 'IP' }, 'main', false);
-    await assert.rejects(limiter.acquire({ amount: 20, per: 'IP' }, 'main', true), (e: ToolError) => e.kind === 'rate_limit' && /not sent/.test(e.message));
-    await limiter.acquire({ amount: 20, per: 'IP' }, 'main', false);
-    assert.equal(slept.length, 1);
-    assert.ok(slept[0] >= 50_000 && slept[0] <= 50_250, String(slept[0]));
-    assert.equal(limiter.snapshot().refusedLocally, 1);
-  });
+  test(
+    'a write is refused, not queued, when the minute’s budget is spent; a read waits for the ' + 'next minute',
+    async () => {
+      const c = clock(60_000 * 1000 + 10_000);
+      const slept: number[] = [];
+      const limiter = new WeightLimiter('api.test', c.now, { IP: 100, UID: 1000 }, async (ms) => {
+        slept.push(ms);
+        c.advance(ms);
+      });
+      await limiter.acquire({ amount: 90, per: 'IP' }, 'main', false);
+      await assert.rejects(
+        limiter.acquire({ amount: 20, per: 'IP' }, 'main', true),
+        (e: ToolError) => e.kind === 'rate_limit' && /not sent/.test(e.message),
+      );
+      await limiter.acquire({ amount: 20, per: 'IP' }, 'main', false);
+      assert.equal(slept.length, 1);
+      assert.ok(slept[0] >= 50_000 && slept[0] <= 50_250, String(slept[0]));
+      assert.equal(limiter.snapshot().refusedLocally, 1);
+    },
+  );
 
   test('Retry-After of 1e20, Infinity or NaN holds for a bounded time and never breaks the snapshot', () => {
     const c = clock(1_000_000);
@@ -106,14 +117,26 @@ describe('client connection slots', () => {
     standIn.wire.addKey({ apiKey: key, accountId: 'main', hmacSecret: secret });
     const client = new BinanceClient(standIn.url);
     const creds = { apiKey: key, signer: hmacSigner(secret), accountKey: 'main' };
-    const read = { method: 'GET' as const, path: '/sapi/v1/margin/account', security: 'USER_DATA' as const, weight: { amount: 10, per: 'IP' as const } };
-    const cancel = { method: 'DELETE' as const, path: '/sapi/v1/margin/order', security: 'TRADE' as const, weight: { amount: 10, per: 'UID' as const } };
+    const read = {
+      method: 'GET' as const,
+      path: '/sapi/v1/margin/account',
+      security: 'USER_DATA' as const,
+      weight: { amount: 10, per: 'IP' as const },
+    };
+    const cancel = {
+      method: 'DELETE' as const,
+      path: '/sapi/v1/margin/order',
+      security: 'TRADE' as const,
+      weight: { amount: 10, per: 'UID' as const },
+    };
     try {
       await client.send(read, {}, creds); // syncs the clock
       // Binance says the IP budget of this minute is spent.
       client.limiter.observe({ 'x-sapi-used-ip-weight-1m': '12000' }, 'main');
       const order: string[] = [];
-      const reads = Array.from({ length: 12 }, (_, i) => client.send(read, {}, creds).then(() => order.push(`read${i}`)));
+      const reads = Array.from({ length: 12 }, (_, i) =>
+        client.send(read, {}, creds).then(() => order.push(`read${i}`)),
+      );
       await new Promise((r) => setTimeout(r, 50));
       await client.send(cancel, { symbol: 'BTCUSDT', orderId: 1 }, creds).then(() => order.push('cancel'));
       await Promise.all(reads);
@@ -127,33 +150,45 @@ describe('client connection slots', () => {
 });
 
 describe('lock file across processes', () => {
-  test('a lock left by a process that died is taken over at once; one held by a live process makes the caller wait, then refuses', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bmm-lock-'));
-    try {
-      const lock = join(dir, 'main.lock');
-      const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-      writeFileSync(lock, JSON.stringify({ pid: Number(dead.stdout), host: hostname(), since: new Date().toISOString() }));
-      assert.equal(await withFileLock(lock, () => 'ran', { waitMs: 200 }), 'ran');
-      // A live holder (our parent process, as far as the lock can tell).
-      writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: hostname(), since: new Date().toISOString() }));
-      await assert.rejects(withFileLock(lock, () => 'ran', { waitMs: 200, what: 'The order' }), (e: ToolError) => e.kind === 'config' && /The order waited 0 s for another server process/.test(e.message));
-      rmSync(lock);
-      // Calls of one process queue in order and never overlap.
-      const seen: string[] = [];
-      await Promise.all(
-        [1, 2, 3].map((n) =>
-          withFileLock(lock, async () => {
-            seen.push(`in${n}`);
-            await new Promise((r) => setTimeout(r, 10));
-            seen.push(`out${n}`);
-          }),
-        ),
-      );
-      assert.deepEqual(seen, ['in1', 'out1', 'in2', 'out2', 'in3', 'out3']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  test(
+    'a lock left by a process that died is taken over at once; one held by a live process makes the caller ' +
+      'wait, then refuses',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'bmm-lock-'));
+      try {
+        const lock = join(dir, 'main.lock');
+        const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+          encoding: 'utf8',
+        });
+        writeFileSync(
+          lock,
+          JSON.stringify({ pid: Number(dead.stdout), host: hostname(), since: new Date().toISOString() }),
+        );
+        assert.equal(await withFileLock(lock, () => 'ran', { waitMs: 200 }), 'ran');
+        // A live holder (our parent process, as far as the lock can tell).
+        writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: hostname(), since: new Date().toISOString() }));
+        await assert.rejects(
+          withFileLock(lock, () => 'ran', { waitMs: 200, what: 'The order' }),
+          (e: ToolError) => e.kind === 'config' && /The order waited 0 s for another server process/.test(e.message),
+        );
+        rmSync(lock);
+        // Calls of one process queue in order and never overlap.
+        const seen: string[] = [];
+        await Promise.all(
+          [1, 2, 3].map((n) =>
+            withFileLock(lock, async () => {
+              seen.push(`in${n}`);
+              await new Promise((r) => setTimeout(r, 10));
+              seen.push(`out${n}`);
+            }),
+          ),
+        );
+        assert.deepEqual(seen, ['in1', 'out1', 'in2', 'out2', 'in3', 'out3']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('valuation', () => {
@@ -162,34 +197,81 @@ describe('valuation', () => {
     return prices[symbol];
   };
 
-  test('an order is worth its quantity at the highest of its prices and the index; a list its largest leg', async () => {
-    const prices = index({ BTCUSDT: '50000', ETHBTC: '0.05', BTCUSDC: '50000', USDCUSDT: '1' });
-    const order = findEndpoint('place_order')!;
-    assert.equal((await callValue(order, { symbol: 'BTCUSDT', side: 'SELL', quantity: '1', price: '1' }, prices))!.valueUsdt, 50_000);
-    assert.equal((await callValue(order, { symbol: 'BTCUSDT', side: 'BUY', quantity: '1', price: '70000' }, prices))!.valueUsdt, 70_000);
-    assert.equal((await callValue(order, { symbol: 'BTCUSDT', side: 'BUY', quoteOrderQty: '123' }, prices))!.valueUsdt, 123);
-    // A BTC-quoted pair is converted at BTC's index: 10 ETH × 0.05 BTC × 50,000.
-    assert.equal((await callValue(order, { symbol: 'ETHBTC', side: 'BUY', quantity: '10' }, prices))!.valueUsdt, 25_000);
-    const oco = findEndpoint('place_oco_order')!;
-    const v = await callValue(oco, { symbol: 'BTCUSDT', side: 'SELL', quantity: '0.1', price: '60000', stopPrice: '40000', stopLimitPrice: '39000' }, prices);
-    assert.equal(v!.valueUsdt, 6_000);
-    assert.equal(v!.priceUsed, '60000');
-  });
+  test(
+    'an order is worth its quantity at the highest of its prices and the index; a list its ' + 'largest leg',
+    async () => {
+      const prices = index({ BTCUSDT: '50000', ETHBTC: '0.05', BTCUSDC: '50000', USDCUSDT: '1' });
+      const order = findEndpoint('place_order')!;
+      assert.equal(
+        (await callValue(order, { symbol: 'BTCUSDT', side: 'SELL', quantity: '1', price: '1' }, prices))!.valueUsdt,
+        50_000,
+      );
+      assert.equal(
+        (await callValue(order, { symbol: 'BTCUSDT', side: 'BUY', quantity: '1', price: '70000' }, prices))!.valueUsdt,
+        70_000,
+      );
+      assert.equal(
+        (await callValue(order, { symbol: 'BTCUSDT', side: 'BUY', quoteOrderQty: '123' }, prices))!.valueUsdt,
+        123,
+      );
+      // A BTC-quoted pair is converted at BTC's index: 10 ETH × 0.05 BTC × 50,000.
+      assert.equal(
+        (await callValue(order, { symbol: 'ETHBTC', side: 'BUY', quantity: '10' }, prices))!.valueUsdt,
+        25_000,
+      );
+      const oco = findEndpoint('place_oco_order')!;
+      const v = await callValue(
+        oco,
+        {
+          symbol: 'BTCUSDT',
+          side: 'SELL',
+          quantity: '0.1',
+          price: '60000',
+          stopPrice: '40000',
+          stopLimitPrice: '39000',
+        },
+        prices,
+      );
+      assert.equal(v!.valueUsdt, 6_000);
+      assert.equal(v!.priceUsed, '60000');
+    },
+  );
 
   test('what an order may borrow is what it needs beyond the free balance', async () => {
     const prices = index({ BTCUSDT: '50000' });
     const free = async (asset: string) => (asset === 'USDT' ? 1_000 : 0.01);
     const order = findEndpoint('place_order')!;
-    assert.equal(await orderBorrow(order, { symbol: 'BTCUSDT', side: 'BUY', quantity: '0.1' }, prices, free), undefined, 'no side effect: no borrow');
-    assert.deepEqual(await orderBorrow(order, { symbol: 'BTCUSDT', side: 'BUY', quantity: '0.1', sideEffectType: 'MARGIN_BUY' }, prices, free), { asset: 'USDT', amount: 4_000, valueUsdt: 4_000 });
-    const sell = await orderBorrow(order, { symbol: 'BTCUSDT', side: 'SELL', quantity: '0.05', sideEffectType: 'AUTO_BORROW_REPAY' }, prices, free);
+    assert.equal(
+      await orderBorrow(order, { symbol: 'BTCUSDT', side: 'BUY', quantity: '0.1' }, prices, free),
+      undefined,
+      'no side effect: no borrow',
+    );
+    assert.deepEqual(
+      await orderBorrow(
+        order,
+        { symbol: 'BTCUSDT', side: 'BUY', quantity: '0.1', sideEffectType: 'MARGIN_BUY' },
+        prices,
+        free,
+      ),
+      { asset: 'USDT', amount: 4_000, valueUsdt: 4_000 },
+    );
+    const sell = await orderBorrow(
+      order,
+      { symbol: 'BTCUSDT', side: 'SELL', quantity: '0.05', sideEffectType: 'AUTO_BORROW_REPAY' },
+      prices,
+      free,
+    );
     assert.equal(sell!.asset, 'BTC');
     assert.ok(Math.abs(sell!.amount - 0.04) < 1e-12 && Math.abs(sell!.valueUsdt - 2_000) < 1e-6);
   });
 
   test('a price index outside Binance’s range refuses with kind policy, naming the symbol', async () => {
     for (const bad of ['0', '-1', 'NaN', '1e-300', '1e13']) {
-      await assert.rejects(checkedIndex('BTCUSDT', index({ BTCUSDT: bad })), (e: ToolError) => e.kind === 'policy' && e.message.includes('BTCUSDT'), bad);
+      await assert.rejects(
+        checkedIndex('BTCUSDT', index({ BTCUSDT: bad })),
+        (e: ToolError) => e.kind === 'policy' && e.message.includes('BTCUSDT'),
+        bad,
+      );
     }
     assert.equal((await checkedIndex('BTCUSDT', index({ BTCUSDT: '0.00000001' }))).value, 1e-8);
   });

@@ -32,7 +32,9 @@ describe('validation before anything is sent', () => {
     await standIn.close();
   });
 
-  /** Calls a tool and asserts it was refused with a message matching `pattern`, and that nothing reached the stand-in. */
+  /**
+   * Calls a tool and asserts it was refused with a message matching `pattern`, and that nothing reached the stand-in.
+   */
   async function refused(tool: string, args: Record<string, unknown>, pattern: RegExp): Promise<void> {
     const n = standIn.wire.requests.length;
     const r = await server.call(tool, args);
@@ -45,16 +47,48 @@ describe('validation before anything is sent', () => {
 
   const order = { symbol: 'BTCUSDT', side: 'BUY' };
   test('what each order type requires', async () => {
-    await refused('place_order', { ...order, type: 'LIMIT', quantity: '1', timeInForce: 'GTC' }, /type=LIMIT needs price/);
-    await refused('place_order', { ...order, type: 'LIMIT', quantity: '1', price: '1' }, /type=LIMIT needs timeInForce/);
+    await refused(
+      'place_order',
+      { ...order, type: 'LIMIT', quantity: '1', timeInForce: 'GTC' },
+      /type=LIMIT needs price/,
+    );
+    await refused(
+      'place_order',
+      { ...order, type: 'LIMIT', quantity: '1', price: '1' },
+      /type=LIMIT needs timeInForce/,
+    );
     await refused('place_order', { ...order, type: 'MARKET' }, /exactly one of quantity or quoteOrderQty/);
-    await refused('place_order', { ...order, type: 'MARKET', quantity: '1', quoteOrderQty: '10' }, /exactly one of quantity or quoteOrderQty/);
-    await refused('place_order', { ...order, type: 'MARKET', quantity: '1', price: '5' }, /type=MARKET does not take price/);
+    await refused(
+      'place_order',
+      { ...order, type: 'MARKET', quantity: '1', quoteOrderQty: '10' },
+      /exactly one of quantity or quoteOrderQty/,
+    );
+    await refused(
+      'place_order',
+      { ...order, type: 'MARKET', quantity: '1', price: '5' },
+      /type=MARKET does not take price/,
+    );
     await refused('place_order', { ...order, type: 'STOP_LOSS', quantity: '1' }, /type=STOP_LOSS needs stopPrice/);
-    await refused('place_order', { ...order, type: 'STOP_LOSS_LIMIT', quantity: '1', price: '1', stopPrice: '2' }, /needs timeInForce/);
-    await refused('place_order', { ...order, type: 'LIMIT', quantity: '1', price: '1', timeInForce: 'IOC', icebergQty: '0.1' }, /icebergQty needs timeInForce=GTC/);
-    await refused('place_order', { ...order, type: 'MARKET', quantity: '1', icebergQty: '0.1' }, /does not take icebergQty/);
-    await refused('place_order', { ...order, type: 'LIMIT', quantity: '1', price: '1', timeInForce: 'GTC', isIsolated: 'TRUE', symbol: undefined }, /symbol/);
+    await refused(
+      'place_order',
+      { ...order, type: 'STOP_LOSS_LIMIT', quantity: '1', price: '1', stopPrice: '2' },
+      /needs timeInForce/,
+    );
+    await refused(
+      'place_order',
+      { ...order, type: 'LIMIT', quantity: '1', price: '1', timeInForce: 'IOC', icebergQty: '0.1' },
+      /icebergQty needs timeInForce=GTC/,
+    );
+    await refused(
+      'place_order',
+      { ...order, type: 'MARKET', quantity: '1', icebergQty: '0.1' },
+      /does not take icebergQty/,
+    );
+    await refused(
+      'place_order',
+      { ...order, type: 'LIMIT', quantity: '1', price: '1', timeInForce: 'GTC', isIsolated: 'TRUE', symbol: undefined },
+      /symbol/,
+    );
   });
 
   test('either-or identifiers', async () => {
@@ -68,21 +102,68 @@ describe('validation before anything is sent', () => {
     const oco = { symbol: 'BTCUSDT', side: 'SELL', quantity: '1', price: '70000', stopPrice: '50000' };
     await refused('place_oco_order', { ...oco, stopLimitPrice: '49000' }, /stopLimitPrice needs stopLimitTimeInForce/);
     await refused('place_oco_order', { ...oco, price: '40000' }, /SELL OCO, price .* must be above stopPrice/);
-    await refused('place_oco_order', { ...oco, stopLimitPrice: '49000', stopLimitTimeInForce: 'IOC', stopIcebergQty: '0.1' }, /stopIcebergQty needs stopLimitTimeInForce=GTC/);
-    const oto = { symbol: 'BTCUSDT', workingType: 'LIMIT', workingSide: 'BUY', workingPrice: '1', workingQuantity: '1', pendingType: 'LIMIT', pendingSide: 'SELL', pendingQuantity: '1' };
+    await refused(
+      'place_oco_order',
+      { ...oco, stopLimitPrice: '49000', stopLimitTimeInForce: 'IOC', stopIcebergQty: '0.1' },
+      /stopIcebergQty needs stopLimitTimeInForce=GTC/,
+    );
+    const oto = {
+      symbol: 'BTCUSDT',
+      workingType: 'LIMIT',
+      workingSide: 'BUY',
+      workingPrice: '1',
+      workingQuantity: '1',
+      pendingType: 'LIMIT',
+      pendingSide: 'SELL',
+      pendingQuantity: '1',
+    };
     await refused('place_oto_order', oto, /workingType=LIMIT needs workingTimeInForce/);
-    await refused('place_oto_order', { ...oto, workingTimeInForce: 'GTC' }, /pendingType=LIMIT needs pendingTimeInForce, pendingPrice/);
-    const otoco = { symbol: 'BTCUSDT', workingType: 'LIMIT_MAKER', workingSide: 'BUY', workingPrice: '1', workingQuantity: '1', pendingSide: 'SELL', pendingQuantity: '1' };
-    await refused('place_otoco_order', { ...otoco, pendingAboveType: 'STOP_LOSS', pendingBelowType: 'STOP_LOSS', pendingAboveStopPrice: '2', pendingBelowStopPrice: '1' }, /must be LIMIT_MAKER/);
-    await refused('place_otoco_order', { ...otoco, pendingAboveType: 'LIMIT_MAKER' }, /pendingAboveType=LIMIT_MAKER needs pendingAbovePrice/);
+    await refused(
+      'place_oto_order',
+      { ...oto, workingTimeInForce: 'GTC' },
+      /pendingType=LIMIT needs pendingTimeInForce, pendingPrice/,
+    );
+    const otoco = {
+      symbol: 'BTCUSDT',
+      workingType: 'LIMIT_MAKER',
+      workingSide: 'BUY',
+      workingPrice: '1',
+      workingQuantity: '1',
+      pendingSide: 'SELL',
+      pendingQuantity: '1',
+    };
+    await refused(
+      'place_otoco_order',
+      {
+        ...otoco,
+        pendingAboveType: 'STOP_LOSS',
+        pendingBelowType: 'STOP_LOSS',
+        pendingAboveStopPrice: '2',
+        pendingBelowStopPrice: '1',
+      },
+      /must be LIMIT_MAKER/,
+    );
+    await refused(
+      'place_otoco_order',
+      { ...otoco, pendingAboveType: 'LIMIT_MAKER' },
+      /pendingAboveType=LIMIT_MAKER needs pendingAbovePrice/,
+    );
   });
 
   test('documented limits, enums and types', async () => {
     await refused('get_cross_margin_account', { recvWindow: 60001 }, /recvWindow/);
     await refused('get_all_orders', { symbol: 'BTCUSDT', limit: 1001 }, /limit/);
     await refused('get_interest_history', { size: 101 }, /size/);
-    await refused('get_isolated_account', { symbols: ['AAAUSDT', 'BBBUSDT', 'CCCUSDT', 'DDDUSDT', 'EEEUSDT', 'FFFUSDT'] }, /at most 5/);
-    await refused('get_next_hourly_interest_rate', { assets: Array.from({ length: 21 }, (_, i) => `A${i}`), isIsolated: false }, /at most 20/);
+    await refused(
+      'get_isolated_account',
+      { symbols: ['AAAUSDT', 'BBBUSDT', 'CCCUSDT', 'DDDUSDT', 'EEEUSDT', 'FFFUSDT'] },
+      /at most 5/,
+    );
+    await refused(
+      'get_next_hourly_interest_rate',
+      { assets: Array.from({ length: 21 }, (_, i) => `A${i}`), isIsolated: false },
+      /at most 20/,
+    );
     await refused('set_max_leverage', { maxLeverage: 4 }, /maxLeverage/);
     await refused('place_order', { ...order, type: 'MARKET', quantity: '-1' }, /quantity[\s\S]*greater than 0|decimal/);
     await refused('place_order', { ...order, type: 'MARKET', quantity: '1e' }, /decimal number/);
@@ -92,7 +173,11 @@ describe('validation before anything is sent', () => {
   });
 
   test('unknown argument keys are refused, never dropped: a misspelled isIsolated is no cross order', async () => {
-    await refused('place_order', { ...order, type: 'MARKET', quantity: '1', isolated: 'TRUE' }, /isolated|Unrecognized/i);
+    await refused(
+      'place_order',
+      { ...order, type: 'MARKET', quantity: '1', isolated: 'TRUE' },
+      /isolated|Unrecognized/i,
+    );
     await refused('get_cross_margin_account', { timestamp: 1 }, /timestamp|Unrecognized/i);
     await refused('get_cross_margin_account', { signature: 'x' }, /signature|Unrecognized/i);
   });
@@ -106,7 +191,14 @@ describe('validation before anything is sent', () => {
   });
 
   test('decimals given as JSON numbers go out without exponent notation', async () => {
-    const r = await server.call('place_order', { symbol: 'btcusdt', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: 1e-8, price: 1.5e21 });
+    const r = await server.call('place_order', {
+      symbol: 'btcusdt',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: 1e-8,
+      price: 1.5e21,
+    });
     const pending = structured(r);
     assert.equal(pending.action.params.quantity, '0.00000001');
     assert.equal(pending.action.params.price, '1500000000000000000000');
@@ -133,7 +225,16 @@ describe('validation before anything is sent', () => {
     assert.equal(long.isError, true);
     assert.equal(errorOf(long).kind, 'validation');
     assert.match(errorOf(long).message, /newClientOrderId .*37 characters.* at most 36/);
-    const oco = structured(await server.call('place_oco_order', { symbol: 'BTCUSDT', side: 'SELL', quantity: '1', price: '3', stopPrice: '2', limitClientOrderId: 'tp' }));
+    const oco = structured(
+      await server.call('place_oco_order', {
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        quantity: '1',
+        price: '3',
+        stopPrice: '2',
+        limitClientOrderId: 'tp',
+      }),
+    );
     assert.match(oco.action.params.listClientOrderId, /^agent-[A-Za-z0-9]{18}$/);
     assert.equal(oco.action.params.limitClientOrderId, 'agent-tp');
     assert.equal(writes(), n, 'only tokens so far: no write was sent (previews only read)');
@@ -142,19 +243,26 @@ describe('validation before anything is sent', () => {
   });
 
   test('every tool that takes newClientOrderId generates one', () => {
-    for (const e of CATALOG) if ('newClientOrderId' in paramsOf(e)) assert.equal(e.clientOrderIds?.generate, 'newClientOrderId', endpointId(e));
+    for (const e of CATALOG)
+      if ('newClientOrderId' in paramsOf(e))
+        assert.equal(e.clientOrderIds?.generate, 'newClientOrderId', endpointId(e));
   });
 });
 
 describe('the tool registry parses arguments synchronously, and asynchronously when a schema needs it', () => {
   const session = { canElicit: () => false, askUser: async () => null };
   const connection = { enabled: new Set(['always'] as const), enable: () => false };
-  const run = async (registry: ToolRegistry, args: Record<string, unknown>) => registry.call('t', args, { session, connection } as unknown as ToolCallContext);
+  const run = async (registry: ToolRegistry, args: Record<string, unknown>) =>
+    registry.call('t', args, { session, connection } as unknown as ToolCallContext);
 
   test('a schema with an async refinement is still applied (accepts and refuses)', async () => {
     const registry = new ToolRegistry();
-    const schema = z.object({ n: z.number() }).refine(async (v) => v.n > 1, { message: 'n must be above 1', path: ['n'] });
-    registry.registerTool('t', { inputSchema: schema }, (args) => ({ content: [{ type: 'text', text: `ok ${args.n}` }] }));
+    const schema = z
+      .object({ n: z.number() })
+      .refine(async (v) => v.n > 1, { message: 'n must be above 1', path: ['n'] });
+    registry.registerTool('t', { inputSchema: schema }, (args) => ({
+      content: [{ type: 'text', text: `ok ${args.n}` }],
+    }));
     const ok = await run(registry, { n: 2 });
     assert.deepEqual((ok as { content: unknown }).content, [{ type: 'text', text: 'ok 2' }]);
     const refused = await run(registry, { n: 1 });

@@ -50,7 +50,10 @@ const ENVIRONMENTS: Record<string, Environment> = { mainnet: 'Mainnet', testnet:
  * issue when none of the credential variables is set. Empty values count as unset
  * (a desktop bundle passes an optional field the user left empty as "").
  */
-export function accountFromEnv(env: AccountEnv, opts: AccountFromEnvOptions): { account?: AccountEntry; issues: AccountIssue[] } {
+export function accountFromEnv(
+  env: AccountEnv,
+  opts: AccountFromEnvOptions,
+): { account?: AccountEntry; issues: AccountIssue[] } {
   const get = (name: keyof AccountEnv) => {
     const v = env[name]?.trim();
     return v ? v : undefined;
@@ -64,8 +67,10 @@ export function accountFromEnv(env: AccountEnv, opts: AccountFromEnvOptions): { 
   const issues: AccountIssue[] = [];
   const issue = (field: string, message: string) => issues.push({ account: ENV_ACCOUNT_NAME, field, message });
 
-  if (!apiKey) issue('BINANCE_API_KEY', 'is missing (BINANCE_API_SECRET or BINANCE_PRIVATE_KEY_FILE is set without it)');
-  else if (/\s/.test(apiKey) || apiKey.length < 8) issue('BINANCE_API_KEY', 'is malformed (expected one word of at least 8 characters)');
+  if (!apiKey)
+    issue('BINANCE_API_KEY', 'is missing (BINANCE_API_SECRET or BINANCE_PRIVATE_KEY_FILE is set without it)');
+  else if (/\s/.test(apiKey) || apiKey.length < 8)
+    issue('BINANCE_API_KEY', 'is malformed (expected one word of at least 8 characters)');
 
   const envText = get('BINANCE_ENVIRONMENT');
   const environment = envText === undefined ? 'Mainnet' : ENVIRONMENTS[envText.toLowerCase()];
@@ -73,7 +78,12 @@ export function accountFromEnv(env: AccountEnv, opts: AccountFromEnvOptions): { 
 
   let signing: SigningScheme | undefined;
   let privateKeyFile: string | undefined;
-  if (secret && keyFile) issue('BINANCE_PRIVATE_KEY_FILE', 'is set together with BINANCE_API_SECRET: set the secret for an HMAC key, or the key file for an RSA or Ed25519 key, not both');
+  if (secret && keyFile)
+    issue(
+      'BINANCE_PRIVATE_KEY_FILE',
+      'is set together with BINANCE_API_SECRET: set the secret for an HMAC key, or the key file for an RSA or ' +
+        'Ed25519 key, not both',
+    );
   else if (secret) {
     if (/\s/.test(secret)) issue('BINANCE_API_SECRET', 'is malformed (expected one word)');
     else signing = 'HMAC';
@@ -90,18 +100,30 @@ export function accountFromEnv(env: AccountEnv, opts: AccountFromEnvOptions): { 
       try {
         type = loadPrivateKey(pem, passphrase).asymmetricKeyType;
       } catch {
-        issue('BINANCE_PRIVATE_KEY_FILE', `is not a readable PEM private key${passphrase ? ' (or BINANCE_PRIVATE_KEY_PASSPHRASE is wrong)' : ' (if it is encrypted, set BINANCE_PRIVATE_KEY_PASSPHRASE)'}`);
+        issue(
+          'BINANCE_PRIVATE_KEY_FILE',
+          `is not a readable PEM private key${
+            passphrase
+              ? ' (or BINANCE_PRIVATE_KEY_PASSPHRASE is wrong)'
+              : ' (if it is encrypted, set BINANCE_PRIVATE_KEY_PASSPHRASE)'
+          }`,
+        );
       }
       if (type === 'rsa') signing = 'RSA';
       else if (type === 'ed25519') signing = 'Ed25519';
       else if (type !== undefined) issue('BINANCE_PRIVATE_KEY_FILE', 'holds neither an RSA nor an Ed25519 key');
     }
-  } else issue('BINANCE_API_SECRET', 'is missing (set BINANCE_API_SECRET for an HMAC key, or BINANCE_PRIVATE_KEY_FILE for an RSA or Ed25519 key)');
+  } else
+    issue(
+      'BINANCE_API_SECRET',
+      'is missing (set BINANCE_API_SECRET for an HMAC key, or BINANCE_PRIVATE_KEY_FILE for an RSA or Ed25519 key)',
+    );
 
   // A credential that is missing or malformed leaves no account.
   const credentialIssues = issues.length > 0;
   const policyProblems: AccountIssue[] = [];
-  const problem = (field: string, message: string) => policyProblems.push({ account: ENV_ACCOUNT_NAME, field, message, blocksWrites: true });
+  const problem = (field: string, message: string) =>
+    policyProblems.push({ account: ENV_ACCOUNT_NAME, field, message, blocksWrites: true });
   const ENV_NAMES = {
     'max order value': 'BINANCE_MAX_ORDER_VALUE',
     'max borrow value': 'BINANCE_MAX_BORROW_VALUE',
@@ -110,7 +132,10 @@ export function accountFromEnv(env: AccountEnv, opts: AccountFromEnvOptions): { 
     'allowed symbols': 'BINANCE_ALLOWED_SYMBOLS',
   } as const;
   // Read as TOOLS.md reads its limit lines; a problem names the variable.
-  const { limits, problems } = parseLimits((key) => get(ENV_NAMES[key]), (key) => ENV_NAMES[key]);
+  const { limits, problems } = parseLimits(
+    (key) => get(ENV_NAMES[key]),
+    (key) => ENV_NAMES[key],
+  );
   for (const p of problems) problem(p.field, p.message);
   issues.push(...policyProblems);
 

@@ -13,7 +13,9 @@ export class KeyFileError extends Error {}
 
 /** Printable ASCII without spaces: what Binance API keys and secrets are made of. */
 const CREDENTIAL = /^[\x21-\x7e]{8,256}$/;
-const PEM_PRIVATE_KEY = /^-----BEGIN ((RSA|EC|ENCRYPTED) )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n:,\- ]+-----END ((RSA|EC|ENCRYPTED) )?PRIVATE KEY-----\s*$/;
+const pemLabel = (edge: 'BEGIN' | 'END') => `-----${edge} ((RSA|EC|ENCRYPTED) )?PRIVATE KEY-----`;
+/** One PEM private key block: a label line, base64 (and, for old encrypted keys, header) lines, the end label. */
+const PEM_PRIVATE_KEY = new RegExp(`^${pemLabel('BEGIN')}\\r?\\n[A-Za-z0-9+/=\\r\\n:,\\- ]+${pemLabel('END')}\\s*$`);
 
 /** The whole file, when it is a regular file of at most 64 KiB. */
 export function readSmallRegularFile(path: string): string {
@@ -45,7 +47,8 @@ export function readSmallRegularFile(path: string): string {
 /** A PEM private key file: one PRIVATE KEY block and nothing else. */
 export function readPemPrivateKey(path: string): string {
   const text = readSmallRegularFile(path);
-  if (!PEM_PRIVATE_KEY.test(`${text.trim()}\n`)) throw new KeyFileError('is not a PEM private key (-----BEGIN PRIVATE KEY----- … -----END PRIVATE KEY-----)');
+  if (!PEM_PRIVATE_KEY.test(`${text.trim()}\n`))
+    throw new KeyFileError('is not a PEM private key (-----BEGIN PRIVATE KEY----- … -----END PRIVATE KEY-----)');
   return text;
 }
 
@@ -56,6 +59,9 @@ export function readCredentialsFile(path: string): { apiKey: string; secret: str
     .map((l) => l.trim())
     .filter(Boolean);
   if (lines.length !== 2 || !lines.every((l) => CREDENTIAL.test(l)))
-    throw new KeyFileError('is not a credentials file (exactly two non-empty lines: the API key, then the secret, each 8 to 256 characters without spaces)');
+    throw new KeyFileError(
+      'is not a credentials file (exactly two non-empty lines: the API key, then the secret, each 8 to 256 ' +
+        'characters without spaces)',
+    );
   return { apiKey: lines[0], secret: lines[1] };
 }

@@ -15,7 +15,13 @@ import type { Endpoint } from '../catalog/index.js';
 import type { Logger } from '../log.js';
 import { redactor } from '../safety/redact.js';
 
-export function keepOneTimeSecret(endpoint: Endpoint, accountName: string, data: unknown, stateDir: string, log: Logger): unknown {
+export function keepOneTimeSecret(
+  endpoint: Endpoint,
+  accountName: string,
+  data: unknown,
+  stateDir: string,
+  log: Logger,
+): unknown {
   const fields = endpoint.oneTimeSecret;
   if (!fields || !data || typeof data !== 'object') return data;
   const record = data as Record<string, unknown>;
@@ -31,13 +37,21 @@ export function keepOneTimeSecret(endpoint: Endpoint, accountName: string, data:
     const file = join(dir, `${accountName}-${new Date().toISOString().replace(/[:.]/g, '-')}.txt`);
     writeFileSync(file, `${apiKey}\n${secret}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(file, 0o600);
-    return { ...record, secretKeySavedTo: file, note: 'The secret is shown once by Binance; it was saved to this private file (API key, then secret) and is not shown here.' };
+    return {
+      ...record,
+      secretKeySavedTo: file,
+      note:
+        'The secret is shown once by Binance; it was saved to this private file (API key, then secret) and is ' +
+        'not shown here.',
+    };
   } catch (err) {
     log.error({ code: (err as NodeJS.ErrnoException).code }, 'a one-time secret could not be saved');
     return {
       ...record,
       warning:
-        'Binance created the key, but its secret (shown once) could not be saved to the state directory, so it is lost. Do NOT create another key: ask the user to delete this one (delete_special_key) and create a new one once the state directory is writable.',
+        'Binance created the key, but its secret (shown once) could not be saved to the state directory, so it is ' +
+        'lost. Do NOT create another key: ask the user to delete this one (delete_special_key) and create a ' +
+        'new one once the state directory is writable.',
     };
   }
 }

@@ -5,7 +5,19 @@
  * builds each account's signer, and writes new accounts atomically.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, writeSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  writeSync,
+  mkdirSync,
+  chmodSync,
+  existsSync,
+} from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath, basename } from 'node:path';
 import { configError, ToolError } from '../errors.js';
 import { ed25519Signer, hmacSigner, loadPrivateKey, rsaSigner, type Signer } from '../binance/signer.js';
@@ -22,7 +34,10 @@ export interface StoreOptions {
   path: string;
   /** `--sandbox`: only the demo account, whatever the file says. */
   forceSandbox: boolean;
-  /** BINANCE_API_KEY & co. (a copy of the environment; key file path absolute): the account `main` when there is no file. */
+  /**
+   * BINANCE_API_KEY & co. (a copy of the environment; key file path absolute): the account `main` when there is no
+   * file.
+   */
   env?: AccountEnv;
 }
 
@@ -68,7 +83,9 @@ export class AccountStore {
     return this.opts.path;
   }
 
-  /** True when the server runs on the sandbox's demo account (no accounts file nor environment account, or --sandbox). */
+  /**
+   * True when the server runs on the sandbox's demo account (no accounts file nor environment account, or --sandbox).
+   */
   get sandboxOnly(): boolean {
     this.refresh();
     return this.opts.forceSandbox || (this.stamp === null && !this.usesEnv);
@@ -142,10 +159,14 @@ export class AccountStore {
       const broken = this.issues.filter((i) => i.account === name);
       if (broken.length)
         throw configError(
-          `Account "${name}" is malformed in the accounts file: ${broken.map((i) => (i.field ? `${i.field} ${i.message}` : i.message)).join('; ')}.`,
+          `Account "${name}" is malformed in the accounts file: ` +
+            `${broken.map((i) => (i.field ? `${i.field} ${i.message}` : i.message)).join('; ')}.`,
           'Fix that account in TOOLS.md; the change is picked up without a restart.',
         );
-      throw configError(`There is no account named "${name}". Accounts: ${choices || 'none'}.`, 'Ask the user which account to use.');
+      throw configError(
+        `There is no account named "${name}". Accounts: ${choices || 'none'}.`,
+        'Ask the user which account to use.',
+      );
     }
     const main = accounts.find((a) => a.name === 'main');
     if (main) return main;
@@ -155,12 +176,16 @@ export class AccountStore {
         this.issues.length ? `No usable account: ${describeIssues(this.issues)}.` : 'No account is configured.',
         'Add one with add_account, or fix TOOLS.md.',
       );
-    throw configError(`Several accounts and none is named "main": choose one with the account parameter. Accounts: ${choices}.`, 'Ask the user which account to use.');
+    throw configError(
+      `Several accounts and none is named "main": choose one with the account parameter. Accounts: ${choices}.`,
+      'Ask the user which account to use.',
+    );
   }
 
   /** The signer of an account, built once per key material. */
   signerFor(account: Account): Signer {
-    const fingerprint = `${account.signing}|${account.secret ?? ''}|${account.privateKeyFile ?? ''}|${account.passphrase ?? ''}`;
+    const fingerprint =
+      `${account.signing}|${account.secret ?? ''}|${account.privateKeyFile ?? ''}` + `|${account.passphrase ?? ''}`;
     const cached = this.signers.get(account.name);
     if (cached && cached.fingerprint === fingerprint) return cached.signer;
     let signer: Signer;
@@ -172,13 +197,20 @@ export class AccountStore {
         key = loadPrivateKey(pem, account.passphrase);
       } catch {
         throw configError(
-          `Account "${account.name}": the Private Key File is not a readable PEM private key${account.passphrase ? ' (or the Private Key Passphrase is wrong)' : ' (if it is encrypted, add Private Key Passphrase)'}.`,
+          `Account "${account.name}": the Private Key File is not a readable PEM private key${
+            account.passphrase
+              ? ' (or the Private Key Passphrase is wrong)'
+              : ' (if it is encrypted, add Private Key Passphrase)'
+          }.`,
         );
       }
       try {
         signer = account.signing === 'RSA' ? rsaSigner(key) : ed25519Signer(key);
       } catch {
-        throw configError(`Account "${account.name}": the Private Key File does not hold an ${account.signing} key (field Signing says ${account.signing}).`);
+        throw configError(
+          `Account "${account.name}": the Private Key File does not hold an ${account.signing} key (field Signing ` +
+            `says ${account.signing}).`,
+        );
       }
     }
     // Each signature is remembered by the redactor, so that an echo of it is scrubbed even without "signature=".
@@ -200,7 +232,10 @@ export class AccountStore {
       pem = readPemPrivateKey(full);
     } catch (err) {
       const why = err instanceof KeyFileError ? err.message : 'could not be read';
-      throw configError(`Account "${account.name}": the Private Key File ${why}.`, 'Check the Private Key File field in TOOLS.md (relative paths start at the folder of TOOLS.md).');
+      throw configError(
+        `Account "${account.name}": the Private Key File ${why}.`,
+        'Check the Private Key File field in TOOLS.md (relative paths start at the folder of TOOLS.md).',
+      );
     }
     redactor.add(pem, 'privateKey');
     return pem;
@@ -212,26 +247,33 @@ export class AccountStore {
    * serialised, and each re-reads the file, so concurrent adds all survive.
    */
   add(account: NewAccount, replace: boolean): Promise<{ replaced: boolean }> {
-    return withFileLock(`${this.opts.path}.lock`, () => {
-      // A symlinked TOOLS.md stays a symlink: the new text goes to the file it points to.
-      const target = existsSync(this.opts.path) ? realpathSync(this.opts.path) : this.opts.path;
-      let text = '';
-      if (existsSync(target)) text = readFileSync(target, 'utf8');
-      let out: ReturnType<typeof withAccount>;
-      try {
-        out = withAccount(text, account, replace);
-      } catch (err) {
-        if ((err as Error).message !== 'exists') throw new ToolError('validation', `add_account refused: ${(err as Error).message}.`);
-        throw new ToolError('validation', `An account named "${account.name}" already exists.`, { hint: 'Pass replace: true to overwrite it, or choose another name.' });
-      }
-      atomicWrite(target, out.text);
-      redactor.add(account.apiKey, 'apiKey');
-      redactor.add(account.secret, 'secret');
-      redactor.add(account.passphrase, 'passphrase');
-      this.stamp = undefined; // force a re-read
-      this.refresh();
-      return { replaced: out.replaced };
-    }, { waitMs: 5_000, staleMs: 30_000, what: 'Saving the account' });
+    return withFileLock(
+      `${this.opts.path}.lock`,
+      () => {
+        // A symlinked TOOLS.md stays a symlink: the new text goes to the file it points to.
+        const target = existsSync(this.opts.path) ? realpathSync(this.opts.path) : this.opts.path;
+        let text = '';
+        if (existsSync(target)) text = readFileSync(target, 'utf8');
+        let out: ReturnType<typeof withAccount>;
+        try {
+          out = withAccount(text, account, replace);
+        } catch (err) {
+          if ((err as Error).message !== 'exists')
+            throw new ToolError('validation', `add_account refused: ${(err as Error).message}.`);
+          throw new ToolError('validation', `An account named "${account.name}" already exists.`, {
+            hint: 'Pass replace: true to overwrite it, or choose another name.',
+          });
+        }
+        atomicWrite(target, out.text);
+        redactor.add(account.apiKey, 'apiKey');
+        redactor.add(account.secret, 'secret');
+        redactor.add(account.passphrase, 'passphrase');
+        this.stamp = undefined; // force a re-read
+        this.refresh();
+        return { replaced: out.replaced };
+      },
+      { waitMs: 5_000, staleMs: 30_000, what: 'Saving the account' },
+    );
   }
 }
 
@@ -241,7 +283,11 @@ export class AccountStore {
  * credentials the user never saw it bound to.
  */
 export function credentialFingerprint(a: AccountEntry): string {
-  return createHash('sha256').update(JSON.stringify([a.environment, a.signing, a.apiKey, a.secret ?? '', a.privateKeyFile ?? '', a.passphrase ?? ''])).digest('base64url');
+  return createHash('sha256')
+    .update(
+      JSON.stringify([a.environment, a.signing, a.apiKey, a.secret ?? '', a.privateKeyFile ?? '', a.passphrase ?? '']),
+    )
+    .digest('base64url');
 }
 
 function remembered(signature: string): string {

@@ -77,7 +77,15 @@ export const FIELDS = {
 } as const;
 
 /** The fields add_account writes; every other line of a block is the user's and is kept. */
-const OWNED_BY_ADD_ACCOUNT = new Set(['api key', 'secret', 'environment', 'signing', 'private key file', 'private key passphrase', 'description']);
+const OWNED_BY_ADD_ACCOUNT = new Set([
+  'api key',
+  'secret',
+  'environment',
+  'signing',
+  'private key file',
+  'private key passphrase',
+  'description',
+]);
 
 export { CONTROL_CHARACTERS } from '../text.js';
 
@@ -120,7 +128,8 @@ export function parseToolsMd(text: string): ParsedAccounts {
   for (const block of blocks) {
     const issues: AccountIssue[] = [];
     const issue = (field: string | undefined, message: string) => issues.push({ account: block.name, field, message });
-    if (!ACCOUNT_NAME.test(block.name)) issue(undefined, 'the account name may hold only letters, digits, "_", "." and "-" (at most 64)');
+    if (!ACCOUNT_NAME.test(block.name))
+      issue(undefined, 'the account name may hold only letters, digits, "_", "." and "-" (at most 64)');
     if (seen.has(block.name)) issue(undefined, 'the account name is used twice; the first one is used');
     const values = new Map<string, string>();
     const extra: Record<string, string> = {};
@@ -129,11 +138,21 @@ export function parseToolsMd(text: string): ParsedAccounts {
       const key = normaliseField(rawName);
       if (key in FIELDS) {
         if (values.has(key))
-          policyProblems.push({ account: block.name, field: FIELDS[key as keyof typeof FIELDS], message: 'is given twice', blocksWrites: true });
+          policyProblems.push({
+            account: block.name,
+            field: FIELDS[key as keyof typeof FIELDS],
+            message: 'is given twice',
+            blocksWrites: true,
+          });
         values.set(key, value);
       } else {
         extra[rawName.trim()] = value;
-        policyProblems.push({ account: block.name, field: rawName.trim().slice(0, 40), message: 'is not a field this server knows (misspelled?)', blocksWrites: true });
+        policyProblems.push({
+          account: block.name,
+          field: rawName.trim().slice(0, 40),
+          message: 'is not a field this server knows (misspelled?)',
+          blocksWrites: true,
+        });
       }
     }
     const env = values.get('environment');
@@ -144,14 +163,19 @@ export function parseToolsMd(text: string): ParsedAccounts {
     if (!signing) issue('Signing', 'must be HMAC, RSA or Ed25519');
     const apiKey = values.get('api key') ?? '';
     if (!apiKey) issue('API Key', 'is missing');
-    else if (/\s/.test(apiKey) || apiKey.length < 8) issue('API Key', 'is malformed (expected one word of at least 8 characters)');
+    else if (/\s/.test(apiKey) || apiKey.length < 8)
+      issue('API Key', 'is malformed (expected one word of at least 8 characters)');
     const secret = values.get('secret') || undefined;
     const privateKeyFile = values.get('private key file') || undefined;
     if (signing === 'HMAC' && !secret) issue('Secret', 'is missing (HMAC accounts need a secret)');
-    if ((signing === 'RSA' || signing === 'Ed25519') && !privateKeyFile) issue('Private Key File', `is missing (${signing} accounts need a PEM private key file)`);
+    if ((signing === 'RSA' || signing === 'Ed25519') && !privateKeyFile)
+      issue('Private Key File', `is missing (${signing} accounts need a PEM private key file)`);
 
     // A limit that does not parse blocks the account's writes: it is never silently "none".
-    const { limits, problems } = parseLimits((key) => values.get(key), (key) => FIELDS[key]);
+    const { limits, problems } = parseLimits(
+      (key) => values.get(key),
+      (key) => FIELDS[key],
+    );
     for (const p of problems) policyProblems.push({ account: block.name, ...p, blocksWrites: true });
 
     if (issues.length) {
@@ -179,9 +203,17 @@ export function parseToolsMd(text: string): ParsedAccounts {
 }
 
 /** What add_account writes: the lines it owns. */
-export type NewAccount = Pick<AccountEntry, 'name' | 'environment' | 'signing' | 'apiKey' | 'secret' | 'privateKeyFile' | 'passphrase' | 'description'>;
+export type NewAccount = Pick<
+  AccountEntry,
+  'name' | 'environment' | 'signing' | 'apiKey' | 'secret' | 'privateKeyFile' | 'passphrase' | 'description'
+>;
 
-export type LimitKey = 'max order value' | 'max borrow value' | 'max daily value' | 'max transfer value' | 'allowed symbols';
+export type LimitKey =
+  | 'max order value'
+  | 'max borrow value'
+  | 'max daily value'
+  | 'max transfer value'
+  | 'allowed symbols';
 
 /**
  * The limits of one account, from wherever they are written (TOOLS.md lines, or the
@@ -189,7 +221,10 @@ export type LimitKey = 'max order value' | 'max borrow value' | 'max daily value
  * problem. "1,000", "2000 USDT" and "BTCUSDT, ETHUSDT" parse; anything else is a
  * problem, never a silent "no limit".
  */
-export function parseLimits(get: (key: LimitKey) => string | undefined, label: (key: LimitKey) => string): { limits: Limits; problems: { field: string; message: string }[] } {
+export function parseLimits(
+  get: (key: LimitKey) => string | undefined,
+  label: (key: LimitKey) => string,
+): { limits: Limits; problems: { field: string; message: string }[] } {
   const limits: Limits = {};
   const problems: { field: string; message: string }[] = [];
   for (const [key, prop] of [
@@ -202,14 +237,21 @@ export function parseLimits(get: (key: LimitKey) => string | undefined, label: (
     if (v === undefined) continue;
     const text = v.replace(/\s*usdt$/i, '');
     const n = /^[\d,_ ]*\.?\d+$/.test(text) ? Number(text.replace(/[,_ ]/g, '')) : Number.NaN;
-    if (!Number.isFinite(n) || n <= 0) problems.push({ field: label(key), message: 'is not a positive number of USDT' });
+    if (!Number.isFinite(n) || n <= 0)
+      problems.push({ field: label(key), message: 'is not a positive number of USDT' });
     else limits[prop] = n;
   }
   const allowed = get('allowed symbols');
   if (allowed !== undefined) {
-    const symbols = allowed.split(/[,\s]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
+    const symbols = allowed
+      .split(/[,\s]+/)
+      .map((s) => s.trim().toUpperCase())
+      .filter(Boolean);
     if (!symbols.length || symbols.some((s) => !/^[A-Z0-9]{2,20}$/.test(s)))
-      problems.push({ field: label('allowed symbols'), message: 'is not a list of pairs like BTCUSDT, separated by commas' });
+      problems.push({
+        field: label('allowed symbols'),
+        message: 'is not a list of pairs like BTCUSDT, separated by commas',
+      });
     else limits.allowedSymbols = symbols;
   }
   return { limits, problems };

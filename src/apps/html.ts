@@ -21,7 +21,8 @@ export function viewHtml(name: ViewDef['name']): string {
       tried.push(url.pathname);
     }
   }
-  if (html === undefined) throw new Error(`The ${name} view is not built (looked in ${tried.join(', ')}); run npm run build.`);
+  if (html === undefined)
+    throw new Error(`The ${name} view is not built (looked in ${tried.join(', ')}); run npm run build.`);
   cache.set(name, html);
   return html;
 }

@@ -34,8 +34,18 @@ export interface ViewDef {
 }
 
 export const VIEWS: readonly ViewDef[] = [
-  { name: 'margin-view', uri: MARGIN_VIEW_URI, title: 'Margin account', description: 'Margin level against the thresholds, assets, open orders and order lists, debts by value.' },
-  { name: 'confirm-card', uri: CONFIRM_CARD_URI, title: 'Confirm action', description: 'A pending Mainnet write: the frozen request, its summary and preview, Confirm and Cancel.' },
+  {
+    name: 'margin-view',
+    uri: MARGIN_VIEW_URI,
+    title: 'Margin account',
+    description: 'Margin level against the thresholds, assets, open orders and order lists, debts by value.',
+  },
+  {
+    name: 'confirm-card',
+    uri: CONFIRM_CARD_URI,
+    title: 'Confirm action',
+    description: 'A pending Mainnet write: the frozen request, its summary and preview, Confirm and Cancel.',
+  },
 ];
 
 /**
@@ -43,7 +53,10 @@ export const VIEWS: readonly ViewDef[] = [
  * connect, resource or frame domain), and its own page carries the same policy as a
  * Content-Security-Policy meta tag (scripts/build-views.mjs).
  */
-export const VIEW_RESOURCE_UI_META = { csp: { connectDomains: [], resourceDomains: [], frameDomains: [], baseUriDomains: [] }, prefersBorder: true } as const;
+export const VIEW_RESOURCE_UI_META = {
+  csp: { connectDomains: [], resourceDomains: [], frameDomains: [], baseUriDomains: [] },
+  prefersBorder: true,
+} as const;
 
 /** The `_meta` that links a tool (definition or result) to a view. */
 export const linkTo = (uri: string) => ({ ui: { resourceUri: uri } });
@@ -56,7 +69,11 @@ export function viewOf(toolName: string, endpoint?: Endpoint): string | undefine
 }
 
 /** `_meta` for a tool definition: the given entries plus the view link, when the tool has a view. */
-export function withViewMeta(toolName: string, meta: Record<string, unknown> | undefined, endpoint?: Endpoint): Record<string, unknown> | undefined {
+export function withViewMeta(
+  toolName: string,
+  meta: Record<string, unknown> | undefined,
+  endpoint?: Endpoint,
+): Record<string, unknown> | undefined {
   const uri = viewOf(toolName, endpoint);
   if (!uri) return meta;
   const ui = { ...((meta?.ui as Record<string, unknown> | undefined) ?? {}), resourceUri: uri };

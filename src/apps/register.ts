@@ -46,7 +46,10 @@ export interface ToolRegistrar {
   registerTool<S extends z.ZodType>(
     name: string,
     config: { title?: string; description?: string; inputSchema: S; annotations?: Meta; _meta?: Meta },
-    cb: (args: z.output<S>, ctx: { session: Pick<Session, 'rendersApps' | 'principal'> }) => ReturnType<Pipeline['confirm']> | ReturnType<typeof fail>,
+    cb: (
+      args: z.output<S>,
+      ctx: { session: Pick<Session, 'rendersApps' | 'principal'> },
+    ) => ReturnType<Pipeline['confirm']> | ReturnType<typeof fail>,
   ): unknown;
 }
 
@@ -57,20 +60,39 @@ export interface ToolLookup {
 
 export function registerAppResources(server: ResourceRegistrar): void {
   for (const view of VIEWS) {
-    server.registerResource(view.name, view.uri, { title: view.title, description: view.description, mimeType: APP_MIME_TYPE, _meta: { ui: VIEW_RESOURCE_UI_META } }, (uri) => ({
-      contents: [{ uri: uri.href, mimeType: APP_MIME_TYPE, text: viewHtml(view.name), _meta: { ui: VIEW_RESOURCE_UI_META } }],
-    }));
+    server.registerResource(
+      view.name,
+      view.uri,
+      {
+        title: view.title,
+        description: view.description,
+        mimeType: APP_MIME_TYPE,
+        _meta: { ui: VIEW_RESOURCE_UI_META },
+      },
+      (uri) => ({
+        contents: [
+          { uri: uri.href, mimeType: APP_MIME_TYPE, text: viewHtml(view.name), _meta: { ui: VIEW_RESOURCE_UI_META } },
+        ],
+      }),
+    );
   }
 }
 
-export function registerAppTools(tools: ToolRegistrar, deps: { pipeline: Pick<Pipeline, 'confirm'>; readOnly: boolean }): void {
+export function registerAppTools(
+  tools: ToolRegistrar,
+  deps: { pipeline: Pick<Pipeline, 'confirm'>; readOnly: boolean },
+): void {
   if (deps.readOnly) return; // nothing is ever pending
   tools.registerTool(
     APP_CONFIRM_TOOL,
     {
       title: 'Confirm from the card',
-      description: "The confirmation card's Confirm button: executes the pending action of the token the card was given. Only the app calls it, when the user presses Confirm.",
-      inputSchema: z.strictObject({ token: z.string().min(1).max(200).describe('From the confirmation_required result the card shows') }),
+      description:
+        "The confirmation card's Confirm button: executes the pending action of the token the card was given. Only " +
+        'the app calls it, when the user presses Confirm.',
+      inputSchema: z.strictObject({
+        token: z.string().min(1).max(200).describe('From the confirmation_required result the card shows'),
+      }),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
       _meta: { ui: { visibility: ['app'] } },
     },
@@ -78,11 +100,19 @@ export function registerAppTools(tools: ToolRegistrar, deps: { pipeline: Pick<Pi
       // A client that renders no app has no card whose button could have been pressed.
       ctx.session.rendersApps?.()
         ? deps.pipeline.confirm(token, CONFIRM_WORD, ctx.session.principal)
-        : fail(confirmationError('This tool is the Confirm button of the MCP Apps confirmation card, and this client renders no MCP Apps; nothing was executed.', 'Ask the user to type CONFIRM, then call confirm_action.')),
+        : fail(
+            confirmationError(
+              'This tool is the Confirm button of the MCP Apps confirmation card, and this client renders no MCP ' +
+                'Apps; nothing was executed.',
+              'Ask the user to type CONFIRM, then call confirm_action.',
+            ),
+          ),
   );
 }
 
-/** Links every registered tool that has a view to it (call after all tools are registered, before the list is built). */
+/**
+ * Links every registered tool that has a view to it (call after all tools are registered, before the list is built).
+ */
 export function linkViews(tools: ToolLookup, names: Iterable<string>): void {
   for (const name of names) {
     const def = tools.get(name);

@@ -107,7 +107,9 @@ let undiciModule: Promise<UndiciModule> | undefined;
  * tools never needs it. (Bundled, the CommonJS package arrives as `default`.)
  */
 const loadUndici = () =>
-  (undiciModule ??= import('undici').then((m) => ((m as unknown as { Pool?: unknown }).Pool ? m : (m as unknown as { default: UndiciModule }).default)));
+  (undiciModule ??= import('undici').then((m) =>
+    (m as unknown as { Pool?: unknown }).Pool ? m : (m as unknown as { default: UndiciModule }).default,
+  ));
 
 export class BinanceClient {
   readonly clock: ServerClock;
@@ -118,7 +120,10 @@ export class BinanceClient {
   private readonly connectTimeoutMs: number;
   private readonly maxGetRetries: number;
 
-  constructor(readonly baseUrl: string, opts: ClientOptions = {}) {
+  constructor(
+    readonly baseUrl: string,
+    opts: ClientOptions = {},
+  ) {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? this.timeoutMs;
     this.maxGetRetries = opts.maxGetRetries ?? 2;
@@ -152,7 +157,8 @@ export class BinanceClient {
     const pool = await this.getPool();
     const res = await pool.request({ method: 'GET', path: '/api/v3/time', headers: { 'user-agent': USER_AGENT } });
     const body = (await res.body.json()) as { serverTime?: unknown };
-    if (res.statusCode !== 200 || typeof body.serverTime !== 'number') throw new Error(`GET /api/v3/time answered HTTP ${res.statusCode}`);
+    if (res.statusCode !== 200 || typeof body.serverTime !== 'number')
+      throw new Error(`GET /api/v3/time answered HTTP ${res.statusCode}`);
     return body.serverTime;
   }
 
@@ -160,10 +166,16 @@ export class BinanceClient {
    * Sends one request. `params` must already be validated wire values in the order
    * they are to be sent; `timestamp` and `signature` are added here.
    */
-  async send(endpoint: WireEndpoint, params: WireParams, creds: Credentials | undefined, opts: SendOptions = {}): Promise<BinanceResponse> {
+  async send(
+    endpoint: WireEndpoint,
+    params: WireParams,
+    creds: Credentials | undefined,
+    opts: SendOptions = {},
+  ): Promise<BinanceResponse> {
     const write = endpoint.method !== 'GET';
     const signed = isSigned(endpoint.security);
-    if (needsApiKey(endpoint.security) && !creds) throw new ToolError('config', `${endpoint.method} ${endpoint.path} needs an API key.`);
+    if (needsApiKey(endpoint.security) && !creds)
+      throw new ToolError('config', `${endpoint.method} ${endpoint.path} needs an API key.`);
     const accountKey = creds?.accountKey ?? '-';
     const pool = await this.getPool();
 
@@ -198,7 +210,11 @@ export class BinanceClient {
       let text: string;
       let resHeaders: Dispatcher.ResponseData['headers'];
       try {
-        const res = await pool.request({ method: endpoint.method, path: query ? `${endpoint.path}?${query}` : endpoint.path, headers });
+        const res = await pool.request({
+          method: endpoint.method,
+          path: query ? `${endpoint.path}?${query}` : endpoint.path,
+          headers,
+        });
         statusCode = res.statusCode;
         resHeaders = res.headers;
         text = await res.body.text();
@@ -211,7 +227,9 @@ export class BinanceClient {
           continue;
         }
         throw new ToolError('network', `${endpoint.method} ${endpoint.path} failed: ${reason}.`, {
-          hint: reason.includes('timed out') ? 'Binance did not answer in time; try again shortly.' : 'Check the network connection to Binance.',
+          hint: reason.includes('timed out')
+            ? 'Binance did not answer in time; try again shortly.'
+            : 'Check the network connection to Binance.',
         });
       }
       this.slots.give();
@@ -221,22 +239,35 @@ export class BinanceClient {
         try {
           return { httpStatus: statusCode, data: text === '' ? {} : parseJsonExact(text), attempts: attempt };
         } catch {
-          if (write) throw unknownOutcome(endpoint, `HTTP ${statusCode} with a body that is not JSON`, opts.clientOrderId);
-          throw new ToolError('binance', `${endpoint.method} ${endpoint.path} answered HTTP ${statusCode} with a body that is not JSON.`, { httpStatus: statusCode });
+          if (write)
+            throw unknownOutcome(endpoint, `HTTP ${statusCode} with a body that is not JSON`, opts.clientOrderId);
+          throw new ToolError(
+            'binance',
+            `${endpoint.method} ${endpoint.path} answered HTTP ${statusCode} with a body that is not JSON.`,
+            { httpStatus: statusCode },
+          );
         }
       }
 
       const retryAfterHeader = Number(firstHeader(resHeaders['retry-after']) ?? '');
       // A Retry-After of 1e20 or NaN must not stall the host for ever: bans last at most 3 days, 429s a few minutes.
-      const retryAfter = Number.isFinite(retryAfterHeader) && retryAfterHeader > 0 ? Math.min(retryAfterHeader, statusCode === 418 ? MAX_BAN_SECONDS : MAX_429_SECONDS) : NaN;
+      const retryAfter =
+        Number.isFinite(retryAfterHeader) && retryAfterHeader > 0
+          ? Math.min(retryAfterHeader, statusCode === 418 ? MAX_BAN_SECONDS : MAX_429_SECONDS)
+          : NaN;
       if (statusCode === 418) {
         this.limiter.onBan(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 120);
-        throw new ToolError('rate_limit', `Binance has banned this IP (HTTP 418) for ${Number.isFinite(retryAfter) ? retryAfter : 120} s after too many requests; nothing more is sent until the ban ends.`, {
-          httpStatus: 418,
-          code: binanceBody(text)?.code,
-          retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
-          hint: 'Stop sending requests; bans escalate up to 3 days.',
-        });
+        throw new ToolError(
+          'rate_limit',
+          `Binance has banned this IP (HTTP 418) for ${Number.isFinite(retryAfter) ? retryAfter : 120} s after too ` +
+            `many requests; nothing more is sent until the ban ends.`,
+          {
+            httpStatus: 418,
+            code: binanceBody(text)?.code,
+            retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
+            hint: 'Stop sending requests; bans escalate up to 3 days.',
+          },
+        );
       }
       if (statusCode === 429) {
         const seconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 1;
@@ -254,16 +285,25 @@ export class BinanceClient {
 
       const body = binanceBody(text);
       if (statusCode >= 500 || body?.code === -1007 || body?.code === -1006) {
-        if (write) throw unknownOutcome(endpoint, `HTTP ${statusCode}${body ? ` ${body.code} ${body.msg}` : ''}`, opts.clientOrderId);
+        if (write)
+          throw unknownOutcome(
+            endpoint,
+            `HTTP ${statusCode}${body ? ` ${body.code} ${body.msg}` : ''}`,
+            opts.clientOrderId,
+          );
         if (!opts.noRetry && attempt <= this.maxGetRetries) {
           await backoff(attempt);
           continue;
         }
-        throw new ToolError(body ? 'binance' : 'network', `${endpoint.method} ${endpoint.path} failed: HTTP ${statusCode}${body ? `, ${body.msg}` : ''}.`, {
-          httpStatus: statusCode,
-          ...(body ? { code: body.code } : {}),
-          hint: 'Binance had a problem; try again shortly.',
-        });
+        throw new ToolError(
+          body ? 'binance' : 'network',
+          `${endpoint.method} ${endpoint.path} failed: HTTP ${statusCode}${body ? `, ${body.msg}` : ''}.`,
+          {
+            httpStatus: statusCode,
+            ...(body ? { code: body.code } : {}),
+            hint: 'Binance had a problem; try again shortly.',
+          },
+        );
       }
       if (body) {
         if (body.code === -1021 && signed && !resynced) {
@@ -274,10 +314,14 @@ export class BinanceClient {
         }
         throw new ToolError('binance', body.msg, { code: body.code, httpStatus: statusCode, ...hintFor(body.code) });
       }
-      throw new ToolError('binance', `${endpoint.method} ${endpoint.path} answered HTTP ${statusCode} with a body that is not a Binance error.`, {
-        httpStatus: statusCode,
-        hint: statusCode === 403 ? 'HTTP 403 usually means Binance’s firewall refused the request.' : undefined,
-      });
+      throw new ToolError(
+        'binance',
+        `${endpoint.method} ${endpoint.path} answered HTTP ${statusCode} with a body that is not a Binance error.`,
+        {
+          httpStatus: statusCode,
+          hint: statusCode === 403 ? 'HTTP 403 usually means Binance’s firewall refused the request.' : undefined,
+        },
+      );
     }
   }
 }
@@ -285,9 +329,13 @@ export class BinanceClient {
 function unknownOutcome(endpoint: WireEndpoint, reason: string, clientOrderId?: string): ToolError {
   return new ToolError(
     'unknown_outcome',
-    `Execution status unknown: ${endpoint.method} ${endpoint.path} got ${reason}. Binance may or may not have executed it; it was not resent.` +
+    `Execution status unknown: ${endpoint.method} ${endpoint.path} got ${reason}. Binance may or may not have ` +
+      `executed it; it was not resent.` +
       (clientOrderId ? ` Look it up by client order id ${clientOrderId} before trying again.` : ''),
-    { ...(clientOrderId ? { clientOrderId } : {}), hint: 'Query the order or the account before placing anything again.' },
+    {
+      ...(clientOrderId ? { clientOrderId } : {}),
+      hint: 'Query the order or the account before placing anything again.',
+    },
   );
 }
 
@@ -321,16 +369,26 @@ const backoff = (attempt: number) => new Promise((r) => setTimeout(r, 100 * 2 **
 export function hintFor(code: number): { hint?: string } {
   switch (code) {
     case -1021:
-      return { hint: 'The request timestamp was outside recvWindow: check the computer clock (NTP) or pass a larger recvWindow (≤ 60000).' };
+      return {
+        hint:
+          'The request timestamp was outside recvWindow: check the computer clock (NTP) or pass a larger ' +
+          'recvWindow (≤ 60000).',
+      };
     case -1022:
       return { hint: 'The signature was refused: check the secret or private key and the signing scheme in TOOLS.md.' };
     case -2014:
     case -2015:
       return { hint: 'Check the API key, its IP whitelist and that margin trading is enabled for it.' };
     case -2010:
-      return { hint: 'Usually insufficient balance: check the margin account or use sideEffectType MARGIN_BUY to borrow.' };
+      return {
+        hint: 'Usually insufficient balance: check the margin account or use sideEffectType MARGIN_BUY to borrow.',
+      };
     case -1013:
-      return { hint: 'A symbol filter refused the order: round price to tickSize and quantity to stepSize, and meet the minimum notional.' };
+      return {
+        hint:
+          'A symbol filter refused the order: round price to tickSize and quantity to stepSize, and meet the ' +
+          'minimum notional.',
+      };
     case -3045:
       return { hint: 'Binance has not enough of this asset to lend right now; try a smaller amount or later.' };
     default:

@@ -10,7 +10,10 @@ export class ServerClock {
   private syncedAt = 0;
   private inflight: Promise<void> | null = null;
 
-  constructor(private readonly fetchServerTime: () => Promise<number>, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly fetchServerTime: () => Promise<number>,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   get offset(): number {
     return this.offsetMs;

@@ -25,7 +25,8 @@ function quoteUnsafeIntegers(text: string): string {
       while (j < n && /[0-9eE.+-]/.test(text[j])) j++;
       const literal = text.slice(i, j);
       const digits = literal.replace('-', '');
-      if (/^-?\d+$/.test(literal) && digits.length >= 16 && !Number.isSafeInteger(Number(literal))) out += `"${literal}"`;
+      if (/^-?\d+$/.test(literal) && digits.length >= 16 && !Number.isSafeInteger(Number(literal)))
+        out += `"${literal}"`;
       else out += literal;
       i = j;
     } else {

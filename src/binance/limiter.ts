@@ -73,11 +73,16 @@ export class WeightLimiter {
     for (;;) {
       const now = this.now();
       if (now < this.bannedUntil) {
-        throw new ToolError('rate_limit', `Binance has banned this IP (HTTP 418) until ${new Date(this.bannedUntil).toISOString()}; no request is sent to ${this.host} before then.`, {
-          httpStatus: 418,
-          retryAfterSeconds: Math.ceil((this.bannedUntil - now) / 1000),
-          hint: 'Stop sending requests; the ban grows if requests continue.',
-        });
+        throw new ToolError(
+          'rate_limit',
+          `Binance has banned this IP (HTTP 418) until ${new Date(this.bannedUntil).toISOString()}; no request is ` +
+            `sent to ${this.host} before then.`,
+          {
+            httpStatus: 418,
+            retryAfterSeconds: Math.ceil((this.bannedUntil - now) / 1000),
+            hint: 'Stop sending requests; the ban grows if requests continue.',
+          },
+        );
       }
       let waitMs = 0;
       if (now < this.retryAfterUntil) waitMs = this.retryAfterUntil - now;
@@ -92,10 +97,15 @@ export class WeightLimiter {
       }
       if (isWrite || waitMs > MAX_READ_WAIT_MS) {
         this.refused++;
-        throw new ToolError('rate_limit', `The ${weight.per} request-weight budget for ${this.host} is spent for this minute; the request was not sent.`, {
-          retryAfterSeconds: Math.ceil(waitMs / 1000),
-          hint: 'Wait for the next minute before sending more; writes are never queued.',
-        });
+        throw new ToolError(
+          'rate_limit',
+          `The ${weight.per} request-weight budget for ${this.host} is spent for this minute; the request was not ` +
+            `sent.`,
+          {
+            retryAfterSeconds: Math.ceil(waitMs / 1000),
+            hint: 'Wait for the next minute before sending more; writes are never queued.',
+          },
+        );
       }
       this.heldBack++;
       await this.sleep(waitMs);
@@ -134,7 +144,10 @@ export class WeightLimiter {
    * than the weight that was used when Binance said stop.
    */
   onTooManyRequests(retryAfterSeconds: number, headers: Record<string, string | string[] | undefined> = {}): void {
-    this.retryAfterUntil = Math.max(this.retryAfterUntil, this.now() + clampSeconds(retryAfterSeconds, MAX_RETRY_AFTER_S) * 1000);
+    this.retryAfterUntil = Math.max(
+      this.retryAfterUntil,
+      this.now() + clampSeconds(retryAfterSeconds, MAX_RETRY_AFTER_S) * 1000,
+    );
     // Without the header there is nothing to learn from: Retry-After alone holds us back.
     const ipUsed = numberHeader(headers['x-sapi-used-ip-weight-1m']) ?? numberHeader(headers['x-mbx-used-weight-1m']);
     if (ipUsed !== undefined && ipUsed > 0 && ipUsed < this.limits.IP) this.limits.IP = ipUsed;

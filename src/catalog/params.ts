@@ -19,15 +19,28 @@ import { isPositiveDecimal, toPlainDecimal } from '../binance/decimal.js';
 const SYMBOL = /^[A-Z0-9]{2,20}$/;
 const ASSET = /^[A-Z0-9]{1,20}$/;
 
-const described = <T extends z.ZodType>(schema: T, description?: string): T => (description ? schema.describe(description) : schema);
+const described = <T extends z.ZodType>(schema: T, description?: string): T =>
+  description ? schema.describe(description) : schema;
 
 /** A trading pair such as BTCUSDT; lower case is accepted and upper-cased. */
 export const symbol = (description?: string) =>
-  described(z.string().transform((s) => s.trim().toUpperCase()).pipe(z.string().regex(SYMBOL, 'must be a pair like BTCUSDT (letters and digits)')), description);
+  described(
+    z
+      .string()
+      .transform((s) => s.trim().toUpperCase())
+      .pipe(z.string().regex(SYMBOL, 'must be a pair like BTCUSDT (letters and digits)')),
+    description,
+  );
 
 /** An asset such as USDT; lower case is accepted and upper-cased. */
 export const asset = (description?: string) =>
-  described(z.string().transform((s) => s.trim().toUpperCase()).pipe(z.string().regex(ASSET, 'must be an asset like USDT (letters and digits)')), description);
+  described(
+    z
+      .string()
+      .transform((s) => s.trim().toUpperCase())
+      .pipe(z.string().regex(ASSET, 'must be an asset like USDT (letters and digits)')),
+    description,
+  );
 
 /**
  * A positive decimal, advertised as a string ("0.01") and also taken as a JSON number
@@ -55,7 +68,8 @@ export const int = (opts: { min?: number; max?: number; description?: string } =
   const min = opts.min ?? 0;
   let schema = z.number().int();
   // A lower bound of 0 goes unsaid in the schema (ids and times are never negative) but is still checked.
-  schema = min === 0 ? (schema.refine((v) => v >= 0, 'must not be negative') as unknown as z.ZodNumber) : schema.min(min);
+  schema =
+    min === 0 ? (schema.refine((v) => v >= 0, 'must not be negative') as unknown as z.ZodNumber) : schema.min(min);
   if (opts.max !== undefined) schema = schema.max(opts.max);
   return opts.description ? schema.describe(opts.description) : schema;
 };
@@ -63,7 +77,12 @@ export const int = (opts: { min?: number; max?: number; description?: string } =
 /** Milliseconds since the epoch. */
 export const time = () => int();
 
-export const recvWindow = () => z.number().int().max(60_000).refine((v) => v >= 1, 'must be at least 1');
+export const recvWindow = () =>
+  z
+    .number()
+    .int()
+    .max(60_000)
+    .refine((v) => v >= 1, 'must be at least 1');
 
 export const oneOf = <T extends readonly [string, ...string[]]>(values: T, description?: string) => {
   const schema = z.enum(values);
@@ -85,9 +104,7 @@ export const list = (item: z.ZodString, maxItems: number | undefined, descriptio
   z
     .preprocess((v) => (typeof v === 'string' ? v.split(',') : v), z.array(z.string()))
     .transform((value, ctx) => {
-      const items = value
-        .map((s) => s.trim())
-        .filter((s) => s !== '');
+      const items = value.map((s) => s.trim()).filter((s) => s !== '');
       if (items.length === 0) {
         ctx.addIssue({ code: 'custom', message: 'must name at least one item' });
         return z.NEVER;
@@ -110,7 +127,8 @@ export const list = (item: z.ZodString, maxItems: number | undefined, descriptio
 export const upperList = (pattern: RegExp, maxItems: number | undefined, description: string) =>
   list(z.string().regex(pattern, 'must be upper-case letters and digits'), maxItems, description);
 
-export const symbolList = (maxItems: number | undefined, description: string) => upperList(SYMBOL, maxItems, description);
+export const symbolList = (maxItems: number | undefined, description: string) =>
+  upperList(SYMBOL, maxItems, description);
 export const assetList = (maxItems: number | undefined, description: string) => upperList(ASSET, maxItems, description);
 
 /**
@@ -122,13 +140,19 @@ export const identifier = <T extends z.ZodType<string, string>>(schema: T) =>
   z.preprocess((v, ctx) => {
     if (typeof v !== 'number') return v;
     if (Number.isSafeInteger(v) && v >= 0) return String(v);
-    ctx.addIssue({ code: 'custom', message: 'as a number it must be a whole number below 2^53 (send it as a string)', input: v });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'as a number it must be a whole number below 2^53 (send it as a string)',
+      input: v,
+    });
     return z.NEVER;
   }, schema);
 
 /** A client order id as Binance allows it; the `agent-` prefix of docs/contract.md §7 is applied later. */
 export const clientId = (description?: string) => {
-  const schema = identifier(z.string().regex(/^[.A-Z:/a-z0-9_-]{1,36}$/, 'may hold only letters, digits and . : / _ - (1-36 chars)'));
+  const schema = identifier(
+    z.string().regex(/^[.A-Z:/a-z0-9_-]{1,36}$/, 'may hold only letters, digits and . : / _ - (1-36 chars)'),
+  );
   return description ? schema.describe(description) : schema;
 };
 
@@ -148,12 +172,21 @@ export const text = (max: number, description?: string) => {
 };
 
 export const SIDES = ['BUY', 'SELL'] as const;
-export const ORDER_TYPES = ['LIMIT', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT', 'LIMIT_MAKER'] as const;
+export const ORDER_TYPES = [
+  'LIMIT',
+  'MARKET',
+  'STOP_LOSS',
+  'STOP_LOSS_LIMIT',
+  'TAKE_PROFIT',
+  'TAKE_PROFIT_LIMIT',
+  'LIMIT_MAKER',
+] as const;
 export const TIME_IN_FORCE = ['GTC', 'IOC', 'FOK'] as const;
 export const SIDE_EFFECTS = ['NO_SIDE_EFFECT', 'MARGIN_BUY', 'AUTO_REPAY', 'AUTO_BORROW_REPAY'] as const;
 export const RESP_TYPES = ['ACK', 'RESULT', 'FULL'] as const;
 export const STP_MODES = ['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'NONE'] as const;
-export const SIDE_EFFECT_DESC = 'MARGIN_BUY borrows as needed; AUTO_REPAY repays debt from proceeds; AUTO_BORROW_REPAY both';
+export const SIDE_EFFECT_DESC =
+  'MARGIN_BUY borrows as needed; AUTO_REPAY repays debt from proceeds; AUTO_BORROW_REPAY both';
 
 /**
  * An integer from a fixed set (e.g. maxLeverage 3 or 5). Advertised as an
@@ -161,7 +194,10 @@ export const SIDE_EFFECT_DESC = 'MARGIN_BUY borrows as needed; AUTO_REPAY repays
  * here and named in the description.
  */
 export const oneOfNumber = (values: number[], description?: string) => {
-  const schema = z.number().int().refine((v) => values.includes(v), `must be one of ${values.join(', ')}`);
+  const schema = z
+    .number()
+    .int()
+    .refine((v) => values.includes(v), `must be one of ${values.join(', ')}`);
   // The set is said in the description, since the schema cannot carry it for every provider.
   return schema.describe(description ?? `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`);
 };

@@ -30,7 +30,8 @@ export function orderPhrase(p: Params, prefix = ''): string {
   const parts = [String(f('side') ?? p.side)];
   const qty = f('quantity') ?? (prefix ? undefined : undefined);
   if (qty !== undefined) parts.push(String(qty), String(p.symbol), type);
-  else if (!prefix && p.quoteOrderQty !== undefined) parts.push(String(p.symbol), 'for', `${p.quoteOrderQty} (quote asset)`, type);
+  else if (!prefix && p.quoteOrderQty !== undefined)
+    parts.push(String(p.symbol), 'for', `${p.quoteOrderQty} (quote asset)`, type);
   else parts.push(String(p.symbol), type);
   if (f('price') !== undefined) parts.push('at', String(f('price')));
   if (f('stopPrice') !== undefined) parts.push('stop', String(f('stopPrice')));

@@ -19,6 +19,7 @@ export type SafetyRead = keyof typeof SAFETY_READS;
 
 export function safetyRead(role: SafetyRead): Endpoint {
   const endpoint = findEndpoint(SAFETY_READS[role]);
-  if (!endpoint || endpoint.write) throw new Error(`catalog: the ${role} read (${SAFETY_READS[role]}) is not a read endpoint`);
+  if (!endpoint || endpoint.write)
+    throw new Error(`catalog: the ${role} read (${SAFETY_READS[role]}) is not a read endpoint`);
   return endpoint;
 }

@@ -6,7 +6,18 @@ import type { z } from 'zod';
 import type { HttpMethod, SecurityType } from '../binance/client.js';
 import type { Weight } from '../binance/limiter.js';
 
-export const TOOLSETS = ['core', 'trade', 'account', 'borrow', 'isolated', 'market', 'history', 'special-keys', 'user-stream', 'transfer'] as const;
+export const TOOLSETS = [
+  'core',
+  'trade',
+  'account',
+  'borrow',
+  'isolated',
+  'market',
+  'history',
+  'special-keys',
+  'user-stream',
+  'transfer',
+] as const;
 export type Toolset = (typeof TOOLSETS)[number];
 
 /** Validated parameters as they go on the wire (plain decimal strings, joined lists). */

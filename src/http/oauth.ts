@@ -15,7 +15,12 @@
  * documents are fetched (metadata and keys); no secret leaves this process.
  */
 import { createPublicKey, verify as verifySignature, constants, type KeyObject, type JsonWebKey } from 'node:crypto';
-import { getOAuthProtectedResourceMetadataUrl, OAuthError, OAuthErrorCode, type AuthInfo } from '@modelcontextprotocol/server';
+import {
+  getOAuthProtectedResourceMetadataUrl,
+  OAuthError,
+  OAuthErrorCode,
+  type AuthInfo,
+} from '@modelcontextprotocol/server';
 import type { Logger } from '../log.js';
 
 export interface OAuthSettings {
@@ -40,8 +45,10 @@ const ALGS: Record<string, { hash: string | null; pss?: boolean; ec?: boolean }>
 };
 
 const invalid = (why: string) => new OAuthError(OAuthErrorCode.InvalidToken, why);
-const sameUrl = (a: string, b: string) => a.replace(/#.*$/, '').replace(/\/$/, '') === b.replace(/#.*$/, '').replace(/\/$/, '');
-const b64json = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+const sameUrl = (a: string, b: string) =>
+  a.replace(/#.*$/, '').replace(/\/$/, '') === b.replace(/#.*$/, '').replace(/\/$/, '');
+const b64json = (part: string) =>
+  JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
 
 export class OAuthResourceServer {
   /** Where the protected-resource metadata is served (RFC 9728: the well-known path before the resource's path). */
@@ -93,32 +100,58 @@ export class OAuthResourceServer {
     const signature = Buffer.from(parts[2], 'base64url');
     let good = false;
     try {
-      good = verifySignature(alg.hash, data, alg.pss ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : alg.ec ? { key, dsaEncoding: 'ieee-p1363' } : key, signature);
+      good = verifySignature(
+        alg.hash,
+        data,
+        alg.pss
+          ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+          : alg.ec
+            ? { key, dsaEncoding: 'ieee-p1363' }
+            : key,
+        signature,
+      );
     } catch {
       good = false;
     }
     if (!good) throw invalid('Invalid token signature');
     const now = Date.now() / 1000;
-    if (claims.iss !== this.settings.issuer) throw invalid('Token was not issued by the configured authorization server');
+    if (claims.iss !== this.settings.issuer)
+      throw invalid('Token was not issued by the configured authorization server');
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (!aud.some((a) => typeof a === 'string' && sameUrl(a, this.settings.resource))) throw invalid('Token was not issued for this resource');
+    if (!aud.some((a) => typeof a === 'string' && sameUrl(a, this.settings.resource)))
+      throw invalid('Token was not issued for this resource');
     if (typeof claims.exp !== 'number' || claims.exp + SKEW_S < now) throw invalid('Token has expired');
     if (typeof claims.nbf === 'number' && claims.nbf - SKEW_S > now) throw invalid('Token is not valid yet');
-    const who = typeof claims.sub === 'string' && claims.sub ? claims.sub : typeof claims.client_id === 'string' ? claims.client_id : undefined;
+    const who =
+      typeof claims.sub === 'string' && claims.sub
+        ? claims.sub
+        : typeof claims.client_id === 'string'
+          ? claims.client_id
+          : undefined;
     if (!who) throw invalid('Token names no subject');
     const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
-    return { token: '', clientId: `oauth:${who}`, scopes, expiresAt: claims.exp, resource: new URL(this.settings.resource) };
+    return {
+      token: '',
+      clientId: `oauth:${who}`,
+      scopes,
+      expiresAt: claims.exp,
+      resource: new URL(this.settings.resource),
+    };
   }
 
   /** The issuer's key by id (or its only key), refetching the key set at most once a minute for an unknown id. */
   private async key(kid: string | undefined): Promise<KeyObject | undefined> {
-    const pick = () => (kid !== undefined ? this.keys.get(kid) : this.keys.size === 1 ? [...this.keys.values()][0] : undefined);
+    const pick = () =>
+      kid !== undefined ? this.keys.get(kid) : this.keys.size === 1 ? [...this.keys.values()][0] : undefined;
     const found = pick();
     if (found || Date.now() - this.keysFetchedAt < 60_000) return found;
     try {
       await this.fetchKeys();
     } catch (err) {
-      this.log.warn({ err: (err as Error).message, issuer: this.settings.issuer }, 'oauth: the authorization server keys could not be read');
+      this.log.warn(
+        { err: (err as Error).message, issuer: this.settings.issuer },
+        'oauth: the authorization server keys could not be read',
+      );
     }
     return pick();
   }
@@ -126,7 +159,10 @@ export class OAuthResourceServer {
   private async fetchKeys(): Promise<void> {
     this.keysFetchedAt = Date.now();
     this.jwksUri ??= await this.discoverJwksUri();
-    const res = await this.fetchImpl(this.jwksUri, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
+    const res = await this.fetchImpl(this.jwksUri, {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(10_000),
+    });
     if (!res.ok) throw new Error(`GET ${this.jwksUri}: HTTP ${res.status}`);
     const jwks = (await res.json()) as { keys?: (JsonWebKey & { kid?: string; use?: string })[] };
     const keys = new Map<string, KeyObject>();
@@ -145,11 +181,18 @@ export class OAuthResourceServer {
     const issuer = this.settings.issuer.replace(/\/$/, '');
     const u = new URL(issuer);
     const path = u.pathname === '/' ? '' : u.pathname;
-    for (const wellKnown of [`${u.origin}/.well-known/oauth-authorization-server${path}`, `${issuer}/.well-known/openid-configuration`]) {
-      const res = await this.fetchImpl(wellKnown, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+    for (const wellKnown of [
+      `${u.origin}/.well-known/oauth-authorization-server${path}`,
+      `${issuer}/.well-known/openid-configuration`,
+    ]) {
+      const res = await this.fetchImpl(wellKnown, {
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(10_000),
+      }).catch(() => undefined);
       if (!res?.ok) continue;
       const meta = (await res.json()) as { issuer?: string; jwks_uri?: string };
-      if (meta.issuer !== this.settings.issuer) throw new Error(`${wellKnown} names issuer ${meta.issuer}, not ${this.settings.issuer}`);
+      if (meta.issuer !== this.settings.issuer)
+        throw new Error(`${wellKnown} names issuer ${meta.issuer}, not ${this.settings.issuer}`);
       if (typeof meta.jwks_uri !== 'string') throw new Error(`${wellKnown} names no jwks_uri`);
       return meta.jwks_uri;
     }

@@ -145,7 +145,14 @@ class LegacySessions {
       onsessionclosed: (sid) => void this.drop(sid, 'closed by the client'),
     });
     const server = await this.factory({ era: 'legacy', authInfo, requestInfo: request });
-    const session = (sid: string): LegacySession => ({ id: sid, principal, transport, close: () => server.close(), lastSeen: Date.now(), active: 0 });
+    const session = (sid: string): LegacySession => ({
+      id: sid,
+      principal,
+      transport,
+      close: () => server.close(),
+      lastSeen: Date.now(),
+      active: 0,
+    });
     await server.connect(transport);
     const response = await transport.handleRequest(request, { authInfo });
     if (!transport.sessionId) await server.close().catch(() => undefined);
@@ -166,13 +173,17 @@ class LegacySessions {
   }
 
   private evictOverCap(principal: string): void {
-    const mine = [...this.byId.values()].filter((s) => s.principal === principal).sort((a, b) => a.lastSeen - b.lastSeen);
-    for (const s of mine.slice(0, Math.max(0, mine.length - this.limits.maxSessionsPerClient + 1))) void this.drop(s.id, 'too many sessions of this client: the least recently used is closed');
+    const mine = [...this.byId.values()]
+      .filter((s) => s.principal === principal)
+      .sort((a, b) => a.lastSeen - b.lastSeen);
+    for (const s of mine.slice(0, Math.max(0, mine.length - this.limits.maxSessionsPerClient + 1)))
+      void this.drop(s.id, 'too many sessions of this client: the least recently used is closed');
   }
 
   private sweep(): void {
     const now = Date.now();
-    for (const s of this.byId.values()) if (s.active === 0 && now - s.lastSeen > this.limits.sessionIdleMs) void this.drop(s.id, 'idle');
+    for (const s of this.byId.values())
+      if (s.active === 0 && now - s.lastSeen > this.limits.sessionIdleMs) void this.drop(s.id, 'idle');
   }
 }
 
@@ -187,13 +198,20 @@ export async function startHttpServer(
   const oauth = http.oauth ? new OAuthResourceServer(http.oauth, log) : undefined;
   const tokens = loadTokens(http.tokens, stateDir, { generate: !oauth });
   const wildcard = http.host === '0.0.0.0' || http.host === '::';
-  const allowedHosts = [...new Set([...localhostAllowedHostnames(), ...(wildcard ? [] : [formatHost(http.host).toLowerCase()]), ...http.allowedHosts])];
+  const allowedHosts = [
+    ...new Set([
+      ...localhostAllowedHostnames(),
+      ...(wildcard ? [] : [formatHost(http.host).toLowerCase()]),
+      ...http.allowedHosts,
+    ]),
+  ];
 
   const verifier = {
     async verifyAccessToken(token: string): Promise<AuthInfo> {
       const name = tokens.principalOf(token);
       // The token itself goes no further than this check.
-      if (name !== undefined) return { token: '', clientId: name, scopes: [], expiresAt: Math.floor(Date.now() / 1000) + 3600 };
+      if (name !== undefined)
+        return { token: '', clientId: name, scopes: [], expiresAt: Math.floor(Date.now() / 1000) + 3600 };
       if (oauth && token.includes('.')) return oauth.verify(token);
       throw new OAuthError(OAuthErrorCode.InvalidToken, 'Invalid token');
     },
@@ -206,10 +224,15 @@ export async function startHttpServer(
     {
       fetch: async (request, opts) => {
         const authInfo = opts!.authInfo!;
-        return (await isLegacyRequest(request, undefined, { maxRequestBodySize: limits.maxBodyBytes })) ? legacy.handle(request, authInfo) : modern.fetch(request, { authInfo });
+        return (await isLegacyRequest(request, undefined, { maxRequestBodySize: limits.maxBodyBytes }))
+          ? legacy.handle(request, authInfo)
+          : modern.fetch(request, { authInfo });
       },
     },
-    { maxRequestBodySize: limits.maxBodyBytes, onerror: (err) => log.error({ err: err.message }, 'http: request failed') },
+    {
+      maxRequestBodySize: limits.maxBodyBytes,
+      onerror: (err) => log.error({ err: err.message }, 'http: request failed'),
+    },
   );
 
   let accepting = true;
@@ -225,7 +248,18 @@ export async function startHttpServer(
   const handleRequest = async (req: IncomingMessage & { auth?: AuthInfo }, res: ServerResponse) => {
     const started = Date.now();
     let principal: string | undefined;
-    res.on('finish', () => log.debug({ method: req.method, path: req.url?.split('?')[0], status: res.statusCode, client: principal, ms: Date.now() - started }, 'http request'));
+    res.on('finish', () =>
+      log.debug(
+        {
+          method: req.method,
+          path: req.url?.split('?')[0],
+          status: res.statusCode,
+          client: principal,
+          ms: Date.now() - started,
+        },
+        'http request',
+      ),
+    );
     if (!accepting) return reply(res, rpcError(503, 'The server is shutting down.', { connection: 'close' }));
 
     const host = validateHostHeader(req.headers.host, allowedHosts);
@@ -244,10 +278,22 @@ export async function startHttpServer(
     try {
       authInfo = await verifyBearerToken(req.headers.authorization, { verifier });
     } catch (err) {
-      const challenge = bearerAuthChallengeResponse(err, oauth ? { resourceMetadataUrl: oauth.metadataUrl } : undefined);
+      const challenge = bearerAuthChallengeResponse(
+        err,
+        oauth ? { resourceMetadataUrl: oauth.metadataUrl } : undefined,
+      );
       // Say which realm, as RFC 6750 allows; no more.
       const www = challenge.headers.get('www-authenticate');
-      return reply(res, new Response(challenge.body, { status: challenge.status, headers: { 'content-type': 'application/json', ...(www ? { 'www-authenticate': www.replace(/^Bearer /, 'Bearer realm="binance-margin-mcp", ') } : {}) } }));
+      return reply(
+        res,
+        new Response(challenge.body, {
+          status: challenge.status,
+          headers: {
+            'content-type': 'application/json',
+            ...(www ? { 'www-authenticate': www.replace(/^Bearer /, 'Bearer realm="binance-margin-mcp", ') } : {}),
+          },
+        }),
+      );
     }
     principal = authInfo.clientId;
 
@@ -256,7 +302,13 @@ export async function startHttpServer(
     // GET is a 2025 session's notification stream: it lasts, and does not count as a request in flight.
     if (req.method !== 'GET') {
       const n = inFlight.get(principal) ?? 0;
-      if (n >= limits.maxConcurrentPerClient) return reply(res, rpcError(429, `Too many requests in flight from this client (at most ${limits.maxConcurrentPerClient}).`, { 'retry-after': '1' }));
+      if (n >= limits.maxConcurrentPerClient)
+        return reply(
+          res,
+          rpcError(429, `Too many requests in flight from this client (at most ${limits.maxConcurrentPerClient}).`, {
+            'retry-after': '1',
+          }),
+        );
       inFlight.set(principal, n + 1);
       const who = principal;
       let released = false;
@@ -275,13 +327,16 @@ export async function startHttpServer(
   };
 
   // Node checks the header and request timeouts on this interval (30 s by default): often enough to mean them.
-  const server = createServer({ connectionsCheckingInterval: Math.max(100, Math.min(1_000, limits.headersTimeoutMs / 2)) }, (req, res) => {
-    handleRequest(req, res).catch((err) => {
-      log.error({ err: (err as Error).message }, 'http: request failed');
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end();
-    });
-  });
+  const server = createServer(
+    { connectionsCheckingInterval: Math.max(100, Math.min(1_000, limits.headersTimeoutMs / 2)) },
+    (req, res) => {
+      handleRequest(req, res).catch((err) => {
+        log.error({ err: (err as Error).message }, 'http: request failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end();
+      });
+    },
+  );
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = 5_000;

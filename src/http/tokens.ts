@@ -44,7 +44,8 @@ const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 function assertPrivate(path: string): void {
   if (process.platform === 'win32') return;
   const mode = statSync(path).mode & 0o777;
-  if (mode & 0o077) throw new UsageError(`${path} may be read by other users (mode ${mode.toString(8)}); run chmod 600 on it.`);
+  if (mode & 0o077)
+    throw new UsageError(`${path} may be read by other users (mode ${mode.toString(8)}); run chmod 600 on it.`);
 }
 
 /** `<state dir>/http-tokens`: `name token` per line. */
@@ -57,7 +58,8 @@ function readTokensFile(path: string): NamedToken[] {
       const line = raw.replace(/#.*$/, '').trim();
       if (!line) return;
       const parts = line.split(/\s+/);
-      if (parts.length !== 2) throw new UsageError(`${path} line ${i + 1}: write a name and a token, separated by a space.`);
+      if (parts.length !== 2)
+        throw new UsageError(`${path} line ${i + 1}: write a name and a token, separated by a space.`);
       out.push(checkNamedToken(parts[0], parts[1], `${path} line ${i + 1}`));
     });
   return out;
@@ -86,7 +88,11 @@ function generatedToken(stateDir: string): { token: string; path: string; create
 }
 
 /** `generate: false` (OAuth mode): no token is generated when none is configured. */
-export function loadTokens(configured: NamedToken[], stateDir: string, opts: { generate?: boolean } = {}): TokenSet & { created?: boolean } {
+export function loadTokens(
+  configured: NamedToken[],
+  stateDir: string,
+  opts: { generate?: boolean } = {},
+): TokenSet & { created?: boolean } {
   const tokens = [...configured];
   const sources = configured.length ? ['BINANCE_MCP_TOKEN(S)'] : [];
   const filePath = join(stateDir, TOKENS_FILE);

@@ -32,7 +32,12 @@ export class Dispatcher {
   ) {}
 
   /** A GET: changes nothing, may be retried by the client. */
-  async read(account: Account, endpoint: Endpoint, params: Params, opts: { noRetry?: boolean } = {}): Promise<BinanceResponse> {
+  async read(
+    account: Account,
+    endpoint: Endpoint,
+    params: Params,
+    opts: { noRetry?: boolean } = {},
+  ): Promise<BinanceResponse> {
     if (endpoint.write) throw new Error(`dispatcher.read called with a write (${endpoint.name})`);
     const { client, creds } = await this.hosts.route(account);
     return client.send(wire(endpoint, params), params, creds, { noRetry: opts.noRetry });
@@ -70,10 +75,19 @@ export class Dispatcher {
     }
   }
 
-  private async send(account: Account, endpoint: Endpoint, action: ClearedAction, base: IntentBase, client: Awaited<ReturnType<Hosts['route']>>['client'], creds: Awaited<ReturnType<Hosts['route']>>['creds']): Promise<WriteOutcome> {
+  private async send(
+    account: Account,
+    endpoint: Endpoint,
+    action: ClearedAction,
+    base: IntentBase,
+    client: Awaited<ReturnType<Hosts['route']>>['client'],
+    creds: Awaited<ReturnType<Hosts['route']>>['creds'],
+  ): Promise<WriteOutcome> {
     let res: BinanceResponse;
     try {
-      res = await client.send(wire(endpoint, action.params), action.params, creds, { clientOrderId: action.clientOrderId });
+      res = await client.send(wire(endpoint, action.params), action.params, creds, {
+        clientOrderId: action.clientOrderId,
+      });
     } catch (err) {
       if (err instanceof ToolError && err.kind !== 'unknown_outcome') {
         this.outcome({ ...base, phase: 'result', status: 'error', errorCode: err.code, reason: err.message });
@@ -92,15 +106,24 @@ export class Dispatcher {
         this.outcome({ ...base, phase: 'unknown', reason });
         throw new ToolError(
           'unknown_outcome',
-          `No answer from Binance for ${endpoint.name}, and no order with client id ${clientId} was found within ${Math.round(this.reconcileWindowMs / 1000)} s. It may still appear. It was NOT resent.`,
-          { clientOrderId: clientId, hint: `Query it (${lookup.tool} with ${lookup.queryParam}=${clientId}) before placing anything again.` },
+          `No answer from Binance for ${endpoint.name}, and no order with client id ${clientId} was found within ` +
+            `${Math.round(this.reconcileWindowMs / 1000)} s. It may still appear. It was NOT resent.`,
+          {
+            clientOrderId: clientId,
+            hint: `Query it (${lookup.tool} with ${lookup.queryParam}=${clientId}) before placing anything again.`,
+          },
         );
       }
       this.outcome({ ...base, phase: 'unknown', reason });
       if (err instanceof ToolError) throw err;
-      throw new ToolError('unknown_outcome', `Execution status unknown: ${endpoint.name} failed inside the server (${reason}); Binance may or may not have executed it. It was NOT resent.`, {
-        hint: 'Query the account before trying again.',
-      });
+      throw new ToolError(
+        'unknown_outcome',
+        `Execution status unknown: ${endpoint.name} failed inside the server (${reason}); Binance may or may not ` +
+          `have executed it. It was NOT resent.`,
+        {
+          hint: 'Query the account before trying again.',
+        },
+      );
     }
     this.outcome({ ...base, phase: 'result', status: 'ok', orderId: orderIdOf(res.data) });
     return { data: res.data };
@@ -111,7 +134,10 @@ export class Dispatcher {
     try {
       this.journal.append(entry, true);
     } catch (err) {
-      this.log.error({ id: entry.id, phase: entry.phase, code: (err as NodeJS.ErrnoException).code }, 'the outcome of a write could not be journaled');
+      this.log.error(
+        { id: entry.id, phase: entry.phase, code: (err as NodeJS.ErrnoException).code },
+        'the outcome of a write could not be journaled',
+      );
     }
   }
 
@@ -133,7 +159,8 @@ export class Dispatcher {
     const all = Promise.all([...this.inFlight.values()].map((w) => w.done));
     await Promise.race([all, new Promise((r) => setTimeout(r, waitMs).unref())]);
     const left = [...this.inFlight.values()];
-    for (const w of left) this.outcome({ ...w.base, phase: 'unknown', reason: 'the server shut down before Binance answered' });
+    for (const w of left)
+      this.outcome({ ...w.base, phase: 'unknown', reason: 'the server shut down before Binance answered' });
     return left.length;
   }
 
@@ -143,19 +170,38 @@ export class Dispatcher {
     const clientId = lookup ? params[lookup.idParam] : undefined;
     if (!lookup || clientId === undefined) return undefined;
     const query = findEndpoint(lookup.tool)!;
-    return (await this.read(account, query, { symbol: params.symbol, isIsolated: params.isIsolated, [lookup.queryParam]: clientId }, { noRetry: true })).data;
+    return (
+      await this.read(
+        account,
+        query,
+        { symbol: params.symbol, isIsolated: params.isIsolated, [lookup.queryParam]: clientId },
+        { noRetry: true },
+      )
+    ).data;
   }
 
   /** Looks an order (list) up by its client id until found or the window closes. */
-  private async reconcile(account: Account, action: ClearedAction, lookup: Reconcile, clientId: string): Promise<unknown> {
+  private async reconcile(
+    account: Account,
+    action: ClearedAction,
+    lookup: Reconcile,
+    clientId: string,
+  ): Promise<unknown> {
     const query = findEndpoint(lookup.tool)!;
-    const params: Params = { symbol: action.params.symbol, isIsolated: action.params.isIsolated, [lookup.queryParam]: clientId };
+    const params: Params = {
+      symbol: action.params.symbol,
+      isIsolated: action.params.isIsolated,
+      [lookup.queryParam]: clientId,
+    };
     const deadline = Date.now() + this.reconcileWindowMs;
     let delay = 250;
     for (;;) {
       try {
         const res = await this.read(account, query, params, { noRetry: true });
-        this.log.warn({ clientOrderId: clientId, tool: action.tool }, 'write without an answer was found by its client id');
+        this.log.warn(
+          { clientOrderId: clientId, tool: action.tool },
+          'write without an answer was found by its client id',
+        );
         return res.data;
       } catch (err) {
         this.log.warn({ clientOrderId: clientId, err: (err as Error).message }, 'reconciliation lookup failed');
@@ -169,7 +215,12 @@ export class Dispatcher {
 }
 
 /** What the client needs of an endpoint, with the weight of this very call. */
-const wire = (e: Endpoint, params: Params): WireEndpoint => ({ method: e.method, path: e.path, security: e.security, weight: weightOf(e, params) });
+const wire = (e: Endpoint, params: Params): WireEndpoint => ({
+  method: e.method,
+  path: e.path,
+  security: e.security,
+  weight: weightOf(e, params),
+});
 
 function orderIdOf(data: unknown): string | number | undefined {
   const d = data as { orderId?: string | number; orderListId?: string | number; tranId?: number } | undefined;

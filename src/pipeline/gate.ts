@@ -34,9 +34,11 @@ const CLEARED = Symbol('cleared-by-gate');
 export type ClearedAction = Readonly<FrozenAction> & { readonly [CLEARED]: true };
 
 /** Runtime proof, checked by the dispatcher: only this module can set the brand. */
-export const isCleared = (a: unknown): a is ClearedAction => typeof a === 'object' && a !== null && (a as Record<symbol, unknown>)[CLEARED] === true;
+export const isCleared = (a: unknown): a is ClearedAction =>
+  typeof a === 'object' && a !== null && (a as Record<symbol, unknown>)[CLEARED] === true;
 
-const clear = (a: FrozenAction): ClearedAction => Object.freeze({ ...a, params: Object.freeze({ ...a.params }), [CLEARED]: true as const });
+const clear = (a: FrozenAction): ClearedAction =>
+  Object.freeze({ ...a, params: Object.freeze({ ...a.params }), [CLEARED]: true as const });
 
 interface Pending {
   action: FrozenAction;
@@ -71,7 +73,8 @@ export class Gate {
 
   /** Clears a write that needs no confirmation; refuses one that does. */
   clearUngated(endpoint: Endpoint, action: FrozenAction): ClearedAction {
-    if (this.needsConfirmation(endpoint, action.environment)) throw confirmationError('This action needs the user’s confirmation.');
+    if (this.needsConfirmation(endpoint, action.environment))
+      throw confirmationError('This action needs the user’s confirmation.');
     return clear(action);
   }
 
@@ -97,15 +100,29 @@ export class Gate {
    */
   redeem(token: string, confirmation: string, principal?: string): ClearedAction {
     const entry = this.pending.get(token); // 192 random bits: a plain lookup cannot be guessed into
-    if (!entry) throw confirmationError('Unknown, used or expired confirmation token; nothing was executed.', 'Call the tool again to get a new token.');
+    if (!entry)
+      throw confirmationError(
+        'Unknown, used or expired confirmation token; nothing was executed.',
+        'Call the tool again to get a new token.',
+      );
     // Another authenticated client: refused, and the token stays usable by the one it was issued to.
-    if (entry.action.principal !== principal) throw confirmationError('This confirmation token was issued to another client; nothing was executed.', 'Only the client that made the call can confirm it.');
+    if (entry.action.principal !== principal)
+      throw confirmationError(
+        'This confirmation token was issued to another client; nothing was executed.',
+        'Only the client that made the call can confirm it.',
+      );
     if (entry.expiresAt <= this.now()) {
       this.pending.delete(token);
-      throw confirmationError('This confirmation token has expired; nothing was executed.', 'Call the tool again to get a new token.');
+      throw confirmationError(
+        'This confirmation token has expired; nothing was executed.',
+        'Call the tool again to get a new token.',
+      );
     }
     if (!isConfirmText(confirmation))
-      throw confirmationError('The confirmation must be exactly the word CONFIRM, typed by the user; nothing was executed. The token is still valid until it expires.');
+      throw confirmationError(
+        'The confirmation must be exactly the word CONFIRM, typed by the user; nothing was executed. The token is ' +
+          'still valid until it expires.',
+      );
     this.pending.delete(token);
     return clear(entry.action);
   }
@@ -121,12 +138,19 @@ export class Gate {
   /** The pending actions of this principal. */
   list(principal?: string): PendingView[] {
     this.sweep();
-    return [...this.pending.entries()].filter(([, p]) => p.action.principal === principal).map(([token, p]) => ({
-      token,
-      expiresAt: new Date(p.expiresAt).toISOString(),
-      summary: p.action.summary,
-      action: { account: p.action.account, environment: p.action.environment, endpoint: p.action.endpoint, params: p.action.params },
-    }));
+    return [...this.pending.entries()]
+      .filter(([, p]) => p.action.principal === principal)
+      .map(([token, p]) => ({
+        token,
+        expiresAt: new Date(p.expiresAt).toISOString(),
+        summary: p.action.summary,
+        action: {
+          account: p.action.account,
+          environment: p.action.environment,
+          endpoint: p.action.endpoint,
+          params: p.action.params,
+        },
+      }));
   }
 
   get size(): number {

@@ -53,15 +53,21 @@ export class Hosts {
   assertServesMargin(account: Account): void {
     if (account.environment === 'Testnet')
       throw configError(
-        `Account "${account.name}" is on Binance's Spot Testnet, which serves no margin endpoints (/sapi/v1/margin/*): nothing was sent.`,
-        'Use a Sandbox account (Environment: Sandbox, or start with --sandbox) to try margin trading without real money.',
+        `Account "${account.name}" is on Binance's Spot Testnet, which serves no margin endpoints ` +
+          `(/sapi/v1/margin/*): nothing was sent.`,
+        'Use a Sandbox account (Environment: Sandbox, or start with --sandbox) to try margin trading without real ' +
+          'money.',
       );
   }
 
   /** The client and credentials for an account; refuses Testnet, which has no margin endpoints. */
   async route(account: Account): Promise<{ client: BinanceClient; creds: Credentials }> {
     this.assertServesMargin(account);
-    const creds: Credentials = { apiKey: account.apiKey, signer: this.accounts.signerFor(account), accountKey: account.name };
+    const creds: Credentials = {
+      apiKey: account.apiKey,
+      signer: this.accounts.signerFor(account),
+      accountKey: account.name,
+    };
     switch (account.environment) {
       case 'Mainnet':
         return { client: this.client(this.config.mainnetBaseUrl), creds };
@@ -75,7 +81,11 @@ export class Hosts {
           else {
             const pem = this.accounts.readPrivateKey(account);
             const key = createPrivateKey(account.passphrase ? { key: pem, passphrase: account.passphrase } : pem);
-            sb.addPublicKey(account.apiKey, createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString(), account.name);
+            sb.addPublicKey(
+              account.apiKey,
+              createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString(),
+              account.name,
+            );
           }
           this.sandboxKeys.add(account.apiKey);
         }

@@ -44,7 +44,8 @@ export function prepare(endpoint: Endpoint, args: Record<string, unknown>): Prep
       const prefixed = String(value).startsWith(CLIENT_ID_PREFIX) ? String(value) : CLIENT_ID_PREFIX + String(value);
       if (prefixed.length > MAX_CLIENT_ID)
         throw validationError(
-          `${name} would be "${prefixed}" (${prefixed.length} characters) with the ${CLIENT_ID_PREFIX} prefix; Binance allows at most ${MAX_CLIENT_ID}.`,
+          `${name} would be "${prefixed}" (${prefixed.length} characters) with the ${CLIENT_ID_PREFIX} prefix; ` +
+            `Binance allows at most ${MAX_CLIENT_ID}.`,
           `Use at most ${MAX_CLIENT_ID - CLIENT_ID_PREFIX.length} characters.`,
         );
       given[name] = prefixed;

@@ -59,7 +59,12 @@ export class SealedState {
     cipher.setAAD(AAD);
     const body = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
     this.outstanding.set(nonce, expiresAt);
-    return [PREFIX, iv.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+    return [
+      PREFIX,
+      iv.toString('base64url'),
+      body.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+    ].join('.');
   }
 
   /** Opens a state once: the frozen action exactly as sealed, or a refusal. */
@@ -67,15 +72,24 @@ export class SealedState {
     const payload = this.decrypt(state);
     if (payload.exp <= this.now()) {
       this.outstanding.delete(payload.n);
-      throw confirmationError('This confirmation request has expired; nothing was executed.', 'Call the tool again to be asked anew.');
+      throw confirmationError(
+        'This confirmation request has expired; nothing was executed.',
+        'Call the tool again to be asked anew.',
+      );
     }
     // Before the nonce is used up: another client cannot spend the state of this one.
-    if (payload.a.principal !== expect.principal) throw confirmationError('This confirmation request was made by another client; nothing was executed.');
-    if (!this.outstanding.delete(payload.n)) throw confirmationError('This confirmation request was already answered; nothing was executed.', 'Call the tool again to be asked anew.');
+    if (payload.a.principal !== expect.principal)
+      throw confirmationError('This confirmation request was made by another client; nothing was executed.');
+    if (!this.outstanding.delete(payload.n))
+      throw confirmationError(
+        'This confirmation request was already answered; nothing was executed.',
+        'Call the tool again to be asked anew.',
+      );
     const a = payload.a;
     if (a.tool !== expect.tool || a.account !== expect.account || a.environment !== expect.environment)
       throw confirmationError(
-        `This confirmation request was made for ${a.tool} on ${a.account} (${a.environment}), not for ${expect.tool} on ${expect.account} (${expect.environment}); nothing was executed.`,
+        `This confirmation request was made for ${a.tool} on ${a.account} (${a.environment}), not for ` +
+          `${expect.tool} on ${expect.account} (${expect.environment}); nothing was executed.`,
       );
     return a;
   }
@@ -87,7 +101,11 @@ export class SealedState {
   }
 
   private decrypt(state: string): Payload {
-    const invalid = () => confirmationError('The confirmation request state is invalid or was altered; nothing was executed.', 'Call the tool again to be asked anew.');
+    const invalid = () =>
+      confirmationError(
+        'The confirmation request state is invalid or was altered; nothing was executed.',
+        'Call the tool again to be asked anew.',
+      );
     const parts = typeof state === 'string' ? state.split('.') : [];
     if (parts.length !== 4 || parts[0] !== PREFIX) throw invalid();
     try {
@@ -100,7 +118,8 @@ export class SealedState {
       decipher.setAuthTag(tag);
       const text = Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
       const payload = JSON.parse(text) as Payload;
-      if (typeof payload?.n !== 'string' || typeof payload.exp !== 'number' || typeof payload.a?.tool !== 'string') throw invalid();
+      if (typeof payload?.n !== 'string' || typeof payload.exp !== 'number' || typeof payload.a?.tool !== 'string')
+        throw invalid();
       return payload;
     } catch {
       throw invalid();

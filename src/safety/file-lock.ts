@@ -62,9 +62,14 @@ async function holdFile<T>(lockPath: string, fn: () => Promise<T> | T, opts: Loc
         continue;
       }
       if (Date.now() > deadline)
-        throw new ToolError('config', `${opts.what ?? 'This action'} waited ${Math.round(waitMs / 1000)} s for another server process sharing the state directory; nothing was done.`, {
-          hint: 'Try again shortly.',
-        });
+        throw new ToolError(
+          'config',
+          `${opts.what ?? 'This action'} waited ${Math.round(waitMs / 1000)} s for another server process sharing ` +
+            `the state directory; nothing was done.`,
+          {
+            hint: 'Try again shortly.',
+          },
+        );
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 50);
     }

@@ -5,7 +5,17 @@
  * after a crash the journal still says what may have been sent. Lines pass the
  * redactor: no key, secret, signature or passphrase is ever written.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, writeSync, chmodSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  writeSync,
+  chmodSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { redactor } from './redact.js';
 
@@ -72,7 +82,10 @@ export class Journal {
   /** Entries of the last two monthly files, oldest first. */
   private read(): JournalEntry[] {
     if (!existsSync(this.dir)) return [];
-    const files = readdirSync(this.dir).filter((f) => /^\d{4}-\d{2}\.jsonl$/.test(f)).sort().slice(-2);
+    const files = readdirSync(this.dir)
+      .filter((f) => /^\d{4}-\d{2}\.jsonl$/.test(f))
+      .sort()
+      .slice(-2);
     const out: JournalEntry[] = [];
     for (const f of files) {
       for (const line of readFileSync(join(this.dir, f), 'utf8').split('\n')) {

@@ -18,7 +18,9 @@ export interface Preview {
   nextHourlyInterestRate?: string;
   leverage?: { current: string; requested: string };
   marginLevel?: string;
-  /** Projected risk (safety/risk.ts): the level after the action fills, Binance's bars, and the prices that reach them. */
+  /**
+   * Projected risk (safety/risk.ts): the level after the action fills, Binance's bars, and the prices that reach them.
+   */
   marginLevelAfter?: string;
   marginCallLevel?: string;
   liquidationLevel?: string;
@@ -27,14 +29,21 @@ export interface Preview {
   unavailable?: string[];
 }
 
-/** Reads a catalog endpoint by its role (catalog/reads.ts); supplied by the pipeline, so it counts weight like any call. */
+/**
+ * Reads a catalog endpoint by its role (catalog/reads.ts); supplied by the pipeline, so it counts weight like any call.
+ */
 export type Reader = (role: SafetyRead, params: Params) => Promise<unknown>;
 
 const dec = (v: number, places = 8) => (Number.isFinite(v) ? v.toFixed(places).replace(/\.?0+$/, '') || '0' : 'NaN');
 const usd = (v: number) => v.toFixed(2);
 const group = (v: string) => Number(v).toLocaleString('en-US', { maximumFractionDigits: 8 });
 
-export async function buildPreview(endpoint: Endpoint, p: Params, read: Reader, market: Market): Promise<{ preview: Preview; phrase: string }> {
+export async function buildPreview(
+  endpoint: Endpoint,
+  p: Params,
+  read: Reader,
+  market: Market,
+): Promise<{ preview: Preview; phrase: string }> {
   const index = market.index;
   const preview: Preview = {};
   const unavailable: string[] = [];
@@ -63,11 +72,15 @@ export async function buildPreview(endpoint: Endpoint, p: Params, read: Reader, 
       // The same figure the Max Borrow Value limit checks (safety/valuation.ts).
       const borrow = await orderBorrow(endpoint, p, index, market.free);
       if (!borrow) return;
-      const max = (await read('maxBorrowable', { asset: borrow.asset, ...(isolated ? { isolatedSymbol: p.symbol } : {}) })) as { amount?: string };
+      const max = (await read('maxBorrowable', {
+        asset: borrow.asset,
+        ...(isolated ? { isolatedSymbol: p.symbol } : {}),
+      })) as { amount?: string };
       preview.borrow = { asset: borrow.asset, amount: dec(borrow.amount), maxBorrowable: String(max.amount) };
       phrases.push(
         borrow.amount > 0
-          ? `may borrow up to ${group(dec(borrow.amount))} ${borrow.asset} (max borrowable ${group(String(max.amount))})`
+          ? `may borrow up to ${group(dec(borrow.amount))} ${borrow.asset} (max borrowable ` +
+              `${group(String(max.amount))})`
           : `borrows nothing: the free ${borrow.asset} covers it`,
       );
     });
@@ -75,12 +88,18 @@ export async function buildPreview(endpoint: Endpoint, p: Params, read: Reader, 
 
   if (endpoint.valuation === 'borrow-repay' && p.type === 'BORROW') {
     await attempt('maxBorrowable', async () => {
-      const max = (await read('maxBorrowable', { asset: p.asset, ...(isolated ? { isolatedSymbol: p.symbol } : {}) })) as { amount?: string };
+      const max = (await read('maxBorrowable', {
+        asset: p.asset,
+        ...(isolated ? { isolatedSymbol: p.symbol } : {}),
+      })) as { amount?: string };
       preview.maxBorrowable = String(max.amount);
       phrases.push(`max borrowable ${group(preview.maxBorrowable)} ${p.asset}`);
     });
     await attempt('nextHourlyInterestRate', async () => {
-      const rates = (await read('nextHourlyInterest', { assets: p.asset, isIsolated: isolated ? 'TRUE' : 'FALSE' })) as { asset: string; nextHourlyInterestRate: string }[];
+      const rates = (await read('nextHourlyInterest', {
+        assets: p.asset,
+        isIsolated: isolated ? 'TRUE' : 'FALSE',
+      })) as { asset: string; nextHourlyInterestRate: string }[];
       const rate = rates.find((r) => r.asset === p.asset)?.nextHourlyInterestRate;
       if (rate === undefined) throw new Error('no rate');
       preview.nextHourlyInterestRate = rate;
@@ -96,7 +115,9 @@ export async function buildPreview(endpoint: Endpoint, p: Params, read: Reader, 
   if (endpoint.write) {
     await attempt('marginLevel', async () => {
       if (isolated && p.symbol !== undefined) {
-        const acc = (await read('isolatedAccount', { symbols: p.symbol })) as { assets?: { symbol: string; marginLevel: string }[] };
+        const acc = (await read('isolatedAccount', { symbols: p.symbol })) as {
+          assets?: { symbol: string; marginLevel: string }[];
+        };
         const level = acc.assets?.find((a) => a.symbol === p.symbol)?.marginLevel;
         if (level === undefined) throw new Error('no isolated account');
         preview.marginLevel = level;
@@ -128,7 +149,9 @@ interface AssetRow {
   interest: string;
 }
 const side = (row: AssetRow | undefined, asset: string): Side =>
-  row ? { asset, held: Number(row.free) + Number(row.locked), debt: Number(row.borrowed) + Number(row.interest) } : { asset, held: 0, debt: 0 };
+  row
+    ? { asset, held: Number(row.free) + Number(row.locked), debt: Number(row.borrowed) + Number(row.interest) }
+    : { asset, held: 0, debt: 0 };
 
 /**
  * The margin level after the action and the index prices of its symbol that reach the
@@ -153,14 +176,29 @@ async function projectedRisk(endpoint: Endpoint, p: Params, read: Reader, market
 
   let input: RiskInput;
   if (isolated && symbol) {
-    const acc = (await read('isolatedAccount', { symbols: symbol })) as { assets?: { symbol: string; baseAsset: AssetRow; quoteAsset: AssetRow }[] };
+    const acc = (await read('isolatedAccount', { symbols: symbol })) as {
+      assets?: { symbol: string; baseAsset: AssetRow; quoteAsset: AssetRow }[];
+    };
     const pair = acc.assets?.find((a) => a.symbol === symbol);
     if (!pair) throw new Error('no isolated account');
     const b = side(pair.baseAsset, base);
     const q = side(pair.quoteAsset, quote);
-    input = { assetsUsdt: (b.held * index + q.held) * quoteUsdt, liabilitiesUsdt: (b.debt * index + q.debt) * quoteUsdt, base: b, quote: q, index, quoteUsdt, marginCallLevel, liquidationLevel };
+    input = {
+      assetsUsdt: (b.held * index + q.held) * quoteUsdt,
+      liabilitiesUsdt: (b.debt * index + q.debt) * quoteUsdt,
+      base: b,
+      quote: q,
+      index,
+      quoteUsdt,
+      marginCallLevel,
+      liquidationLevel,
+    };
   } else {
-    const acc = (await read('crossAccount', {})) as { totalAssetOfBtc?: string; totalLiabilityOfBtc?: string; userAssets?: AssetRow[] };
+    const acc = (await read('crossAccount', {})) as {
+      totalAssetOfBtc?: string;
+      totalLiabilityOfBtc?: string;
+      userAssets?: AssetRow[];
+    };
     const btcUsdt = await usdtPrice('BTC', market.index);
     const row = (a: string) => acc.userAssets?.find((r) => r.asset === a);
     input = {
@@ -174,19 +212,29 @@ async function projectedRisk(endpoint: Endpoint, p: Params, read: Reader, market
       liquidationLevel,
     };
   }
-  if (!Number.isFinite(input.assetsUsdt) || !Number.isFinite(input.liabilitiesUsdt)) throw new Error('no account totals');
+  if (!Number.isFinite(input.assetsUsdt) || !Number.isFinite(input.liabilitiesUsdt))
+    throw new Error('no account totals');
 
   let fill: Fill;
   if (borrowRepay) {
     const amount = Number(p.amount) * (p.type === 'BORROW' ? 1 : -1);
-    fill = p.asset === base ? { baseDelta: amount, quoteDelta: 0, baseDebtDelta: amount, quoteDebtDelta: 0 } : { baseDelta: 0, quoteDelta: amount, baseDebtDelta: 0, quoteDebtDelta: amount };
+    fill =
+      p.asset === base
+        ? { baseDelta: amount, quoteDelta: 0, baseDebtDelta: amount, quoteDebtDelta: 0 }
+        : { baseDelta: 0, quoteDelta: amount, baseDebtDelta: 0, quoteDebtDelta: amount };
   } else {
     // The order fills as asked: its largest leg at its own price (a market order at the index), with its borrow.
     const borrow = await orderBorrow(endpoint, p, market.index, market.free);
     const leg = endpoint.orderLegs![0];
-    const quantity = p[leg.quantity] !== undefined ? Number(p[leg.quantity]) : Number(p[leg.quoteQuantity ?? '']) / index;
+    const quantity =
+      p[leg.quantity] !== undefined ? Number(p[leg.quantity]) : Number(p[leg.quoteQuantity ?? '']) / index;
     const named = leg.prices.map((n) => p[n]).find((v) => v !== undefined);
-    fill = orderFill(p[leg.side] === 'SELL' ? 'SELL' : 'BUY', quantity, named !== undefined ? Number(named) : index, borrow?.amount ?? 0);
+    fill = orderFill(
+      p[leg.side] === 'SELL' ? 'SELL' : 'BUY',
+      quantity,
+      named !== undefined ? Number(named) : index,
+      borrow?.amount ?? 0,
+    );
   }
   const r = project(input, fill);
   const figures: Partial<Preview> = {
@@ -199,9 +247,17 @@ async function projectedRisk(endpoint: Endpoint, p: Params, read: Reader, market
   const after = r.marginLevelAfter!;
   const where = assetOnly ? '' : ` (${symbol} at ${group(dec(r.liquidationPrice ?? NaN))})`;
   let phrase: string;
-  if (after <= liquidationLevel) phrase = `AT LIQUIDATION after it fills: margin level ${group(dec(after, 4))}, liquidation at ${bars.forceLiquidationBar}`;
-  else if (after <= marginCallLevel) phrase = `AT MARGIN CALL after it fills: margin level ${group(dec(after, 4))}, margin call at ${bars.marginCallBar}`;
-  else phrase = `margin level after it fills ${group(dec(after, 4))}${r.liquidationPrice !== undefined && !assetOnly ? `, liquidation${where}` : ''}`;
+  if (after <= liquidationLevel)
+    phrase =
+      `AT LIQUIDATION after it fills: margin level ${group(dec(after, 4))}, liquidation at ` +
+      `${bars.forceLiquidationBar}`;
+  else if (after <= marginCallLevel)
+    phrase =
+      `AT MARGIN CALL after it fills: margin level ${group(dec(after, 4))}, margin call at ` + `${bars.marginCallBar}`;
+  else
+    phrase =
+      `margin level after it fills ` +
+      `${group(dec(after, 4))}${r.liquidationPrice !== undefined && !assetOnly ? `, liquidation${where}` : ''}`;
   return { figures, unavailable: assetOnly ? [] : r.unavailable, phrase };
 }
 
@@ -209,7 +265,11 @@ async function projectedRisk(endpoint: Endpoint, p: Params, read: Reader, market
 export async function freeBalance(read: Reader, asset: string, isolatedSymbol?: string): Promise<number> {
   if (isolatedSymbol) {
     const acc = (await read('isolatedAccount', { symbols: isolatedSymbol })) as {
-      assets?: { symbol: string; baseAsset: { asset: string; free: string }; quoteAsset: { asset: string; free: string } }[];
+      assets?: {
+        symbol: string;
+        baseAsset: { asset: string; free: string };
+        quoteAsset: { asset: string; free: string };
+      }[];
     };
     const pair = acc.assets?.find((a) => a.symbol === isolatedSymbol);
     const side = pair && [pair.baseAsset, pair.quoteAsset].find((s) => s.asset === asset);

@@ -14,7 +14,16 @@ import type { Endpoint, Params } from '../catalog/index.js';
 import type { SafetyRead } from '../catalog/reads.js';
 import { configError, policyError, ToolError } from '../errors.js';
 import type { Journal } from './journal.js';
-import { orderBorrow, splitSymbol, touched, callValue, type FreeBalance, type OrderBorrow, type PriceIndex, type Value } from './valuation.js';
+import {
+  orderBorrow,
+  splitSymbol,
+  touched,
+  callValue,
+  type FreeBalance,
+  type OrderBorrow,
+  type PriceIndex,
+  type Value,
+} from './valuation.js';
 
 const fmt = (v: number) => (Math.round(v * 100) / 100).toLocaleString('en-US', { maximumFractionDigits: 2 });
 
@@ -65,7 +74,8 @@ export class Rails {
     const reduces = endpoint.reducesRisk?.(params) ?? false;
     if (this.killSwitchOn() && !reduces)
       throw policyError(
-        `The kill switch is on: ${endpoint.name} is refused on every account until it is lifted. Only cancels, repays and closing a user data stream are allowed.`,
+        `The kill switch is on: ${endpoint.name} is refused on every account until it is lifted. Only cancels, ` +
+          `repays and closing a user data stream are allowed.`,
         'The user lifts it by deleting the KILL file in the state directory.',
       );
     // Cancels and repays skip the limits; a transfer into margin passes the kill switch but not Max Transfer Value.
@@ -73,7 +83,10 @@ export class Rails {
     const problems = account.policyProblems ?? [];
     if (problems.length)
       throw configError(
-        `Account "${account.name}" has ${problems.map((p) => `${p.field ? `field "${p.field}"` : 'a line'} that ${p.message}`).join('; ')}; its writes are refused until TOOLS.md is fixed, so that a limit the user meant to set is never ignored.`,
+        `Account "${account.name}" has ` +
+          `${problems.map((p) => `${p.field ? `field "${p.field}"` : 'a line'} that ${p.message}`).join('; ')}; ` +
+          `its writes are refused until TOOLS.md is fixed, so that a limit the user meant to set is never ` +
+          `ignored.`,
         'Ask the user to fix that line of TOOLS.md; the change is picked up without a restart.',
       );
 
@@ -82,29 +95,58 @@ export class Rails {
     if (limits.allowedSymbols) {
       const allowed = limits.allowedSymbols;
       for (const s of symbols)
-        if (!allowed.includes(s)) throw policyError(`Limit Allowed Symbols (${allowed.join(', ')}) of account "${account.name}" does not include ${s}.`);
+        if (!allowed.includes(s))
+          throw policyError(
+            `Limit Allowed Symbols (${allowed.join(', ')}) of account "${account.name}" does not include ${s}.`,
+          );
       const allowedAssets = new Set(allowed.flatMap((s) => Object.values(splitSymbol(s) ?? {})));
       for (const a of assets)
-        if (!allowedAssets.has(a)) throw policyError(`Limit Allowed Symbols (${allowed.join(', ')}) of account "${account.name}" allows borrowing only their assets (${[...allowedAssets].join(', ')}), not ${a}.`);
+        if (!allowedAssets.has(a))
+          throw policyError(
+            `Limit Allowed Symbols (${allowed.join(', ')}) of account "${account.name}" allows borrowing only ` +
+              `their assets (${[...allowedAssets].join(', ')}), not ${a}.`,
+          );
     }
-    if (limits.maxOrderValue === undefined && limits.maxBorrowValue === undefined && limits.maxDailyValue === undefined && limits.maxTransferValue === undefined) return {};
+    if (
+      limits.maxOrderValue === undefined &&
+      limits.maxBorrowValue === undefined &&
+      limits.maxDailyValue === undefined &&
+      limits.maxTransferValue === undefined
+    )
+      return {};
 
     const verdict: Verdict = {};
     await valuing(async () => {
       verdict.value = await callValue(endpoint, params, market.index);
-      if (limits.maxBorrowValue !== undefined) verdict.borrow = await orderBorrow(endpoint, params, market.index, market.free);
+      if (limits.maxBorrowValue !== undefined)
+        verdict.borrow = await orderBorrow(endpoint, params, market.index, market.free);
     });
     const value = verdict.value;
     if (value?.what === 'order' && limits.maxOrderValue !== undefined && value.valueUsdt > limits.maxOrderValue)
-      throw policyError(`Limit Max Order Value is ${fmt(limits.maxOrderValue)} USDT; this order is worth ${fmt(value.valueUsdt)} USDT${value.priceUsed ? ` (at ${value.priceUsed})` : ''}.`);
+      throw policyError(
+        `Limit Max Order Value is ${fmt(limits.maxOrderValue)} USDT; this order is worth ${fmt(value.valueUsdt)} ` +
+          `USDT${value.priceUsed ? ` (at ${value.priceUsed})` : ''}.`,
+      );
     if (value?.what === 'borrow' && limits.maxBorrowValue !== undefined && value.valueUsdt > limits.maxBorrowValue)
-      throw policyError(`Limit Max Borrow Value is ${fmt(limits.maxBorrowValue)} USDT; this borrow is worth ${fmt(value.valueUsdt)} USDT.`);
-    if (value?.what === 'transfer' && limits.maxTransferValue !== undefined && value.valueUsdt > limits.maxTransferValue)
-      throw policyError(`Limit Max Transfer Value is ${fmt(limits.maxTransferValue)} USDT; this transfer is worth ${fmt(value.valueUsdt)} USDT.`);
+      throw policyError(
+        `Limit Max Borrow Value is ${fmt(limits.maxBorrowValue)} USDT; this borrow is worth ` +
+          `${fmt(value.valueUsdt)} USDT.`,
+      );
+    if (
+      value?.what === 'transfer' &&
+      limits.maxTransferValue !== undefined &&
+      value.valueUsdt > limits.maxTransferValue
+    )
+      throw policyError(
+        `Limit Max Transfer Value is ${fmt(limits.maxTransferValue)} USDT; this transfer is worth ` +
+          `${fmt(value.valueUsdt)} USDT.`,
+      );
     const borrow = verdict.borrow;
     if (borrow && limits.maxBorrowValue !== undefined && borrow.valueUsdt > limits.maxBorrowValue)
       throw policyError(
-        `Limit Max Borrow Value is ${fmt(limits.maxBorrowValue)} USDT; this order (sideEffectType ${params.sideEffectType}) may borrow ${fmt(borrow.amount)} ${borrow.asset}, worth ${fmt(borrow.valueUsdt)} USDT.`,
+        `Limit Max Borrow Value is ${fmt(limits.maxBorrowValue)} USDT; this order (sideEffectType ` +
+          `${params.sideEffectType}) may borrow ${fmt(borrow.amount)} ${borrow.asset}, worth ` +
+          `${fmt(borrow.valueUsdt)} USDT.`,
       );
     // Max Daily Value sums orders and borrows (docs/contract.md §9): not repays, not transfers.
     if (value && (value.what === 'order' || value.what === 'borrow')) verdict.dailyUsdt = value.valueUsdt;
@@ -118,7 +160,10 @@ export class Rails {
     if (cap === undefined || valueUsdt === undefined) return;
     const spent = this.journal.valueSince(account.name, Date.now() - 86_400_000);
     if (spent + valueUsdt > cap)
-      throw policyError(`Limit Max Daily Value is ${fmt(cap)} USDT; ${fmt(spent)} USDT were used in the last 24 h and this call adds ${fmt(valueUsdt)} USDT.`);
+      throw policyError(
+        `Limit Max Daily Value is ${fmt(cap)} USDT; ${fmt(spent)} USDT were used in the last 24 h and this call ` +
+          `adds ${fmt(valueUsdt)} USDT.`,
+      );
   }
 }
 
@@ -128,6 +173,9 @@ async function valuing(fn: () => Promise<void>): Promise<void> {
     await fn();
   } catch (err) {
     if (err instanceof ToolError) throw err;
-    throw policyError(`The call could not be valued for the account's limits (${(err as Error).message}); it was not sent.`, 'Try again, or give a price.');
+    throw policyError(
+      `The call could not be valued for the account's limits (${(err as Error).message}); it was not sent.`,
+      'Try again, or give a price.',
+    );
   }
 }

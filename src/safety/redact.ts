@@ -32,9 +32,11 @@ interface Known {
 
 const SIGNATURE = /(signature=)[^&\s"'\\]+/gi;
 const PEM_BLOCK = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
-const CREDENTIAL_KEY_IN_JSON = /"(api[-_ ]?key|secret(key)?|secret[-_ ]?key|private[-_ ]?key|passphrase|signature|x-mbx-apikey|password)":/i;
+const CREDENTIAL_KEY_IN_JSON =
+  /"(api[-_ ]?key|secret(key)?|secret[-_ ]?key|private[-_ ]?key|passphrase|signature|x-mbx-apikey|password)":/i;
 const ALREADY_MASKED = /^(\*\*\*(\.\.\.\S{0,5})?|\S{0,5}\.\.\.\S{0,4})$/;
-const CREDENTIAL_FIELD = /^(api[-_ ]?key|secret(key)?|secret[-_ ]?key|private[-_ ]?key|passphrase|signature|x-mbx-apikey|password)$/i;
+const CREDENTIAL_FIELD =
+  /^(api[-_ ]?key|secret(key)?|secret[-_ ]?key|private[-_ ]?key|passphrase|signature|x-mbx-apikey|password)$/i;
 
 /** Echoes shorter than this are not taken for a credential (too many false positives). */
 export const MIN_PARTIAL_ECHO = 12;
@@ -66,7 +68,10 @@ export class Redactor {
     if (kind === 'privateKey') {
       // A PEM's body lines, and the body joined, are base64 of the key: remove each form.
       const body = value.replace(/-----[^-]+-----/g, '');
-      const lines = body.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 16);
+      const lines = body
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length >= 16);
       for (const l of lines) forms.add(l);
       const joined = lines.join('');
       if (joined) {
@@ -75,7 +80,8 @@ export class Redactor {
       }
     }
     forms.add(Buffer.from(value, 'utf8').toString('base64'));
-    for (const form of forms) if (form.length >= 4 && !this.known.some((k) => k.value === form)) this.known.push({ value: form, replacement });
+    for (const form of forms)
+      if (form.length >= 4 && !this.known.some((k) => k.value === form)) this.known.push({ value: form, replacement });
     // Longest first, so a form that contains another is replaced whole.
     this.known.sort((a, b) => b.value.length - a.value.length);
     for (const r of raw) {
@@ -144,7 +150,8 @@ export class Redactor {
     if (Array.isArray(value)) return value.map((v) => this.scrub(v, depth + 1)) as T;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (typeof v === 'string' && CREDENTIAL_FIELD.test(k) && !ALREADY_MASKED.test(v)) out[k] = /api[-_ ]?key/i.test(k) ? maskApiKey(v) : maskSecret(v);
+      if (typeof v === 'string' && CREDENTIAL_FIELD.test(k) && !ALREADY_MASKED.test(v))
+        out[k] = /api[-_ ]?key/i.test(k) ? maskApiKey(v) : maskSecret(v);
       else out[k] = this.scrub(v, depth + 1);
     }
     return out as T;

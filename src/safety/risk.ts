@@ -71,7 +71,11 @@ export function project(input: RiskInput, fill: Fill): Projection {
   const level = (a: number, l: number) => (l > 0 ? a / l : NO_DEBT_LEVEL);
   const a1 = input.assetsUsdt + (fill.baseDelta * p0 + fill.quoteDelta) * u;
   const l1 = input.liabilitiesUsdt + (fill.baseDebtDelta * p0 + fill.quoteDebtDelta) * u;
-  const out: Projection = { marginLevel: level(input.assetsUsdt, input.liabilitiesUsdt), marginLevelAfter: level(a1, l1), unavailable };
+  const out: Projection = {
+    marginLevel: level(input.assetsUsdt, input.liabilitiesUsdt),
+    marginLevelAfter: level(a1, l1),
+    unavailable,
+  };
   const h = input.base.held + fill.baseDelta;
   const d = input.base.debt + fill.baseDebtDelta;
   const priceAt = (t: number, name: string): number | undefined => {

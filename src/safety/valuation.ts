@@ -20,7 +20,8 @@ import { policyError } from '../errors.js';
 const QUOTES = ['FDUSD', 'USDT', 'USDC', 'TUSD', 'BUSD', 'EUR', 'TRY', 'BRL', 'BTC', 'ETH', 'BNB', 'DAI', 'JPY'];
 
 export function splitSymbol(symbol: string): { base: string; quote: string } | undefined {
-  for (const q of QUOTES) if (symbol.endsWith(q) && symbol.length > q.length) return { base: symbol.slice(0, -q.length), quote: q };
+  for (const q of QUOTES)
+    if (symbol.endsWith(q) && symbol.length > q.length) return { base: symbol.slice(0, -q.length), quote: q };
   return undefined;
 }
 
@@ -52,7 +53,11 @@ export async function checkedIndex(symbol: string, index: PriceIndex): Promise<{
   const text = await index(symbol);
   const value = Number(text);
   if (!(Number.isFinite(value) && value >= MIN_PRICE && value <= MAX_PRICE))
-    throw policyError(`The price index of ${symbol} is ${JSON.stringify(String(text)).slice(0, 40)}, which is not a usable price; the write was refused (prices fail closed).`, 'Try again later.');
+    throw policyError(
+      `The price index of ${symbol} is ${JSON.stringify(String(text)).slice(0, 40)}, which is not a usable price; ` +
+        `the write was refused (prices fail closed).`,
+      'Try again later.',
+    );
   return { text, value };
 }
 
@@ -63,7 +68,8 @@ export async function usdtPrice(asset: string, index: PriceIndex): Promise<numbe
 }
 
 export const isOrder = (e: Endpoint): boolean => !!e.orderLegs?.length;
-export const mayBorrow = (p: Params): boolean => p.sideEffectType === 'MARGIN_BUY' || p.sideEffectType === 'AUTO_BORROW_REPAY';
+export const mayBorrow = (p: Params): boolean =>
+  p.sideEffectType === 'MARGIN_BUY' || p.sideEffectType === 'AUTO_BORROW_REPAY';
 
 export async function callValue(endpoint: Endpoint, p: Params, index: PriceIndex): Promise<Value | undefined> {
   if (isOrder(endpoint)) return orderValue(endpoint.orderLegs!, p, index);
@@ -97,7 +103,11 @@ async function worstPrice(leg: OrderLeg, p: Params, symbol: string, index: Price
 }
 
 /** Each leg's value, with the price it was taken at; legs absent from the call are skipped. */
-async function legValues(legs: OrderLeg[], p: Params, index: PriceIndex): Promise<{ leg: OrderLeg; valueUsdt: number; priceUsed?: string; quoteAmount: number }[]> {
+async function legValues(
+  legs: OrderLeg[],
+  p: Params,
+  index: PriceIndex,
+): Promise<{ leg: OrderLeg; valueUsdt: number; priceUsed?: string; quoteAmount: number }[]> {
   const symbol = String(p.symbol);
   const out = [];
   for (const leg of legs) {
@@ -117,7 +127,8 @@ async function legValues(legs: OrderLeg[], p: Params, index: PriceIndex): Promis
 
 async function orderValue(legs: OrderLeg[], p: Params, index: PriceIndex): Promise<Value> {
   let best: Value = { valueUsdt: 0, what: 'order' };
-  for (const v of await legValues(legs, p, index)) if (v.valueUsdt > best.valueUsdt) best = { valueUsdt: v.valueUsdt, priceUsed: v.priceUsed, what: 'order' };
+  for (const v of await legValues(legs, p, index))
+    if (v.valueUsdt > best.valueUsdt) best = { valueUsdt: v.valueUsdt, priceUsed: v.priceUsed, what: 'order' };
   return best;
 }
 
@@ -126,7 +137,12 @@ async function orderValue(legs: OrderLeg[], p: Params, index: PriceIndex): Promi
  * it needs (a BUY the quote amount at its worst price, a SELL the base quantity) beyond
  * the free balance; the largest leg, as for the value. Undefined when it cannot borrow.
  */
-export async function orderBorrow(endpoint: Endpoint, p: Params, index: PriceIndex, free: FreeBalance): Promise<OrderBorrow | undefined> {
+export async function orderBorrow(
+  endpoint: Endpoint,
+  p: Params,
+  index: PriceIndex,
+  free: FreeBalance,
+): Promise<OrderBorrow | undefined> {
   if (!isOrder(endpoint) || !mayBorrow(p)) return undefined;
   const symbol = String(p.symbol);
   const parts = splitSymbol(symbol);
@@ -138,7 +154,9 @@ export async function orderBorrow(endpoint: Endpoint, p: Params, index: PriceInd
     const asset = buy ? parts.quote : parts.base;
     const need = buy ? v.quoteAmount : Number(p[v.leg.quantity]);
     const amount = Math.max(0, need - (await free(asset, isolated)));
-    const valueUsdt = buy ? await toUsdt(symbol, amount, index) : await toUsdt(symbol, amount * (await checkedIndex(symbol, index)).value, index);
+    const valueUsdt = buy
+      ? await toUsdt(symbol, amount, index)
+      : await toUsdt(symbol, amount * (await checkedIndex(symbol, index)).value, index);
     if (!best || valueUsdt > best.valueUsdt) best = { asset, amount, valueUsdt };
   }
   return best;
@@ -155,6 +173,7 @@ export function touched(endpoint: Endpoint, p: Params): { symbols: string[]; ass
     // Collateral moved into or out of an isolated pair: that pair must be allowed.
     const move = endpoint.move(p);
     for (const s of [move.fromSymbol, move.toSymbol]) if (s !== undefined) symbols.push(s);
-  } else if (endpoint.valuation && endpoint.valuation !== 'none' && p.symbol !== undefined) symbols.push(String(p.symbol));
+  } else if (endpoint.valuation && endpoint.valuation !== 'none' && p.symbol !== undefined)
+    symbols.push(String(p.symbol));
   return { symbols, assets };
 }

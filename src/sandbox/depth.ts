@@ -30,7 +30,15 @@ export function levelQty(info: SymbolInfo, prices: PriceFeed, price: Dec, depthU
  * The fills a taker of `qty` gets from the index price `market` outwards (up for a BUY,
  * down for a SELL), stopping at `limit` when given. What is left unfilled is qty − Σ fills.
  */
-export function walk(info: SymbolInfo, prices: PriceFeed, side: Side, market: Dec, qty: Dec, limit?: Dec, depthUsdt?: Dec): Fill[] {
+export function walk(
+  info: SymbolInfo,
+  prices: PriceFeed,
+  side: Side,
+  market: Dec,
+  qty: Dec,
+  limit?: Dec,
+  depthUsdt?: Dec,
+): Fill[] {
   const step = max(info.tickSize, floorTo((market * STEP_BIPS) / 10_000n, info.tickSize));
   const fills: Fill[] = [];
   let rest = qty;
@@ -49,5 +57,8 @@ export function walk(info: SymbolInfo, prices: PriceFeed, side: Side, market: De
 
 /** Σ qty of a walk, and what it costs in quote. */
 export function totals(fills: Fill[]): { qty: Dec; quote: Dec } {
-  return fills.reduce((t, f) => ({ qty: t.qty + f.qty, quote: t.quote + mul(f.qty, f.price) }), { qty: ZERO, quote: ZERO });
+  return fills.reduce((t, f) => ({ qty: t.qty + f.qty, quote: t.quote + mul(f.qty, f.price) }), {
+    qty: ZERO,
+    quote: ZERO,
+  });
 }

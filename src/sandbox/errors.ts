@@ -11,7 +11,12 @@ const r = (code: number, msg: string, httpStatus = 400) => new BinanceReject(cod
 export const errors = {
   unsupported: (msg = 'This operation is not supported.') => r(-1020, msg),
   illegalParam: (name: string, range?: string) =>
-    r(-1100, range ? `Illegal characters found in parameter '${name}'; legal range is '${range}'.` : `Illegal characters found in parameter '${name}'.`),
+    r(
+      -1100,
+      range
+        ? `Illegal characters found in parameter '${name}'; legal range is '${range}'.`
+        : `Illegal characters found in parameter '${name}'.`,
+    ),
   mandatory: (name: string) => r(-1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`),
   eitherParam: (a: string, b: string) => r(-1102, `Param '${a}' or '${b}' must be sent, but both were empty/null!`),
   notRequired: (name: string) => r(-1106, `Parameter '${name}' sent when not required.`),
@@ -24,7 +29,8 @@ export const errors = {
   over24h: () => r(-1127, 'More than 24 hours between startTime and endTime.'),
   badCombination: () => r(-1128, 'Combination of optional parameters invalid.'),
   invalidParam: (name: string) => r(-1130, `Data sent for parameter '${name}' is not valid.`),
-  filter: (filter: 'PRICE_FILTER' | 'LOT_SIZE' | 'NOTIONAL' | 'MARKET_LOT_SIZE' | 'TRAILING_DELTA') => r(-1013, `Filter failure: ${filter}`),
+  filter: (filter: 'PRICE_FILTER' | 'LOT_SIZE' | 'NOTIONAL' | 'MARKET_LOT_SIZE' | 'TRAILING_DELTA') =>
+    r(-1013, `Filter failure: ${filter}`),
   insufficientBalance: () => r(-2010, 'Account has insufficient balance for requested action.'),
   duplicateOrder: () => r(-2010, 'Duplicate order sent.'),
   wouldMatch: () => r(-2010, 'Order would immediately match and take.'),

@@ -20,7 +20,17 @@ import { KeyBook } from './keys.js';
 import { Liquidation } from './liquidation.js';
 import { Rng } from './random.js';
 import { Transfers } from './transfers.js';
-import { emptyBalance, netOf, type Account, type Balance, type ExchangeOptions, type ExchangeState, type Row, type Scope, type Wallet } from './state.js';
+import {
+  emptyBalance,
+  netOf,
+  type Account,
+  type Balance,
+  type ExchangeOptions,
+  type ExchangeState,
+  type Row,
+  type Scope,
+  type Wallet,
+} from './state.js';
 
 export * from './state.js';
 
@@ -56,7 +66,12 @@ export class SandboxExchange {
       version: 1,
       rng: seeded.state,
       // Ids start at seeded values, as real ids are large and never 1.
-      ids: { order: seeded.int(100_000, 999_999), list: seeded.int(1_000, 9_999), trade: seeded.int(10_000, 99_999), tx: seeded.int(1_000_000, 9_999_999) },
+      ids: {
+        order: seeded.int(100_000, 999_999),
+        list: seeded.int(1_000, 9_999),
+        trade: seeded.int(10_000, 99_999),
+        tx: seeded.int(1_000_000, 9_999_999),
+      },
       accounts: {},
       orders: [],
       orderLists: [],
@@ -85,7 +100,9 @@ export class SandboxExchange {
   }
 
   static deserialize(text: string): ExchangeState {
-    const state = JSON.parse(text, (_k, v) => (v && typeof v === 'object' && typeof v.$dec === 'string' && Object.keys(v).length === 1 ? BigInt(v.$dec) : v)) as ExchangeState;
+    const state = JSON.parse(text, (_k, v) =>
+      v && typeof v === 'object' && typeof v.$dec === 'string' && Object.keys(v).length === 1 ? BigInt(v.$dec) : v,
+    ) as ExchangeState;
     if (state.version !== 1) throw new Error(`unsupported sandbox state version ${String(state.version)}`);
     return state;
   }
@@ -104,7 +121,8 @@ export class SandboxExchange {
         account.interestAccruedUntil += hours * HOUR_MS;
         this.chargeInterest(account, Math.min(hours, 24 * 31));
       }
-      for (const [key, expires] of Object.entries(account.listenKeys)) if (expires < now) delete account.listenKeys[key];
+      for (const [key, expires] of Object.entries(account.listenKeys))
+        if (expires < now) delete account.listenKeys[key];
     }
   }
 
@@ -137,11 +155,21 @@ export class SandboxExchange {
       interestAccruedUntil: now,
       specialKeys: [],
       listenKeys: {},
-      history: { transfers: [], borrows: [], repays: [], interest: [], flows: [], forceLiquidations: [], smallLiability: [], loanRepays: [] },
+      history: {
+        transfers: [],
+        borrows: [],
+        repays: [],
+        interest: [],
+        flows: [],
+        forceLiquidations: [],
+        smallLiability: [],
+        loanRepays: [],
+      },
     };
     this.state.accounts[accountId] = account;
     for (const [asset, amount] of Object.entries(DEMO_SPOT)) account.spot[asset] = dec(amount);
-    for (const [asset, amount] of Object.entries(DEMO_CROSS)) this.transfers.transferIn({ accountId }, asset, dec(amount));
+    for (const [asset, amount] of Object.entries(DEMO_CROSS))
+      this.transfers.transferIn({ accountId }, asset, dec(amount));
     return account;
   }
 
@@ -197,12 +225,15 @@ export class SandboxExchange {
     const pair = account.isolated[symbol];
     if (pair?.enabled) return;
     if (this.enabledIsolatedCount(accountId) >= MAX_ISOLATED_ACCOUNTS) {
-      throw errors.unsupported(`The number of enabled isolated margin accounts has reached the limit of ${MAX_ISOLATED_ACCOUNTS}.`);
+      throw errors.unsupported(
+        `The number of enabled isolated margin accounts has reached the limit of ${MAX_ISOLATED_ACCOUNTS}.`,
+      );
     }
     account.isolated[symbol] = { symbol, enabled: true, wallet: pair?.wallet ?? {} };
     // Transfers are not among the endpoints, so a new pair is funded from the demo wallet.
     const funding = this.prices.fromUsdt(info.quote, ISOLATED_FUNDING_USDT);
-    if ((account.spot[info.quote] ?? ZERO) >= funding) this.transfers.transferIn({ accountId, isolatedSymbol: symbol }, info.quote, funding);
+    if ((account.spot[info.quote] ?? ZERO) >= funding)
+      this.transfers.transferIn({ accountId, isolatedSymbol: symbol }, info.quote, funding);
   }
 
   disableIsolated(accountId: string, symbol: string): void {
@@ -213,7 +244,8 @@ export class SandboxExchange {
     const scope = { accountId, isolatedSymbol: symbol };
     const owes = Object.values(pair.wallet).some((b) => b.borrowed > 0n || b.interest > 0n);
     if (owes || this.orders.openOrders(scope, symbol).length > 0) throw errors.transferOutNotAllowed();
-    for (const [asset, bal] of Object.entries(pair.wallet)) if (bal.free > 0n) this.transfers.transferOut(scope, asset, bal.free);
+    for (const [asset, bal] of Object.entries(pair.wallet))
+      if (bal.free > 0n) this.transfers.transferOut(scope, asset, bal.free);
     pair.enabled = false;
   }
 
@@ -241,7 +273,9 @@ export class SandboxExchange {
   }
 
   leverageOf(scope: Scope): number {
-    return scope.isolatedSymbol ? symbolInfo(scope.isolatedSymbol)!.isolatedLeverage : this.account(scope.accountId).maxLeverage;
+    return scope.isolatedSymbol
+      ? symbolInfo(scope.isolatedSymbol)!.isolatedLeverage
+      : this.account(scope.accountId).maxLeverage;
   }
 
   /**
@@ -308,7 +342,9 @@ export class SandboxExchange {
     bal.interest -= interest;
     bal.borrowed -= principal;
     const txId = this.nextId('tx');
-    this.account(scope.accountId).history.repays.push(this.loanRow(scope, kind, asset, amount, interest, principal, txId));
+    this.account(scope.accountId).history.repays.push(
+      this.loanRow(scope, kind, asset, amount, interest, principal, txId),
+    );
     this.recordFlow(scope, asset, 'REPAY', -amount, txId);
     return txId;
   }
@@ -321,8 +357,25 @@ export class SandboxExchange {
     return amount;
   }
 
-  private loanRow(scope: Scope, kind: string, asset: string, amount: Dec, interest: Dec, principal: Dec, txId: number): Row {
-    const row: Row = { type: kind, amount: fmt(amount), asset, interest: fmt(interest), principal: fmt(principal), status: 'CONFIRMED', timestamp: this.now(), txId };
+  private loanRow(
+    scope: Scope,
+    kind: string,
+    asset: string,
+    amount: Dec,
+    interest: Dec,
+    principal: Dec,
+    txId: number,
+  ): Row {
+    const row: Row = {
+      type: kind,
+      amount: fmt(amount),
+      asset,
+      interest: fmt(interest),
+      principal: fmt(principal),
+      status: 'CONFIRMED',
+      timestamp: this.now(),
+      txId,
+    };
     if (scope.isolatedSymbol) row.isolatedSymbol = scope.isolatedSymbol;
     return row;
   }
@@ -352,10 +405,16 @@ export class SandboxExchange {
   }
 
   private chargeInterest(account: Account, hours: number): void {
-    const scopes: Scope[] = [{ accountId: account.id }, ...Object.values(account.isolated).filter((p) => p.enabled).map((p) => ({ accountId: account.id, isolatedSymbol: p.symbol }))];
+    const scopes: Scope[] = [
+      { accountId: account.id },
+      ...Object.values(account.isolated)
+        .filter((p) => p.enabled)
+        .map((p) => ({ accountId: account.id, isolatedSymbol: p.symbol })),
+    ];
     for (let h = 0; h < hours; h++) {
       for (const scope of scopes) {
-        for (const [asset, b] of Object.entries(this.wallet(scope))) if (b.borrowed > 0n) this.addInterest(scope, asset, b.borrowed, 'PERIODIC');
+        for (const [asset, b] of Object.entries(this.wallet(scope)))
+          if (b.borrowed > 0n) this.addInterest(scope, asset, b.borrowed, 'PERIODIC');
       }
     }
   }
@@ -374,21 +433,36 @@ export class SandboxExchange {
   snapshot(accountId: string): {
     marginLevel: string;
     cross: Record<string, { free: string; locked: string; borrowed: string; interest: string; netAsset: string }>;
-    isolated: Record<string, Record<string, { free: string; locked: string; borrowed: string; interest: string; netAsset: string }>>;
+    isolated: Record<
+      string,
+      Record<string, { free: string; locked: string; borrowed: string; interest: string; netAsset: string }>
+    >;
     liquidationLoan: { asset: string; amount: string; repaid: string };
   } {
     const account = this.account(accountId);
     const show = (w: Wallet) =>
       Object.fromEntries(
-        Object.entries(w).map(([asset, b]) => [asset, { free: fmt(b.free), locked: fmt(b.locked), borrowed: fmt(b.borrowed), interest: fmt(b.interest), netAsset: fmt(netOf(b)) }]),
+        Object.entries(w).map(([asset, b]) => [
+          asset,
+          {
+            free: fmt(b.free),
+            locked: fmt(b.locked),
+            borrowed: fmt(b.borrowed),
+            interest: fmt(b.interest),
+            netAsset: fmt(netOf(b)),
+          },
+        ]),
       );
     const loan = this.liquidation.liquidationLoan(accountId);
     return {
       marginLevel: this.marginLevel({ accountId }),
       cross: show(account.cross),
-      isolated: Object.fromEntries(Object.values(account.isolated).filter((p) => p.enabled).map((p) => [p.symbol, show(p.wallet)])),
+      isolated: Object.fromEntries(
+        Object.values(account.isolated)
+          .filter((p) => p.enabled)
+          .map((p) => [p.symbol, show(p.wallet)]),
+      ),
       liquidationLoan: { asset: loan.asset, amount: fmt(loan.amount), repaid: fmt(loan.repaid) },
     };
   }
 }
-

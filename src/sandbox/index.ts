@@ -43,8 +43,15 @@ export interface Sandbox {
 export const DEFAULT_ACCOUNT = 'main';
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
-  const wire = new SandboxWire({ ipWeightLimit: opts.ipWeightLimit, uidWeightLimit: opts.uidWeightLimit, record: opts.record });
-  const saved = opts.statePath && existsSync(opts.statePath) ? SandboxExchange.deserialize(readFileSync(opts.statePath, 'utf8')) : undefined;
+  const wire = new SandboxWire({
+    ipWeightLimit: opts.ipWeightLimit,
+    uidWeightLimit: opts.uidWeightLimit,
+    record: opts.record,
+  });
+  const saved =
+    opts.statePath && existsSync(opts.statePath)
+      ? SandboxExchange.deserialize(readFileSync(opts.statePath, 'utf8'))
+      : undefined;
   const exchange = new SandboxExchange(
     {
       seed: opts.seed,

@@ -15,10 +15,14 @@ export class KeyBook {
 
   /** Re-announces the special keys of a loaded state, so that they keep working after a restart. */
   announceKeys(): void {
-    for (const account of Object.values(this.ex.state.accounts)) for (const key of account.specialKeys) this.hooks.onKeyAdded?.(account.id, key);
+    for (const account of Object.values(this.ex.state.accounts))
+      for (const key of account.specialKeys) this.hooks.onKeyAdded?.(account.id, key);
   }
 
-  createSpecialKey(accountId: string, p: { apiName: string; symbol?: string; ip?: string; publicKey?: string; permissionMode?: 'TRADE' | 'READ' }): SpecialKey {
+  createSpecialKey(
+    accountId: string,
+    p: { apiName: string; symbol?: string; ip?: string; publicKey?: string; permissionMode?: 'TRADE' | 'READ' },
+  ): SpecialKey {
     const account = this.ex.account(accountId);
     if (p.symbol && !symbolInfo(p.symbol)) throw errors.invalidSymbol();
     const key: SpecialKey = {
@@ -30,7 +34,9 @@ export class KeyBook {
       ...(p.symbol ? { symbol: p.symbol } : {}),
     };
     if (p.publicKey) {
-      const pem = p.publicKey.includes('BEGIN') ? p.publicKey : `-----BEGIN PUBLIC KEY-----\n${p.publicKey}\n-----END PUBLIC KEY-----\n`;
+      const pem = p.publicKey.includes('BEGIN')
+        ? p.publicKey
+        : `-----BEGIN PUBLIC KEY-----\n${p.publicKey}\n-----END PUBLIC KEY-----\n`;
       let type: string | undefined;
       try {
         type = createPublicKey(pem).asymmetricKeyType;
@@ -60,7 +66,9 @@ export class KeyBook {
   findSpecialKey(accountId: string, opts: { apiName?: string; requestKey?: string; symbol?: string }): SpecialKey {
     const all = this.ex.account(accountId).specialKeys;
     const key =
-      (opts.apiName !== undefined ? all.find((k) => k.apiName === opts.apiName && k.symbol === opts.symbol) : undefined) ??
+      (opts.apiName !== undefined
+        ? all.find((k) => k.apiName === opts.apiName && k.symbol === opts.symbol)
+        : undefined) ??
       (opts.apiName === undefined ? all.find((k) => k.apiKey === opts.requestKey) : undefined) ??
       (opts.apiName === undefined ? this.specialKeys(accountId, opts.symbol).at(-1) : undefined);
     if (!key) throw errors.badApiKeyId();
@@ -76,7 +84,8 @@ export class KeyBook {
   /** Leaves Special Key Mode: deletes every special key, refused while the account owes anything. */
   exitSpecialKeyMode(accountId: string): void {
     const { liabilities } = this.ex.totalsUsdt({ accountId });
-    if (liabilities > 0n) throw errors.unsupported('Special Key Mode can only be exited when the account has no liability.');
+    if (liabilities > 0n)
+      throw errors.unsupported('Special Key Mode can only be exited when the account has no liability.');
     for (const key of [...this.ex.account(accountId).specialKeys]) this.deleteSpecialKey(accountId, key);
   }
 
@@ -84,7 +93,11 @@ export class KeyBook {
    * A listenToken for the WebSocket API's user data stream (order and balance updates):
    * a fresh token each time, valid for `validityMs`; an isolated pair must be enabled.
    */
-  openListenToken(accountId: string, symbol: string | undefined, validityMs: number): { token: string; expirationTime: number } {
+  openListenToken(
+    accountId: string,
+    symbol: string | undefined,
+    validityMs: number,
+  ): { token: string; expirationTime: number } {
     this.ex.wallet({ accountId, isolatedSymbol: symbol });
     return { token: this.ex.rng.token(70), expirationTime: this.ex.now() + validityMs };
   }

@@ -72,8 +72,22 @@ export class Liquidation {
       const price = this.ex.prices.get(symbol);
       const value = mul(qty, price);
       const orderId = this.ex.nextId('order');
-      this.ex.recordFlow(scope, asset, side === 'SELL' ? 'SELL_LIQUIDATION' : 'BUY_LIQUIDATION', side === 'SELL' ? -qty : qty, undefined, symbol);
-      this.ex.recordFlow(scope, 'USDT', side === 'SELL' ? 'SELL_LIQUIDATION' : 'BUY_LIQUIDATION', side === 'SELL' ? value : -value, undefined, symbol);
+      this.ex.recordFlow(
+        scope,
+        asset,
+        side === 'SELL' ? 'SELL_LIQUIDATION' : 'BUY_LIQUIDATION',
+        side === 'SELL' ? -qty : qty,
+        undefined,
+        symbol,
+      );
+      this.ex.recordFlow(
+        scope,
+        'USDT',
+        side === 'SELL' ? 'SELL_LIQUIDATION' : 'BUY_LIQUIDATION',
+        side === 'SELL' ? value : -value,
+        undefined,
+        symbol,
+      );
       if (forced) {
         account.history.forceLiquidations.push({
           avgPrice: fmt(price),
@@ -160,7 +174,13 @@ export class Liquidation {
     if ((account.spot[asset] ?? ZERO) < amount) throw errors.balanceNotEnough();
     account.spot[asset] -= amount;
     loan.repaid += amount;
-    const row: Row = { repayId: this.ex.nextId('tx'), asset, amount: fmt(amount), status: 'SUCCESS', createTime: this.ex.now() };
+    const row: Row = {
+      repayId: this.ex.nextId('tx'),
+      asset,
+      amount: fmt(amount),
+      status: 'SUCCESS',
+      createTime: this.ex.now(),
+    };
     account.history.loanRepays.push(row);
     return row;
   }

@@ -40,11 +40,51 @@ export interface SymbolInfo {
 }
 
 export const ASSETS: readonly AssetInfo[] = [
-  { asset: 'BTC', fullName: 'Bitcoin', dailyInterest: dec('0.00005000'), borrowLimit: dec('150'), inventory: dec('1000'), userMinBorrow: dec('0'), userMinRepay: dec('0') },
-  { asset: 'ETH', fullName: 'Ethereum', dailyInterest: dec('0.00006000'), borrowLimit: dec('2500'), inventory: dec('20000'), userMinBorrow: dec('0'), userMinRepay: dec('0') },
-  { asset: 'BNB', fullName: 'BNB', dailyInterest: dec('0.00030000'), borrowLimit: dec('5000'), inventory: dec('50000'), userMinBorrow: dec('0'), userMinRepay: dec('0') },
-  { asset: 'USDT', fullName: 'TetherUS', dailyInterest: dec('0.00024000'), borrowLimit: dec('3000000'), inventory: dec('50000000'), userMinBorrow: dec('0'), userMinRepay: dec('0') },
-  { asset: 'USDC', fullName: 'USD coin', dailyInterest: dec('0.00024000'), borrowLimit: dec('3000000'), inventory: dec('50000000'), userMinBorrow: dec('0'), userMinRepay: dec('0') },
+  {
+    asset: 'BTC',
+    fullName: 'Bitcoin',
+    dailyInterest: dec('0.00005000'),
+    borrowLimit: dec('150'),
+    inventory: dec('1000'),
+    userMinBorrow: dec('0'),
+    userMinRepay: dec('0'),
+  },
+  {
+    asset: 'ETH',
+    fullName: 'Ethereum',
+    dailyInterest: dec('0.00006000'),
+    borrowLimit: dec('2500'),
+    inventory: dec('20000'),
+    userMinBorrow: dec('0'),
+    userMinRepay: dec('0'),
+  },
+  {
+    asset: 'BNB',
+    fullName: 'BNB',
+    dailyInterest: dec('0.00030000'),
+    borrowLimit: dec('5000'),
+    inventory: dec('50000'),
+    userMinBorrow: dec('0'),
+    userMinRepay: dec('0'),
+  },
+  {
+    asset: 'USDT',
+    fullName: 'TetherUS',
+    dailyInterest: dec('0.00024000'),
+    borrowLimit: dec('3000000'),
+    inventory: dec('50000000'),
+    userMinBorrow: dec('0'),
+    userMinRepay: dec('0'),
+  },
+  {
+    asset: 'USDC',
+    fullName: 'USD coin',
+    dailyInterest: dec('0.00024000'),
+    borrowLimit: dec('3000000'),
+    inventory: dec('50000000'),
+    userMinBorrow: dec('0'),
+    userMinRepay: dec('0'),
+  },
 ];
 
 const usdtPair = (base: string, price: string, tick: string, step: string, baseLimit: string): SymbolInfo => ({
@@ -115,9 +155,15 @@ export class PriceFeed {
   private readonly prices = new Map<string, Dec>();
   private lastStep: number;
 
-  constructor(private readonly mode: PriceMode, private readonly rng: Rng, now: number, saved?: PriceState) {
+  constructor(
+    private readonly mode: PriceMode,
+    private readonly rng: Rng,
+    now: number,
+    saved?: PriceState,
+  ) {
     for (const s of SYMBOLS) this.prices.set(s.symbol, s.initialPrice);
-    for (const [symbol, price] of Object.entries(saved?.prices ?? {})) if (symbolIndex.has(symbol)) this.prices.set(symbol, dec(price));
+    for (const [symbol, price] of Object.entries(saved?.prices ?? {}))
+      if (symbolIndex.has(symbol)) this.prices.set(symbol, dec(price));
     this.lastStep = saved?.lastStep ?? now;
   }
 

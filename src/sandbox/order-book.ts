@@ -7,7 +7,18 @@ import { errors } from './errors.js';
 import type { SandboxExchange } from './exchange.js';
 import { symbolInfo, type SymbolInfo } from './market.js';
 import type { Scope } from './state.js';
-import { borrows, hasLimitPrice, isOpen, isStop, type Order, type OrderList, type OrderSpec, type Placement, type Side, type Trade } from './order-types.js';
+import {
+  borrows,
+  hasLimitPrice,
+  isOpen,
+  isStop,
+  type Order,
+  type OrderList,
+  type OrderSpec,
+  type Placement,
+  type Side,
+  type Trade,
+} from './order-types.js';
 
 export abstract class OrderBook {
   constructor(protected readonly ex: SandboxExchange) {}
@@ -28,18 +39,29 @@ export abstract class OrderBook {
     );
   }
 
-  findList(scope: Scope, by: { orderListId?: number; listClientOrderId?: string }, symbol?: string): OrderList | undefined {
+  findList(
+    scope: Scope,
+    by: { orderListId?: number; listClientOrderId?: string },
+    symbol?: string,
+  ): OrderList | undefined {
     return this.state.orderLists.find(
       (l) =>
         l.accountId === scope.accountId &&
         l.isIsolated === !!scope.isolatedSymbol &&
         (symbol === undefined || l.symbol === symbol) &&
-        (by.orderListId !== undefined ? l.orderListId === by.orderListId : l.listClientOrderId === by.listClientOrderId),
+        (by.orderListId !== undefined
+          ? l.orderListId === by.orderListId
+          : l.listClientOrderId === by.listClientOrderId),
     );
   }
 
   inScope(scope: Scope, symbol?: string): Order[] {
-    return this.state.orders.filter((o) => o.accountId === scope.accountId && o.isIsolated === !!scope.isolatedSymbol && (symbol === undefined || o.symbol === symbol));
+    return this.state.orders.filter(
+      (o) =>
+        o.accountId === scope.accountId &&
+        o.isIsolated === !!scope.isolatedSymbol &&
+        (symbol === undefined || o.symbol === symbol),
+    );
   }
 
   openOrders(scope: Scope, symbol?: string): Order[] {
@@ -47,7 +69,12 @@ export abstract class OrderBook {
   }
 
   listsInScope(scope: Scope, symbol?: string): OrderList[] {
-    return this.state.orderLists.filter((l) => l.accountId === scope.accountId && l.isIsolated === !!scope.isolatedSymbol && (symbol === undefined || l.symbol === symbol));
+    return this.state.orderLists.filter(
+      (l) =>
+        l.accountId === scope.accountId &&
+        l.isIsolated === !!scope.isolatedSymbol &&
+        (symbol === undefined || l.symbol === symbol),
+    );
   }
 
   ordersOf(list: OrderList): Order[] {
@@ -55,7 +82,9 @@ export abstract class OrderBook {
   }
 
   trades(scope: Scope, symbol: string): Trade[] {
-    return this.state.trades.filter((t) => t.accountId === scope.accountId && t.symbol === symbol && t.isIsolated === !!scope.isolatedSymbol);
+    return this.state.trades.filter(
+      (t) => t.accountId === scope.accountId && t.symbol === symbol && t.isIsolated === !!scope.isolatedSymbol,
+    );
   }
 
   /** Orders placed by an account since `since` (for rateLimit/order). */
@@ -104,18 +133,29 @@ export abstract class OrderBook {
       if (p === undefined) continue;
       if (p < info.minPrice || p > info.maxPrice || !isMultiple(p, info.tickSize)) throw errors.filter('PRICE_FILTER');
     }
-    if (qty! < info.minQty || qty! > info.maxQty || !isMultiple(qty!, info.stepSize)) throw errors.filter(s.type === 'MARKET' ? 'MARKET_LOT_SIZE' : 'LOT_SIZE');
-    if (s.icebergQty !== undefined && s.icebergQty > 0n && (!hasLimitPrice(s.type) || s.icebergQty > qty!)) throw errors.badCombination();
-    const notionalPrice = s.type === 'MARKET' || s.type === 'STOP_LOSS' || s.type === 'TAKE_PROFIT' ? (s.stopPrice ?? market) : s.price!;
+    if (qty! < info.minQty || qty! > info.maxQty || !isMultiple(qty!, info.stepSize))
+      throw errors.filter(s.type === 'MARKET' ? 'MARKET_LOT_SIZE' : 'LOT_SIZE');
+    if (s.icebergQty !== undefined && s.icebergQty > 0n && (!hasLimitPrice(s.type) || s.icebergQty > qty!))
+      throw errors.badCombination();
+    const notionalPrice =
+      s.type === 'MARKET' || s.type === 'STOP_LOSS' || s.type === 'TAKE_PROFIT' ? (s.stopPrice ?? market) : s.price!;
     if (mul(qty!, notionalPrice) < info.minNotional) throw errors.filter('NOTIONAL');
     return qty!;
   }
 
   // ---------------------------------------------------------------- new orders and lists
 
-  protected newOrder(p: Placement, s: OrderSpec, qty: Dec, orderListId: number, now: number, role?: Order['role']): Order {
+  protected newOrder(
+    p: Placement,
+    s: OrderSpec,
+    qty: Dec,
+    orderListId: number,
+    now: number,
+    role?: Order['role'],
+  ): Order {
     const clientOrderId = s.clientOrderId ?? this.ex.rng.token(22);
-    if (this.inScope(p.scope).some((o) => isOpen(o) && o.clientOrderId === clientOrderId)) throw errors.duplicateOrder();
+    if (this.inScope(p.scope).some((o) => isOpen(o) && o.clientOrderId === clientOrderId))
+      throw errors.duplicateOrder();
     const info = symbolInfo(p.symbol)!;
     return {
       accountId: p.scope.accountId,
@@ -149,9 +189,15 @@ export abstract class OrderBook {
     };
   }
 
-  protected newList(p: Placement, contingencyType: OrderList['contingencyType'], listClientOrderId: string | undefined, now: number): OrderList {
+  protected newList(
+    p: Placement,
+    contingencyType: OrderList['contingencyType'],
+    listClientOrderId: string | undefined,
+    now: number,
+  ): OrderList {
     const id = listClientOrderId ?? this.ex.rng.token(22);
-    if (this.listsInScope(p.scope).some((l) => l.listStatusType === 'EXEC_STARTED' && l.listClientOrderId === id)) throw errors.duplicateOrder();
+    if (this.listsInScope(p.scope).some((l) => l.listStatusType === 'EXEC_STARTED' && l.listClientOrderId === id))
+      throw errors.duplicateOrder();
     return {
       accountId: p.scope.accountId,
       orderListId: 0,

@@ -3,12 +3,27 @@ import { dec, type Dec } from './decimal.js';
 import type { Scope } from './state.js';
 
 export type Side = 'BUY' | 'SELL';
-export type OrderType = 'LIMIT' | 'MARKET' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT' | 'TAKE_PROFIT' | 'TAKE_PROFIT_LIMIT' | 'LIMIT_MAKER';
+export type OrderType =
+  | 'LIMIT'
+  | 'MARKET'
+  | 'STOP_LOSS'
+  | 'STOP_LOSS_LIMIT'
+  | 'TAKE_PROFIT'
+  | 'TAKE_PROFIT_LIMIT'
+  | 'LIMIT_MAKER';
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
 export type SideEffect = 'NO_SIDE_EFFECT' | 'MARGIN_BUY' | 'AUTO_REPAY' | 'AUTO_BORROW_REPAY';
 export type OrderStatus = 'NEW' | 'PENDING_NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED';
 
-export const ORDER_TYPES: readonly OrderType[] = ['LIMIT', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT', 'LIMIT_MAKER'];
+export const ORDER_TYPES: readonly OrderType[] = [
+  'LIMIT',
+  'MARKET',
+  'STOP_LOSS',
+  'STOP_LOSS_LIMIT',
+  'TAKE_PROFIT',
+  'TAKE_PROFIT_LIMIT',
+  'LIMIT_MAKER',
+];
 export const COMMISSION_RATE = dec('0.001');
 
 export interface Order {
@@ -108,8 +123,10 @@ export interface Placed {
   fillsByOrder: Map<number, Trade[]>;
 }
 
-export const isStop = (t: OrderType) => t === 'STOP_LOSS' || t === 'STOP_LOSS_LIMIT' || t === 'TAKE_PROFIT' || t === 'TAKE_PROFIT_LIMIT';
-export const hasLimitPrice = (t: OrderType) => t === 'LIMIT' || t === 'LIMIT_MAKER' || t === 'STOP_LOSS_LIMIT' || t === 'TAKE_PROFIT_LIMIT';
+export const isStop = (t: OrderType) =>
+  t === 'STOP_LOSS' || t === 'STOP_LOSS_LIMIT' || t === 'TAKE_PROFIT' || t === 'TAKE_PROFIT_LIMIT';
+export const hasLimitPrice = (t: OrderType) =>
+  t === 'LIMIT' || t === 'LIMIT_MAKER' || t === 'STOP_LOSS_LIMIT' || t === 'TAKE_PROFIT_LIMIT';
 export const isFinal = (o: Order) => o.status === 'FILLED' || o.status === 'CANCELED' || o.status === 'EXPIRED';
 export const isOpen = (o: Order) => o.status === 'NEW' || o.status === 'PENDING_NEW' || o.status === 'PARTIALLY_FILLED';
 /** Live on the book: may fill or trigger now. */

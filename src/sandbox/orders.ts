@@ -15,7 +15,26 @@ import type { Scope } from './exchange.js';
 import { hourlyRate, symbolInfo } from './market.js';
 import { levelQty, totals, walk } from './depth.js';
 import { OrderBook } from './order-book.js';
-import { borrows, COMMISSION_RATE, hasLimitPrice, isFinal, isLive, isOpen, isStop, marketable, repays, stopFires, type Order, type OrderList, type OrderSpec, type Placed, type Placement, type Side, type TimeInForce, type Trade } from './order-types.js';
+import {
+  borrows,
+  COMMISSION_RATE,
+  hasLimitPrice,
+  isFinal,
+  isLive,
+  isOpen,
+  isStop,
+  marketable,
+  repays,
+  stopFires,
+  type Order,
+  type OrderList,
+  type OrderSpec,
+  type Placed,
+  type Placement,
+  type Side,
+  type TimeInForce,
+  type Trade,
+} from './order-types.js';
 
 export * from './order-types.js';
 
@@ -45,7 +64,8 @@ export class OrderEngine extends OrderBook {
 
     // A limit order locks at its price, a market order what its walk of the book costs.
     const walkCost = () => (spec.side === 'BUY' ? totals(this.plan(order, price)).quote : qty);
-    const need = action === 'expire' ? ZERO : spec.type === 'MARKET' ? walkCost() : this.cost(order, this.lockPrice(order));
+    const need =
+      action === 'expire' ? ZERO : spec.type === 'MARKET' ? walkCost() : this.cost(order, this.lockPrice(order));
     const borrowed = this.fund(p, this.payAsset(info, spec.side), need);
     order.borrowed = borrowed;
     order.borrowAsset = this.payAsset(info, spec.side);
@@ -64,11 +84,24 @@ export class OrderEngine extends OrderBook {
   /** OCO: a LIMIT_MAKER and a stop leg sharing one quantity; whichever fills cancels the other. */
   placeOco(
     p: Placement,
-    o: { side: Side; quantity: Dec; price: Dec; stopPrice: Dec; stopLimitPrice?: Dec; stopLimitTimeInForce?: TimeInForce; limitClientOrderId?: string; stopClientOrderId?: string; limitIcebergQty?: Dec; stopIcebergQty?: Dec; listClientOrderId?: string },
+    o: {
+      side: Side;
+      quantity: Dec;
+      price: Dec;
+      stopPrice: Dec;
+      stopLimitPrice?: Dec;
+      stopLimitTimeInForce?: TimeInForce;
+      limitClientOrderId?: string;
+      stopClientOrderId?: string;
+      limitIcebergQty?: Dec;
+      stopIcebergQty?: Dec;
+      listClientOrderId?: string;
+    },
   ): Placed {
     const info = this.symbolFor(p);
     const market = this.ex.prices.get(p.symbol);
-    const ordered = o.side === 'SELL' ? o.price > market && market > o.stopPrice : o.price < market && market < o.stopPrice;
+    const ordered =
+      o.side === 'SELL' ? o.price > market && market > o.stopPrice : o.price < market && market < o.stopPrice;
     if (!ordered) throw errors.ocoPrices();
     const stopSpec: OrderSpec = {
       side: o.side,
@@ -76,11 +109,19 @@ export class OrderEngine extends OrderBook {
       quantity: o.quantity,
       stopPrice: o.stopPrice,
       price: o.stopLimitPrice,
-      timeInForce: o.stopLimitPrice !== undefined ? (o.stopLimitTimeInForce ?? this.missing('stopLimitTimeInForce')) : undefined,
+      timeInForce:
+        o.stopLimitPrice !== undefined ? (o.stopLimitTimeInForce ?? this.missing('stopLimitTimeInForce')) : undefined,
       icebergQty: o.stopIcebergQty,
       clientOrderId: o.stopClientOrderId,
     };
-    const limitSpec: OrderSpec = { side: o.side, type: 'LIMIT_MAKER', quantity: o.quantity, price: o.price, icebergQty: o.limitIcebergQty, clientOrderId: o.limitClientOrderId };
+    const limitSpec: OrderSpec = {
+      side: o.side,
+      type: 'LIMIT_MAKER',
+      quantity: o.quantity,
+      price: o.price,
+      icebergQty: o.limitIcebergQty,
+      clientOrderId: o.limitClientOrderId,
+    };
     this.validate(info, stopSpec, market);
     this.validate(info, limitSpec, market);
     const now = this.ex.now();
@@ -116,7 +157,9 @@ export class OrderEngine extends OrderBook {
       o.status = 'PENDING_NEW';
       return o;
     });
-    const expire = crosses ? first.timeInForce === 'FOK' && totals(this.plan(first, market)).qty < workingQty : first.timeInForce !== 'GTC';
+    const expire = crosses
+      ? first.timeInForce === 'FOK' && totals(this.plan(first, market)).qty < workingQty
+      : first.timeInForce !== 'GTC';
     const need = expire ? ZERO : this.cost(first, first.price);
     const asset = this.payAsset(info, working.side);
     const borrowed = this.fund(p, asset, need);
@@ -135,7 +178,15 @@ export class OrderEngine extends OrderBook {
 
   /** The fills a taker order would get now from the modelled book. */
   private plan(o: Order, market: Dec) {
-    return walk(symbolInfo(o.symbol)!, this.ex.prices, o.side, market, o.origQty - o.executedQty, hasLimitPrice(o.type) ? o.price : undefined, this.ex.depthUsdt);
+    return walk(
+      symbolInfo(o.symbol)!,
+      this.ex.prices,
+      o.side,
+      market,
+      o.origQty - o.executedQty,
+      hasLimitPrice(o.type) ? o.price : undefined,
+      this.ex.depthUsdt,
+    );
   }
 
   /** Takes from the book level by level; what is left rests (a GTC limit) or expires. */
@@ -169,7 +220,14 @@ export class OrderEngine extends OrderBook {
     this.ex.balance(scope, receivedAsset).free += gross - commission;
     const tranId = this.ex.nextId('tx');
     const [expense, income] = o.side === 'BUY' ? ['BUY_EXPENSE', 'BUY_INCOME'] : ['SELL_EXPENSE', 'SELL_INCOME'];
-    this.ex.recordFlow(scope, o.side === 'BUY' ? info.quote : info.base, expense, -(o.side === 'BUY' ? quote : qty), tranId, o.symbol);
+    this.ex.recordFlow(
+      scope,
+      o.side === 'BUY' ? info.quote : info.base,
+      expense,
+      -(o.side === 'BUY' ? quote : qty),
+      tranId,
+      o.symbol,
+    );
     this.ex.recordFlow(scope, receivedAsset, income, gross, tranId, o.symbol);
     if (commission > 0n) this.ex.recordFlow(scope, receivedAsset, 'TRADING_COMMISSION', -commission, tranId, o.symbol);
 
@@ -191,7 +249,8 @@ export class OrderEngine extends OrderBook {
     };
     this.state.trades.push(trade);
     // The first fill of an OCO leg ends the other leg; their shared lock stays until this one ends.
-    if (o.role === 'oco' && o.executedQty === 0n) for (const x of this.lockSharers(o)) if (x !== o && isOpen(x)) this.endLeg(x, 'EXPIRED');
+    if (o.role === 'oco' && o.executedQty === 0n)
+      for (const x of this.lockSharers(o)) if (x !== o && isOpen(x)) this.endLeg(x, 'EXPIRED');
     o.executedQty += qty;
     o.cummulativeQuoteQty += quote;
     if (repays(o.sideEffectType)) this.ex.repayWhatIsOwed(scope, receivedAsset, gross - commission);
@@ -238,7 +297,10 @@ export class OrderEngine extends OrderBook {
   private activate(pending: Order[]): void {
     if (pending.length === 0) return;
     const lockHolder = pending[0];
-    const need = pending.reduce((m, x) => max(m, this.cost(x, x.type === 'MARKET' ? this.ex.prices.get(x.symbol) : this.lockPrice(x))), ZERO);
+    const need = pending.reduce(
+      (m, x) => max(m, this.cost(x, x.type === 'MARKET' ? this.ex.prices.get(x.symbol) : this.lockPrice(x))),
+      ZERO,
+    );
     for (const x of pending) {
       x.status = 'NEW';
       x.updateTime = this.ex.now();
@@ -305,7 +367,8 @@ export class OrderEngine extends OrderBook {
     const makers = new Set<number>();
     for (let round = 0; round < 20; round++) {
       let changed = false;
-      for (const o of this.state.orders) if (o.symbol === symbol && isLive(o) && this.evaluate(o, makers)) changed = true;
+      for (const o of this.state.orders)
+        if (o.symbol === symbol && isLive(o) && this.evaluate(o, makers)) changed = true;
       if (!changed) return;
     }
   }
@@ -358,4 +421,3 @@ export class OrderEngine extends OrderBook {
     for (const s of symbols) this.cancelAll(scope, s);
   }
 }
-

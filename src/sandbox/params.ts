@@ -9,7 +9,10 @@ import { symbolInfo } from './market.js';
 import type { Scope } from './exchange.js';
 
 export class Params {
-  constructor(private readonly p: Record<string, string>, readonly accountId: string) {}
+  constructor(
+    private readonly p: Record<string, string>,
+    readonly accountId: string,
+  ) {}
 
   /** Present and non-empty, else undefined. */
   opt(name: string): string | undefined {
@@ -80,7 +83,12 @@ export class Params {
 
   list(name: string): string[] | undefined {
     const v = this.opt(name);
-    return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+    return v === undefined
+      ? undefined
+      : v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   }
 
   /** A known symbol, else -1121. */
@@ -119,7 +127,8 @@ export class Params {
   window(days: number): void {
     const start = this.int('startTime');
     const end = this.int('endTime');
-    if (start !== undefined && end !== undefined && (end < start || end - start > days * 86_400_000)) throw errors.timeInterval(days);
+    if (start !== undefined && end !== undefined && (end < start || end - start > days * 86_400_000))
+      throw errors.timeInterval(days);
   }
 
   /** allOrders and myTrades: at most 24 hours between startTime and endTime (-1127). */

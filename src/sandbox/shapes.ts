@@ -47,15 +47,34 @@ export function orderQuery(o: Order): Record<string, unknown> {
 }
 
 /** Trailing stops carry their delta, and when tracking began (-1 until then). */
-const trailing = (o: Order) => (o.trailingDelta ? { trailingDelta: o.trailingDelta, trailingTime: o.trailingTime ?? -1 } : {});
+const trailing = (o: Order) =>
+  o.trailingDelta ? { trailingDelta: o.trailingDelta, trailingTime: o.trailingTime ?? -1 } : {};
 
 function fillShape(t: Trade) {
-  return { price: fmt(t.price), qty: fmt(t.qty), commission: fmt(t.commission), commissionAsset: t.commissionAsset, tradeId: t.id };
+  return {
+    price: fmt(t.price),
+    qty: fmt(t.qty),
+    commission: fmt(t.commission),
+    commissionAsset: t.commissionAsset,
+    tradeId: t.id,
+  };
 }
 
 /** POST order, in the answer size asked for (ACK, RESULT or FULL). */
-export function orderPlaced(o: Order, respType: 'ACK' | 'RESULT' | 'FULL', fills: Trade[], borrowed: Dec, borrowAsset: string): Record<string, unknown> {
-  const ack = { symbol: o.symbol, orderId: o.orderId, clientOrderId: o.clientOrderId, isIsolated: o.isIsolated, transactTime: o.time };
+export function orderPlaced(
+  o: Order,
+  respType: 'ACK' | 'RESULT' | 'FULL',
+  fills: Trade[],
+  borrowed: Dec,
+  borrowAsset: string,
+): Record<string, unknown> {
+  const ack = {
+    symbol: o.symbol,
+    orderId: o.orderId,
+    clientOrderId: o.clientOrderId,
+    isIsolated: o.isIsolated,
+    transactTime: o.time,
+  };
   if (respType === 'ACK') return ack;
   const result: Record<string, unknown> = {
     ...ack,
@@ -139,7 +158,12 @@ export function listPlaced(l: OrderList, orders: Order[], borrowed: Dec, borrowA
 }
 
 /** DELETE orderList, and (cancelAll) a list inside DELETE openOrders. */
-export function listCancelled(l: OrderList, orders: Order[], cancelClientId: string, cancelAll = false): Record<string, unknown> {
+export function listCancelled(
+  l: OrderList,
+  orders: Order[],
+  cancelClientId: string,
+  cancelAll = false,
+): Record<string, unknown> {
   return { ...listQuery(l, orders), orderReports: orders.map((o) => orderReport(o, cancelClientId, cancelAll)) };
 }
 

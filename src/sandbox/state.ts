@@ -93,6 +93,5 @@ export interface ExchangeOptions {
   onKeyRemoved?: (apiKey: string) => void;
 }
 
-
 export const emptyBalance = (): Balance => ({ free: ZERO, locked: ZERO, borrowed: ZERO, interest: ZERO });
 export const netOf = (b: Balance): Dec => b.free + b.locked - b.borrowed - b.interest;

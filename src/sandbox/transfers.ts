@@ -50,7 +50,14 @@ export class Transfers {
    * POST /sapi/v1/asset/transfer for the margin types: funds leave a margin account only
    * up to what maxTransferable allows (collateral that backs debt stays).
    */
-  universal(accountId: string, type: UniversalType, asset: string, amount: Dec, fromSymbol?: string, toSymbol?: string): number {
+  universal(
+    accountId: string,
+    type: UniversalType,
+    asset: string,
+    amount: Dec,
+    fromSymbol?: string,
+    toSymbol?: string,
+  ): number {
     const [from, to] = UNIVERSAL_TYPES[type];
     if (from === 'ISOLATED_MARGIN' && !fromSymbol) throw errors.mandatory('fromSymbol');
     if (to === 'ISOLATED_MARGIN' && !toSymbol) throw errors.mandatory('toSymbol');
@@ -84,7 +91,16 @@ export class Transfers {
   }
 
   /** A row of margin transfer history (GET margin/transfer) and its capital-flow line. */
-  private record(account: Account, scope: Scope, asset: string, amount: Dec, type: 'ROLL_IN' | 'ROLL_OUT', other: Place, txId: number, otherSymbol?: string): void {
+  private record(
+    account: Account,
+    scope: Scope,
+    asset: string,
+    amount: Dec,
+    type: 'ROLL_IN' | 'ROLL_OUT',
+    other: Place,
+    txId: number,
+    otherSymbol?: string,
+  ): void {
     const here: Place = scope.isolatedSymbol ? 'ISOLATED_MARGIN' : 'MARGIN';
     const row: Row = {
       amount: fmt(amount),
@@ -96,7 +112,8 @@ export class Transfers {
       transFrom: type === 'ROLL_IN' ? other : here,
       transTo: type === 'ROLL_IN' ? here : other,
     };
-    const [fromSymbol, toSymbol] = type === 'ROLL_IN' ? [otherSymbol, scope.isolatedSymbol] : [scope.isolatedSymbol, otherSymbol];
+    const [fromSymbol, toSymbol] =
+      type === 'ROLL_IN' ? [otherSymbol, scope.isolatedSymbol] : [scope.isolatedSymbol, otherSymbol];
     if (fromSymbol) row.fromSymbol = fromSymbol;
     if (toSymbol) row.toSymbol = toSymbol;
     row.scope = scope.isolatedSymbol ?? 'CROSS'; // whose history it is; not shown

@@ -14,7 +14,11 @@ export type SandboxSecurity = 'NONE' | 'MARKET_DATA' | 'USER_STREAM' | 'TRADE' |
 
 /** A refusal in Binance's format: HTTP status and `{code, msg}`. */
 export class BinanceReject extends Error {
-  constructor(readonly code: number, msg: string, readonly httpStatus = 400) {
+  constructor(
+    readonly code: number,
+    msg: string,
+    readonly httpStatus = 400,
+  ) {
     super(msg);
   }
 }
@@ -191,7 +195,15 @@ export class SandboxWire {
     const path = q < 0 ? url : url.slice(0, q);
     const rawQuery = q < 0 ? '' : url.slice(q + 1);
     const method = req.method ?? 'GET';
-    const record: RecordedRequest = { method, path, rawQuery, body, params: {}, headers: req.headers, time: Date.now() };
+    const record: RecordedRequest = {
+      method,
+      path,
+      rawQuery,
+      body,
+      params: {},
+      headers: req.headers,
+      time: Date.now(),
+    };
     try {
       record.params = decodeParams(rawQuery, body);
     } catch {
@@ -218,9 +230,12 @@ export class SandboxWire {
     try {
       if (Date.now() < this.bannedUntil) {
         this.stats.banned++;
-        throw Object.assign(new BinanceReject(-1003, `Way too much request weight used; IP banned until ${this.bannedUntil}.`, 418), {
-          retryAfter: Math.ceil((this.bannedUntil - Date.now()) / 1000),
-        });
+        throw Object.assign(
+          new BinanceReject(-1003, `Way too much request weight used; IP banned until ${this.bannedUntil}.`, 418),
+          {
+            retryAfter: Math.ceil((this.bannedUntil - Date.now()) / 1000),
+          },
+        );
       }
       const ctx = this.authenticate(route, record);
       this.chargeWeight(route, ctx, headers);
@@ -231,7 +246,12 @@ export class SandboxWire {
         if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
         return this.send(res, err.httpStatus, { code: err.code, msg: err.message }, headers);
       }
-      return this.send(res, 500, { code: -1000, msg: `An unknown error occurred while processing the request. (${(err as Error).message})` }, headers);
+      return this.send(
+        res,
+        500,
+        { code: -1000, msg: `An unknown error occurred while processing the request. (${(err as Error).message})` },
+        headers,
+      );
     }
     if (fault?.afterExecute) return this.applyFault(fault.fault, res);
     this.send(res, status, payload, headers);
@@ -268,11 +288,21 @@ export class SandboxWire {
         return;
       case 'too-many':
         this.stats.tooMany++;
-        this.send(res, 429, { code: -1003, msg: 'Too much request weight used; current limit is 12000 request weight per 1 MINUTE.' }, { 'retry-after': String(fault.retryAfter) });
+        this.send(
+          res,
+          429,
+          { code: -1003, msg: 'Too much request weight used; current limit is 12000 request weight per 1 MINUTE.' },
+          { 'retry-after': String(fault.retryAfter) },
+        );
         return;
       case 'ban':
         this.stats.banned++;
-        this.send(res, 418, { code: -1003, msg: 'Way too much request weight used; IP banned.' }, { 'retry-after': String(fault.retryAfter) });
+        this.send(
+          res,
+          418,
+          { code: -1003, msg: 'Way too much request weight used; IP banned.' },
+          { 'retry-after': String(fault.retryAfter) },
+        );
         return;
     }
   }
@@ -295,21 +325,28 @@ export class SandboxWire {
     const full = record.body ? (record.rawQuery ? record.rawQuery + record.body : record.body) : record.rawQuery;
     const m = /(^|&)signature=([^&]*)$/.exec(full);
     if (!m) {
-      if (!params.signature) throw new BinanceReject(-1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
+      if (!params.signature)
+        throw new BinanceReject(-1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
       throw new BinanceReject(-1022, 'Signature for this request is not valid.');
     }
     const payload = full.slice(0, m.index);
     const signature = safeDecode(m[2]);
-    if (!verifySignature(key, payload, signature)) throw new BinanceReject(-1022, 'Signature for this request is not valid.');
+    if (!verifySignature(key, payload, signature))
+      throw new BinanceReject(-1022, 'Signature for this request is not valid.');
     delete params.signature;
 
-    if (params.timestamp === undefined) throw new BinanceReject(-1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
+    if (params.timestamp === undefined)
+      throw new BinanceReject(-1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
     const timestamp = Number(params.timestamp);
     const recvWindow = params.recvWindow === undefined ? 5000 : Number(params.recvWindow);
-    if (!Number.isFinite(recvWindow) || recvWindow <= 0 || recvWindow > 60_000) throw new BinanceReject(-1131, 'recvWindow must be less than 60000');
-    if (!Number.isFinite(timestamp)) throw new BinanceReject(-1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
-    if (timestamp >= now + 1000) throw new BinanceReject(-1021, "Timestamp for this request was 1000ms ahead of the server's time.");
-    if (now - timestamp > recvWindow) throw new BinanceReject(-1021, 'Timestamp for this request is outside of the recvWindow.');
+    if (!Number.isFinite(recvWindow) || recvWindow <= 0 || recvWindow > 60_000)
+      throw new BinanceReject(-1131, 'recvWindow must be less than 60000');
+    if (!Number.isFinite(timestamp))
+      throw new BinanceReject(-1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
+    if (timestamp >= now + 1000)
+      throw new BinanceReject(-1021, "Timestamp for this request was 1000ms ahead of the server's time.");
+    if (now - timestamp > recvWindow)
+      throw new BinanceReject(-1021, 'Timestamp for this request is outside of the recvWindow.');
     delete params.timestamp;
     delete params.recvWindow;
     return ctx;
@@ -336,10 +373,19 @@ export class SandboxWire {
       if (this.tooManyCount > 10) {
         this.bannedUntil = Date.now() + 120_000;
         this.stats.banned++;
-        throw Object.assign(new BinanceReject(-1003, 'Way too much request weight used; IP banned.', 418), { retryAfter: 120 });
+        throw Object.assign(new BinanceReject(-1003, 'Way too much request weight used; IP banned.', 418), {
+          retryAfter: 120,
+        });
       }
       this.stats.tooMany++;
-      throw Object.assign(new BinanceReject(-1003, `Too much request weight used; current limit is ${limit} request weight per 1 MINUTE.`, 429), { retryAfter });
+      throw Object.assign(
+        new BinanceReject(
+          -1003,
+          `Too much request weight used; current limit is ${limit} request weight per 1 MINUTE.`,
+          429,
+        ),
+        { retryAfter },
+      );
     }
     window.used += weight;
     headers['x-sapi-used-ip-weight-1m'] = String(this.ipWindow.used);
@@ -348,7 +394,11 @@ export class SandboxWire {
 
   private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = JSON.stringify(body ?? {});
-    res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'content-length': Buffer.byteLength(text), ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json;charset=UTF-8',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    });
     res.end(text);
   }
 }

@@ -22,11 +22,46 @@ export interface ClientInfo {
 }
 
 export const CLIENT_INFO: Record<ClientName, ClientInfo> = {
-  'claude-desktop': { name: 'claude-desktop', label: 'Claude Desktop', serversKey: 'mcpServers', typeField: false, jsonc: false, after: 'Quit and restart Claude Desktop to load it.' },
-  'claude-code': { name: 'claude-code', label: 'Claude Code', serversKey: 'mcpServers', typeField: false, jsonc: false, after: '' },
-  cursor: { name: 'cursor', label: 'Cursor', serversKey: 'mcpServers', typeField: false, jsonc: true, after: 'Cursor picks it up in Settings → MCP (restart Cursor if it does not).' },
-  vscode: { name: 'vscode', label: 'VS Code', serversKey: 'servers', typeField: true, jsonc: true, after: 'VS Code picks it up; start it from the MCP view or the mcp.json code lens.' },
-  windsurf: { name: 'windsurf', label: 'Windsurf', serversKey: 'mcpServers', typeField: false, jsonc: false, after: 'Refresh the MCP servers in Windsurf (Cascade → plug icon → Refresh).' },
+  'claude-desktop': {
+    name: 'claude-desktop',
+    label: 'Claude Desktop',
+    serversKey: 'mcpServers',
+    typeField: false,
+    jsonc: false,
+    after: 'Quit and restart Claude Desktop to load it.',
+  },
+  'claude-code': {
+    name: 'claude-code',
+    label: 'Claude Code',
+    serversKey: 'mcpServers',
+    typeField: false,
+    jsonc: false,
+    after: '',
+  },
+  cursor: {
+    name: 'cursor',
+    label: 'Cursor',
+    serversKey: 'mcpServers',
+    typeField: false,
+    jsonc: true,
+    after: 'Cursor picks it up in Settings → MCP (restart Cursor if it does not).',
+  },
+  vscode: {
+    name: 'vscode',
+    label: 'VS Code',
+    serversKey: 'servers',
+    typeField: true,
+    jsonc: true,
+    after: 'VS Code picks it up; start it from the MCP view or the mcp.json code lens.',
+  },
+  windsurf: {
+    name: 'windsurf',
+    label: 'Windsurf',
+    serversKey: 'mcpServers',
+    typeField: false,
+    jsonc: false,
+    after: 'Refresh the MCP servers in Windsurf (Cascade → plug icon → Refresh).',
+  },
 };
 
 export interface Place {
@@ -42,7 +77,11 @@ export function configPath(client: ClientName, p: Place): string | undefined {
   const appData = p.appData || path.join(p.home, 'AppData', 'Roaming');
   // The per-OS folder where Electron apps keep their settings.
   const appDir = (app: string) =>
-    p.platform === 'darwin' ? path.join(p.home, 'Library', 'Application Support', app) : p.platform === 'win32' ? path.join(appData, app) : path.join(p.home, '.config', app);
+    p.platform === 'darwin'
+      ? path.join(p.home, 'Library', 'Application Support', app)
+      : p.platform === 'win32'
+        ? path.join(appData, app)
+        : path.join(p.home, '.config', app);
   switch (client) {
     case 'claude-desktop':
       return path.join(appDir('Claude'), 'claude_desktop_config.json');

@@ -55,8 +55,15 @@ const CONTROL = CONTROL_CHARACTERS;
  * checkout's bundle with this node. On Windows npx is a .cmd script, which a client
  * that spawns without a shell cannot start: cmd /c runs it.
  */
-export function launcher(script: string, node: string, platform: NodeJS.Platform = process.platform): { command: string; args: string[] } {
-  if (/[\\/]node_modules[\\/]/.test(script)) return platform === 'win32' ? { command: 'cmd', args: ['/c', 'npx', '-y', PACKAGE] } : { command: 'npx', args: ['-y', PACKAGE] };
+export function launcher(
+  script: string,
+  node: string,
+  platform: NodeJS.Platform = process.platform,
+): { command: string; args: string[] } {
+  if (/[\\/]node_modules[\\/]/.test(script))
+    return platform === 'win32'
+      ? { command: 'cmd', args: ['/c', 'npx', '-y', PACKAGE] }
+      : { command: 'npx', args: ['-y', PACKAGE] };
   return { command: node, args: [script] };
 }
 
@@ -103,7 +110,8 @@ function parseArgs(argv: string[], cwd: string, home: string): Options | 'help' 
   if (!client) throw new UsageError(`setup needs --client (${CLIENTS.join(', ')}).`);
   if (!isClient(client)) throw new UsageError(`Unknown client "${client}"; choose ${CLIENTS.join(', ')}.`);
   const name = values.get('--name') ?? DEFAULT_NAME;
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) throw new UsageError('--name may hold only letters, digits, "_", "." and "-" (at most 64).');
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name))
+    throw new UsageError('--name may hold only letters, digits, "_", "." and "-" (at most 64).');
   const toolsMd = values.get('--tools-md');
   const config = values.get('--config');
   return {
@@ -132,7 +140,11 @@ export async function runSetup(argv: string[], env: NodeJS.ProcessEnv, io: Parti
       return 0;
     }
     // The server's own flags, checked by the server's own parser.
-    const serverFlags = [...(opts.toolsMd ? ['--tools-md', opts.toolsMd] : []), ...(opts.readOnly ? ['--read-only'] : []), ...(opts.toolsets ? ['--toolsets', opts.toolsets] : [])];
+    const serverFlags = [
+      ...(opts.toolsMd ? ['--tools-md', opts.toolsMd] : []),
+      ...(opts.readOnly ? ['--read-only'] : []),
+      ...(opts.toolsets ? ['--toolsets', opts.toolsets] : []),
+    ];
     parseConfig(serverFlags, {}, cwd);
     const script = io.script ?? realScript();
     const start = launcher(script, io.node ?? process.execPath, platform);
@@ -144,7 +156,17 @@ export async function runSetup(argv: string[], env: NodeJS.ProcessEnv, io: Parti
     const notes = toolsMdNotes(opts.toolsMd);
 
     if (opts.client.name === 'claude-code' && !opts.config) {
-      const words = ['claude', 'mcp', 'add', '--scope', 'user', opts.name, '--', start.command, ...(fields.args as string[])];
+      const words = [
+        'claude',
+        'mcp',
+        'add',
+        '--scope',
+        'user',
+        opts.name,
+        '--',
+        start.command,
+        ...(fields.args as string[]),
+      ];
       out('Claude Code keeps its servers itself; add this one with:');
       out('');
       out(`  ${words.map((w) => shellWord(w, platform)).join(' ')}`);
@@ -167,7 +189,13 @@ export async function runSetup(argv: string[], env: NodeJS.ProcessEnv, io: Parti
   }
 }
 
-function writeEntry(path: string, opts: Options, fields: Record<string, unknown>, notes: string[], io: { out: (l: string) => void; err: (l: string) => void }): number {
+function writeEntry(
+  path: string,
+  opts: Options,
+  fields: Record<string, unknown>,
+  notes: string[],
+  io: { out: (l: string) => void; err: (l: string) => void },
+): number {
   const label = opts.client.label;
   // A configuration kept as a symbolic link (dotfiles) is edited where it lives.
   const exists = existsSync(path);
@@ -193,7 +221,13 @@ function writeEntry(path: string, opts: Options, fields: Record<string, unknown>
   const bom = raw?.startsWith('\uFEFF') ? '\uFEFF' : '';
   let edit: ReturnType<typeof setServerEntry>;
   try {
-    edit = setServerEntry(raw?.slice(bom.length), { serversKey: opts.client.serversKey, name: opts.name, fields, jsonc: opts.client.jsonc, where: target });
+    edit = setServerEntry(raw?.slice(bom.length), {
+      serversKey: opts.client.serversKey,
+      name: opts.name,
+      fields,
+      jsonc: opts.client.jsonc,
+      where: target,
+    });
   } catch (e) {
     if (e instanceof ConfigFileError) {
       io.err(`${e.message} Nothing was changed: fix the file (or move it aside) and run setup again.`);
@@ -206,7 +240,12 @@ function writeEntry(path: string, opts: Options, fields: Record<string, unknown>
     io.out(`${label}: ${target} already has ${entryText}; nothing changed.`);
     return 0;
   }
-  const what = edit.action === 'updated' ? `update the server "${opts.name}" in` : edit.action === 'added' ? `add the server "${opts.name}" to` : `create ${target} with the server "${opts.name}"`;
+  const what =
+    edit.action === 'updated'
+      ? `update the server "${opts.name}" in`
+      : edit.action === 'added'
+        ? `add the server "${opts.name}" to`
+        : `create ${target} with the server "${opts.name}"`;
   const where = edit.action === 'created' ? '' : ` ${target}`;
   if (opts.dryRun) {
     io.out(`${label}: would ${what}${where} (dry run: nothing written)`);
@@ -217,7 +256,12 @@ function writeEntry(path: string, opts: Options, fields: Record<string, unknown>
   mkdirSync(resolve(target, '..'), { recursive: true });
   if (bytes !== undefined) atomicWriteKeepingMode(`${target}.bak`, bytes, mode);
   atomicWriteKeepingMode(target, bom + edit.text, mode);
-  io.out(`${label}: ${edit.action === 'updated' ? 'updated' : edit.action === 'added' ? 'added' : 'created'}${edit.action === 'created' ? ` ${target} with` : ''} the server "${opts.name}"${edit.action === 'created' ? '' : ` ${edit.action === 'updated' ? 'in' : 'to'} ${target}`}`);
+  io.out(
+    `${label}: ` +
+      `${edit.action === 'updated' ? 'updated' : edit.action === 'added' ? 'added' : 'created'}` +
+      `${edit.action === 'created' ? ` ${target} with` : ''} the server "${opts.name}` +
+      `"${edit.action === 'created' ? '' : ` ${edit.action === 'updated' ? 'in' : 'to'} ${target}`}`,
+  );
   if (edit.before) io.out(`  before: ${JSON.stringify(pick(edit.before, Object.keys(fields)))}`);
   io.out(`  ${entryText}`);
   if (raw !== undefined) io.out(`  the previous file is kept as ${target}.bak`);
@@ -226,7 +270,8 @@ function writeEntry(path: string, opts: Options, fields: Record<string, unknown>
   return 0;
 }
 
-const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
+const pick = (o: Record<string, unknown>, keys: string[]) =>
+  Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
 
 function toolsMdNotes(toolsMd: string | undefined): string[] {
   if (!toolsMd)
@@ -234,7 +279,11 @@ function toolsMdNotes(toolsMd: string | undefined): string[] {
       'No --tools-md: the server looks for TOOLS.md in its working directory, then ~/.binance-margin-mcp/TOOLS.md;',
       'without one it uses BINANCE_API_KEY & co. if the entry\'s "env" sets them, else the sandbox (no real money).',
     ];
-  if (!existsSync(toolsMd)) return [`Note: ${toolsMd} does not exist yet; until it does, the server uses BINANCE_API_KEY & co. if the entry's "env" sets them, else the sandbox.`];
+  if (!existsSync(toolsMd))
+    return [
+      `Note: ${toolsMd} does not exist yet; until it does, the server uses BINANCE_API_KEY & co. if the entry's ` +
+        `"env" sets them, else the sandbox.`,
+    ];
   return [];
 }
 

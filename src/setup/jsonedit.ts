@@ -34,7 +34,9 @@ function layoutOf(text: string): Layout {
 
 /** JSON text of a value whose continuation lines start at `indent`. */
 function pretty(value: unknown, indent: string, l: Layout): string {
-  return JSON.stringify(value, null, l.unit).split('\n').join(l.eol + indent);
+  return JSON.stringify(value, null, l.unit)
+    .split('\n')
+    .join(l.eol + indent);
 }
 
 const lineStart = (text: string, offset: number) => text.lastIndexOf('\n', offset - 1) + 1;
@@ -70,8 +72,16 @@ function insertProperty(text: string, obj: Node, key: string, value: unknown, l:
     const closing = lineIndent(text, obj.offset);
     // Right after "{": anything inside (whitespace, comments) stays after the new property.
     const inner = text.slice(obj.offset + 1, obj.offset + obj.length - 1);
-    const tail = /^\s*$/.test(inner) ? { length: inner.length, content: `${l.eol}${closing}` } : { length: 0, content: '' };
-    return [{ offset: obj.offset + 1, length: tail.length, content: `${l.eol}${indent}${JSON.stringify(key)}: ${pretty(value, indent, l)}${tail.content}` }];
+    const tail = /^\s*$/.test(inner)
+      ? { length: inner.length, content: `${l.eol}${closing}` }
+      : { length: 0, content: '' };
+    return [
+      {
+        offset: obj.offset + 1,
+        length: tail.length,
+        content: `${l.eol}${indent}${JSON.stringify(key)}: ${pretty(value, indent, l)}${tail.content}`,
+      },
+    ];
   }
   const last = props[props.length - 1];
   const end = last.offset + last.length;
@@ -102,12 +112,19 @@ function apply(text: string, edits: Edit[]): string {
 
 function parse(text: string, jsoncAllowed: boolean, where: string): Node {
   const errors: ParseError[] = [];
-  const root = jsonc.parseTree(text, errors, { allowTrailingComma: jsoncAllowed, disallowComments: !jsoncAllowed, allowEmptyContent: false });
+  const root = jsonc.parseTree(text, errors, {
+    allowTrailingComma: jsoncAllowed,
+    disallowComments: !jsoncAllowed,
+    allowEmptyContent: false,
+  });
   if (errors.length || !root) {
     const e = errors[0];
     const at = e ? text.slice(0, e.offset).split('\n') : [''];
     const pos = e ? ` at line ${at.length}, column ${at[at.length - 1].length + 1}` : '';
-    throw new ConfigFileError(`${where} is not valid JSON${jsoncAllowed ? ' (comments allowed)' : ''}: ${e ? jsonc.printParseErrorCode(e.error) : 'empty'}${pos}.`);
+    throw new ConfigFileError(
+      `${where} is not valid JSON${jsoncAllowed ? ' (comments allowed)' : ''}: ` +
+        `${e ? jsonc.printParseErrorCode(e.error) : 'empty'}${pos}.`,
+    );
   }
   if (root.type !== 'object') throw new ConfigFileError(`${where} does not hold a JSON object.`);
   return root;
@@ -134,11 +151,14 @@ export function setServerEntry(
   let current = text;
   let root = parse(current, opts.jsonc, opts.where);
   const servers = jsonc.findNodeAtLocation(root, [serversKey]);
-  if (servers && servers.type !== 'object') throw new ConfigFileError(`${opts.where}: "${serversKey}" is not an object.`);
-  if (!servers) return { text: apply(current, insertProperty(current, root, serversKey, { [name]: fields }, l)), action: 'added' };
+  if (servers && servers.type !== 'object')
+    throw new ConfigFileError(`${opts.where}: "${serversKey}" is not an object.`);
+  if (!servers)
+    return { text: apply(current, insertProperty(current, root, serversKey, { [name]: fields }, l)), action: 'added' };
   const entry = jsonc.findNodeAtLocation(root, [serversKey, name]);
   if (!entry) return { text: apply(current, insertProperty(current, servers, name, fields, l)), action: 'added' };
-  if (entry.type !== 'object') throw new ConfigFileError(`${opts.where}: the entry "${name}" under "${serversKey}" is not an object.`);
+  if (entry.type !== 'object')
+    throw new ConfigFileError(`${opts.where}: the entry "${name}" under "${serversKey}" is not an object.`);
   const before = JSON.parse(JSON.stringify(jsonc.getNodeValue(entry))) as Record<string, unknown>;
   // One field at a time, re-parsing in between, so that each edit sees true offsets.
   for (const [key, value] of Object.entries(fields)) {

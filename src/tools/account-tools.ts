@@ -28,7 +28,12 @@ export const limitsView = (l: Limits) =>
 
 /** Account problems as sentences; a problem that blocks writes says so. */
 export const problemLines = (problems: AccountIssue[]) =>
-  problems.map((p) => `account "${p.account}": ${p.field ? `${p.field} ` : ''}${p.message}${p.blocksWrites ? ' (its writes are refused until TOOLS.md is fixed)' : ''}`);
+  problems.map(
+    (p) =>
+      `account "${p.account}": ` +
+      `${p.field ? `${p.field} ` : ''}${p.message}` +
+      `${p.blocksWrites ? ' (its writes are refused until TOOLS.md is fixed)' : ''}`,
+  );
 
 export const accountLabel = (a: Account) => `${a.name} (${a.environment})`;
 
@@ -38,9 +43,15 @@ const text = (max: number, min = 1) =>
     .string()
     .min(min)
     .max(max)
-    .refine((v) => !CONTROL_CHARACTERS.test(v), 'must not contain control characters (newline, carriage return, NUL, …)');
+    .refine(
+      (v) => !CONTROL_CHARACTERS.test(v),
+      'must not contain control characters (newline, carriage return, NUL, …)',
+    );
 /** API keys and secrets: printable ASCII without spaces. */
-const credential = () => z.string().regex(/^[\x21-\x7e]{8,256}$/, 'must be 8 to 256 printable characters without spaces or control characters');
+const credential = () =>
+  z
+    .string()
+    .regex(/^[\x21-\x7e]{8,256}$/, 'must be 8 to 256 printable characters without spaces or control characters');
 
 export function registerAccountTools(server: ToolRegistry, accounts: AccountStore, opts: { readOnly: boolean }): void {
   server.registerTool(
@@ -54,8 +65,16 @@ export function registerAccountTools(server: ToolRegistry, accounts: AccountStor
     () => {
       const list = accounts.list();
       return ok({
-        accounts: list.map((a) => ({ name: a.name, environment: a.environment, label: accountLabel(a), ...(a.description ? { description: a.description } : {}), limits: limitsView(a.limits) })),
-        ...(accounts.sandboxOnly ? { note: 'No accounts file: the sandbox demo account (simulated exchange, no real money) is in use.' } : {}),
+        accounts: list.map((a) => ({
+          name: a.name,
+          environment: a.environment,
+          label: accountLabel(a),
+          ...(a.description ? { description: a.description } : {}),
+          limits: limitsView(a.limits),
+        })),
+        ...(accounts.sandboxOnly
+          ? { note: 'No accounts file: the sandbox demo account (simulated exchange, no real money) is in use.' }
+          : {}),
         ...(accounts.problems().length ? { problems: problemLines(accounts.problems()) } : {}),
       });
     },
@@ -75,7 +94,12 @@ export function registerAccountTools(server: ToolRegistry, accounts: AccountStor
         let privateKey: string | undefined;
         if (a.signing !== 'HMAC') {
           try {
-            privateKey = maskSecret(accounts.readPrivateKey(a).replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''));
+            privateKey = maskSecret(
+              accounts
+                .readPrivateKey(a)
+                .replace(/-----[^-]+-----/g, '')
+                .replace(/\s+/g, ''),
+            );
           } catch {
             privateKey = 'unreadable (check Private Key File)';
           }
@@ -105,7 +129,8 @@ export function registerAccountTools(server: ToolRegistry, accounts: AccountStor
     {
       title: 'Add account',
       description:
-        'Save an account the user gave you to TOOLS.md. Ask the user for name, environment, signing; then apiKey + secret (HMAC), privateKeyFile (RSA/Ed25519), or a credentialsFile (key line, secret line).',
+        'Save an account the user gave you to TOOLS.md. Ask the user for name, environment, signing; then apiKey + ' +
+        'secret (HMAC), privateKeyFile (RSA/Ed25519), or a credentialsFile (key line, secret line).',
       inputSchema: z.strictObject({
         name: z.string().regex(ACCOUNT_NAME, 'letters, digits, _ . - (max 64)').optional(),
         environment: z.enum(['Mainnet', 'Testnet', 'Sandbox']).optional(),
@@ -125,7 +150,8 @@ export function registerAccountTools(server: ToolRegistry, accounts: AccountStor
         const missing = (['name', 'environment', 'signing'] as const).filter((k) => args[k] === undefined);
         if (missing.length)
           throw validationError(
-            `add_account needs ${missing.join(', ')}; ask the user for ${missing.length > 1 ? 'them' : 'it'} (environment: Mainnet, Testnet or Sandbox; signing: HMAC, RSA or Ed25519).`,
+            `add_account needs ${missing.join(', ')}; ask the user for ${missing.length > 1 ? 'them' : 'it'} ` +
+              `(environment: Mainnet, Testnet or Sandbox; signing: HMAC, RSA or Ed25519).`,
           );
         let { apiKey, secret } = args;
         if (args.credentialsFile) {
@@ -134,26 +160,35 @@ export function registerAccountTools(server: ToolRegistry, accounts: AccountStor
             ({ apiKey, secret } = readCredentialsFile(args.credentialsFile));
           } catch (err) {
             // Neither the path nor a byte of the file is repeated.
-            throw validationError(`credentialsFile ${err instanceof KeyFileError ? err.message : 'could not be read'}; nothing was saved.`, 'Ask the user to check the file they shared.');
+            throw validationError(
+              `credentialsFile ${err instanceof KeyFileError ? err.message : 'could not be read'}; nothing was saved.`,
+              'Ask the user to check the file they shared.',
+            );
           }
           redactor.add(apiKey, 'apiKey');
           redactor.add(secret, 'secret');
         }
         if (args.privateKeyFile) {
           // Read as the server will read it (relative to TOOLS.md), and refused unless it is a usable key.
-          const full = isAbsolute(args.privateKeyFile) ? args.privateKeyFile : resolvePath(dirname(accounts.path), args.privateKeyFile);
+          const full = isAbsolute(args.privateKeyFile)
+            ? args.privateKeyFile
+            : resolvePath(dirname(accounts.path), args.privateKeyFile);
           try {
             loadPrivateKey(readPemPrivateKey(full), args.passphrase);
           } catch (err) {
             throw validationError(
-              `privateKeyFile ${err instanceof KeyFileError ? err.message : 'is not a readable private key (or the passphrase is wrong)'}; nothing was saved.`,
+              `privateKeyFile ${
+                err instanceof KeyFileError ? err.message : 'is not a readable private key (or the passphrase is wrong)'
+              }; nothing was saved.`,
               'Ask the user for the path of their PEM private key file.',
             );
           }
         }
         if (!apiKey) throw validationError('add_account needs the API key (apiKey or credentialsFile).');
-        if (args.signing === 'HMAC' && !secret) throw validationError('An HMAC account needs its secret (secret or the second line of credentialsFile).');
-        if (args.signing !== 'HMAC' && !args.privateKeyFile) throw validationError(`A ${args.signing} account needs privateKeyFile (a PEM private key).`);
+        if (args.signing === 'HMAC' && !secret)
+          throw validationError('An HMAC account needs its secret (secret or the second line of credentialsFile).');
+        if (args.signing !== 'HMAC' && !args.privateKeyFile)
+          throw validationError(`A ${args.signing} account needs privateKeyFile (a PEM private key).`);
         const { replaced } = await accounts.add(
           {
             name: args.name!,
@@ -177,7 +212,15 @@ export function registerAccountTools(server: ToolRegistry, accounts: AccountStor
           note: 'Saved to the accounts file (mode 0600). It is in use now; no restart needed.',
         });
       } catch (err) {
-        return fail(err instanceof ToolError ? err : new ToolError('config', `The account could not be saved to the accounts file (${(err as NodeJS.ErrnoException).code ?? 'write error'}).`));
+        return fail(
+          err instanceof ToolError
+            ? err
+            : new ToolError(
+                'config',
+                `The account could not be saved to the accounts file ` +
+                  `(${(err as NodeJS.ErrnoException).code ?? 'write error'}).`,
+              ),
+        );
       }
     },
   );

@@ -31,7 +31,11 @@ export function inputSchemaOf(e: Endpoint) {
   return toolInput({ ...paramsOf(e), account: accountParam() });
 }
 
-export function registerEndpointTools(server: ToolRegistry, pipeline: Pipeline, opts: { toolsets: readonly Toolset[]; readOnly: boolean }): void {
+export function registerEndpointTools(
+  server: ToolRegistry,
+  pipeline: Pipeline,
+  opts: { toolsets: readonly Toolset[]; readOnly: boolean },
+): void {
   for (const e of exposedEndpoints(opts)) {
     server.registerTool(
       e.name,
@@ -46,7 +50,9 @@ export function registerEndpointTools(server: ToolRegistry, pipeline: Pipeline, 
       (args: Record<string, unknown>, { session }) => {
         // A 2026-07-28 client retrying a confirmation round carries the sealed request state.
         const round = e.write ? session.resumed?.() : undefined;
-        return round ? pipeline.confirmSealed(e, args, round.state, round.typed, session.principal) : pipeline.callEndpoint(e, args, session);
+        return round
+          ? pipeline.confirmSealed(e, args, round.state, round.typed, session.principal)
+          : pipeline.callEndpoint(e, args, session);
       },
       { group: e.toolset, refuse: (args, err) => pipeline.refuseArguments(e, args, err) },
     );

@@ -11,7 +11,9 @@ export function registerGateTools(server: ToolRegistry, gate: Gate, pipeline: Pi
     'confirm_action',
     {
       title: 'Confirm pending action',
-      description: 'Execute a pending action once the USER has typed CONFIRM. Never confirm on your own: show the summary and wait for the user.',
+      description:
+        'Execute a pending action once the USER has typed CONFIRM. Never confirm on your own: show the summary and ' +
+        'wait for the user.',
       inputSchema: z.strictObject({
         token: z.string().min(1).max(200).describe('From the confirmation_required result'),
         confirmation: z.string().max(100).describe('Exactly what the user typed; must be CONFIRM'),
@@ -42,7 +44,9 @@ export function registerGateTools(server: ToolRegistry, gate: Gate, pipeline: Pi
     },
     ({ token }, { session }) => {
       const action = gate.cancel(token, session.principal);
-      return action ? ok({ cancelled: true, summary: action.summary }) : fail(confirmationError('Unknown, used or expired token; nothing to cancel.'));
+      return action
+        ? ok({ cancelled: true, summary: action.summary })
+        : fail(confirmationError('Unknown, used or expired token; nothing to cancel.'));
     },
   );
 }

@@ -75,7 +75,8 @@ export function compactSchema(schema: unknown): unknown {
   if (s.minimum === Number.MIN_SAFE_INTEGER) delete s.minimum;
   // Strict conversions close every object themselves. An object without properties keeps
   // it: without it the OpenAI Agents SDK takes `{}` as free-form and drops strict mode.
-  if (s.additionalProperties === false && isObject(s.properties) && Object.keys(s.properties).length > 0) delete s.additionalProperties;
+  if (s.additionalProperties === false && isObject(s.properties) && Object.keys(s.properties).length > 0)
+    delete s.additionalProperties;
   // OpenAI's strict mode takes only `pattern` and `format` on strings; lengths are still checked.
   delete s.minLength;
   delete s.maxLength;
@@ -99,7 +100,8 @@ export function compactSchema(schema: unknown): unknown {
       delete s.enum;
     }
   }
-  for (const [k, v] of Object.entries(s)) if (v && typeof v === 'object') s[k] = k === 'properties' ? compactProperties(v as Json) : compactSchema(v);
+  for (const [k, v] of Object.entries(s))
+    if (v && typeof v === 'object') s[k] = k === 'properties' ? compactProperties(v as Json) : compactSchema(v);
   return s;
 }
 

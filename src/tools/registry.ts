@@ -70,12 +70,20 @@ export interface RegisterOptions {
   refuse?: ToolDef['refuse'];
 }
 
-export type ToolCallback<S extends z.ZodType> = (args: z.output<S>, ctx: ToolCallContext) => ToolResult | Promise<ToolResult>;
+export type ToolCallback<S extends z.ZodType> = (
+  args: z.output<S>,
+  ctx: ToolCallContext,
+) => ToolResult | Promise<ToolResult>;
 
 export class ToolRegistry {
   private readonly defs = new Map<string, ToolDef>();
 
-  registerTool<S extends z.ZodType>(name: string, config: ToolConfig<S>, cb: ToolCallback<S>, opts: RegisterOptions = {}): void {
+  registerTool<S extends z.ZodType>(
+    name: string,
+    config: ToolConfig<S>,
+    cb: ToolCallback<S>,
+    opts: RegisterOptions = {},
+  ): void {
     if (this.defs.has(name)) throw new Error(`Tool ${name} is registered twice`);
     const make = config.inputSchema;
     let built: z.ZodType | undefined;
@@ -111,11 +119,19 @@ export class ToolRegistry {
    */
   async call(name: string, rawArgs: Record<string, unknown> | undefined, ctx: ToolCallContext): Promise<ToolResult> {
     const def = this.defs.get(name);
-    if (!def) return fail(new ToolError('validation', `Unknown tool "${name}".`, { hint: 'Call tools/list for the tools this server has.' }));
+    if (!def)
+      return fail(
+        new ToolError('validation', `Unknown tool "${name}".`, {
+          hint: 'Call tools/list for the tools this server has.',
+        }),
+      );
     if (!ctx.connection.enabled.has(def.group))
       return fail(
         new ToolError('validation', `Tool "${name}" is not enabled on this connection.`, {
-          hint: def.group === 'dynamic' ? 'Start the server with --toolsets dynamic.' : `Call enable_toolset with toolset "${def.group}" first, or start the server with that toolset.`,
+          hint:
+            def.group === 'dynamic'
+              ? 'Start the server with --toolsets dynamic.'
+              : `Call enable_toolset with toolset "${def.group}" first, or start the server with that toolset.`,
         }),
       );
     try {
@@ -137,7 +153,10 @@ export class ToolRegistry {
  * asynchronously, as the SDK parsed. (Our refinements have no side effects, so
  * running one twice changes nothing.)
  */
-function parseArguments(schema: z.ZodType, args: Record<string, unknown>): z.ZodSafeParseResult<unknown> | Promise<z.ZodSafeParseResult<unknown>> {
+function parseArguments(
+  schema: z.ZodType,
+  args: Record<string, unknown>,
+): z.ZodSafeParseResult<unknown> | Promise<z.ZodSafeParseResult<unknown>> {
   try {
     return schema.safeParse(args);
   } catch (err) {
@@ -146,7 +165,10 @@ function parseArguments(schema: z.ZodType, args: Record<string, unknown>): z.Zod
   }
 }
 
-/** Top-level `null` means absent (interface.md §4): an agent that fills every optional parameter with null is not refused. */
+/**
+ * Top-level `null` means absent (interface.md §4): an agent that fills every optional parameter with null is not
+ * refused.
+ */
 function withoutNulls(args: Record<string, unknown>): Record<string, unknown> {
   let out: Record<string, unknown> | undefined;
   for (const [k, v] of Object.entries(args)) {
@@ -173,5 +195,9 @@ export function validationFailure(tool: string, issues: readonly z.core.$ZodIssu
     return { path, text: path ? `${path}: ${message}` : message };
   });
   const first = described[0] ?? { path: '', text: 'invalid arguments' };
-  return new ToolError('validation', `Invalid arguments for ${tool}: ${described.map((d) => d.text).join('; ')}. Nothing was sent.`, first.path ? { path: first.path } : {});
+  return new ToolError(
+    'validation',
+    `Invalid arguments for ${tool}: ${described.map((d) => d.text).join('; ')}. Nothing was sent.`,
+    first.path ? { path: first.path } : {},
+  );
 }

@@ -15,13 +15,22 @@ import { ok } from './envelope.js';
 
 export function registerStatusTools(
   server: ToolRegistry,
-  deps: { config: Config; accounts: AccountStore; hosts: Hosts; journal: Journal; rails: Rails; pipeline: Pipeline; confirmation: (session: Session) => string },
+  deps: {
+    config: Config;
+    accounts: AccountStore;
+    hosts: Hosts;
+    journal: Journal;
+    rails: Rails;
+    pipeline: Pipeline;
+    confirmation: (session: Session) => string;
+  },
 ): void {
   server.registerTool(
     'server_status',
     {
       title: 'Server status',
-      description: 'Call before trading: real money or sandbox, read-only, how CONFIRM is asked, kill switch, rate limits, clock.',
+      description:
+        'Call before trading: real money or sandbox, read-only, how CONFIRM is asked, kill switch, rate limits, clock.',
       inputSchema: z.strictObject({}),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -33,12 +42,16 @@ export function registerStatusTools(
         mode: {
           sandbox: accounts.sandboxOnly,
           readOnly: config.readOnly,
-          toolsets: config.dynamicToolsets ? { dynamic: true, enabled: TOOLSETS.filter((t) => connection.enabled.has(t)) } : config.toolsets,
+          toolsets: config.dynamicToolsets
+            ? { dynamic: true, enabled: TOOLSETS.filter((t) => connection.enabled.has(t)) }
+            : config.toolsets,
           realMoney: list.some((a) => a.environment === 'Mainnet'),
         },
         confirmation: deps.confirmation(session),
         confirmAll: config.confirmAll,
-        killSwitch: deps.rails.killSwitchOn() ? 'ON: every state-changing call except cancels, repays and closing a stream is refused' : 'off',
+        killSwitch: deps.rails.killSwitchOn()
+          ? 'ON: every state-changing call except cancels, repays and closing a stream is refused'
+          : 'off',
         accounts: list.map((a) => ({
           name: a.name,
           environment: a.environment,
@@ -84,7 +97,16 @@ function unresolvedView(journal: Journal): Record<string, unknown> {
   const open = journal.unresolved();
   if (!open.length) return {};
   return {
-    unresolvedWrites: open.map((e) => ({ id: e.id, time: e.time, account: e.account, tool: e.tool, ...(e.clientOrderId ? { clientOrderId: e.clientOrderId } : {}), summary: e.summary })),
-    unresolvedHint: 'These writes may have executed. They count toward Max Daily Value until reconciled: call reconcile_actions (it looks orders up by client id; nothing is resent).',
+    unresolvedWrites: open.map((e) => ({
+      id: e.id,
+      time: e.time,
+      account: e.account,
+      tool: e.tool,
+      ...(e.clientOrderId ? { clientOrderId: e.clientOrderId } : {}),
+      summary: e.summary,
+    })),
+    unresolvedHint:
+      'These writes may have executed. They count toward Max Daily Value until reconciled: call reconcile_actions ' +
+      '(it looks orders up by client id; nothing is resent).',
   };
 }

@@ -21,7 +21,9 @@ export interface ToolListFile {
 
 /** One tool's definition as tools/list gives it (this builds its schema). */
 export function describeTool(def: ToolDef): Tool {
-  const inputSchema = compactSchema(z.toJSONSchema(def.schema(), { target: 'draft-7', io: 'input' })) as Tool['inputSchema'];
+  const inputSchema = compactSchema(
+    z.toJSONSchema(def.schema(), { target: 'draft-7', io: 'input' }),
+  ) as Tool['inputSchema'];
   return {
     name: def.name,
     ...(def.title !== undefined ? { title: def.title } : {}),
@@ -47,7 +49,10 @@ export class ToolLister {
   private readonly built = new Map<string, Tool>();
   private readonly answers = new Map<string, ListToolsResult>();
 
-  constructor(private readonly registry: ToolRegistry, prebuilt?: ToolListFile) {
+  constructor(
+    private readonly registry: ToolRegistry,
+    prebuilt?: ToolListFile,
+  ) {
     if (prebuilt && prebuilt.version === VERSION) this.prebuilt = new Map(prebuilt.tools.map((t) => [t.name, t]));
   }
 

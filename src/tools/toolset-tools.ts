@@ -15,7 +15,8 @@ export const TOOLSET_DESCRIPTIONS: Record<Toolset, string> = {
   borrow: 'Interest rates, fee data, small liabilities, liquidation loans',
   isolated: 'Isolated accounts: get, enable, disable, limit, fee data, tiers',
   market: 'Margin pairs and assets, collateral and liquidation ratios, list and delist schedules, restricted assets',
-  history: 'All orders and order lists, prevented matches, capital flow, borrow/repay, interest, transfers, liquidations',
+  history:
+    'All orders and order lists, prevented matches, capital flow, borrow/repay, interest, transfers, liquidations',
   'special-keys': 'Special (low-latency) API keys',
   'user-stream': 'Risk data stream listen keys, and the listen token for order and balance updates',
   transfer: 'Move collateral between the spot wallet, cross margin and isolated pairs; the history of those moves',
@@ -36,7 +37,10 @@ export function registerToolsetTools(server: ToolRegistry): void {
           name,
           enabled: connection.enabled.has(name),
           description: TOOLSET_DESCRIPTIONS[name],
-          tools: server.all().filter((d) => d.group === name).map((d) => d.name),
+          tools: server
+            .all()
+            .filter((d) => d.group === name)
+            .map((d) => d.name),
         })),
       }),
     { group: 'dynamic' },
@@ -46,7 +50,7 @@ export function registerToolsetTools(server: ToolRegistry): void {
     'enable_toolset',
     {
       title: 'Enable toolset',
-      description: 'Adds a toolset\'s tools to this session (see list_toolsets); the tool list then changes.',
+      description: "Adds a toolset's tools to this session (see list_toolsets); the tool list then changes.",
       inputSchema: z.strictObject({ toolset: z.enum(TOOLSETS) }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
@@ -56,7 +60,10 @@ export function registerToolsetTools(server: ToolRegistry): void {
         toolset,
         enabled: true,
         alreadyEnabled: !added,
-        tools: server.all().filter((d) => d.group === toolset).map((d) => d.name),
+        tools: server
+          .all()
+          .filter((d) => d.group === toolset)
+          .map((d) => d.name),
       });
     },
     { group: 'dynamic' },

@@ -22,7 +22,17 @@ const host = {
   log: [] as { kind: string; name?: string; arguments?: unknown; text?: string }[],
   initialized: false,
   bridge: undefined as AppBridge | undefined,
-  async start(html: string, opts: { theme: 'light' | 'dark'; hostTheme?: boolean; toolName: string; toolInput: Record<string, unknown>; toolResult: unknown; width?: number }) {
+  async start(
+    html: string,
+    opts: {
+      theme: 'light' | 'dark';
+      hostTheme?: boolean;
+      toolName: string;
+      toolInput: Record<string, unknown>;
+      toolResult: unknown;
+      width?: number;
+    },
+  ) {
     document.body.replaceChildren();
     document.documentElement.style.colorScheme = opts.theme;
     document.body.style.margin = '0';
@@ -41,7 +51,12 @@ const host = {
       locale: 'en-US',
       toolInfo: { tool: { name: opts.toolName, inputSchema: { type: 'object' } } },
     };
-    const bridge = new AppBridge(null, { name: 'binance-margin-mcp test host', version: '1.0.0' }, { serverTools: {}, updateModelContext: { text: {} }, logging: {} }, { hostContext });
+    const bridge = new AppBridge(
+      null,
+      { name: 'binance-margin-mcp test host', version: '1.0.0' },
+      { serverTools: {}, updateModelContext: { text: {} }, logging: {} },
+      { hostContext },
+    );
     this.bridge = bridge;
     bridge.oncalltool = async (params) => {
       this.log.push({ kind: 'tools/call', name: params.name, arguments: params.arguments });
@@ -51,7 +66,10 @@ const host = {
       return (await result) as never;
     };
     bridge.onupdatemodelcontext = async (params) => {
-      this.log.push({ kind: 'ui/update-model-context', text: JSON.stringify(params.content ?? params.structuredContent ?? {}) });
+      this.log.push({
+        kind: 'ui/update-model-context',
+        text: JSON.stringify(params.content ?? params.structuredContent ?? {}),
+      });
       return {};
     };
     bridge.onsizechange = ({ height }) => {

@@ -34,7 +34,11 @@ export class AppHost {
     await b.send('Runtime.addBinding', { name: 'hostCall' }, b.session);
     this.unbind = b.on('Runtime.bindingCalled', (p, sessionId) => {
       if (p.name !== 'hostCall' || sessionId !== b.session) return;
-      const { id, name, arguments: args } = JSON.parse(p.payload) as { id: number; name: string; arguments: Record<string, unknown> };
+      const {
+        id,
+        name,
+        arguments: args,
+      } = JSON.parse(p.payload) as { id: number; name: string; arguments: Record<string, unknown> };
       void (async () => {
         let result: CallToolResult | undefined;
         let error: string | undefined;
@@ -44,17 +48,40 @@ export class AppHost {
         } catch (err) {
           error = (err as Error).message;
         }
-        await b.evaluate(`window.__host.reply(${id}, ${JSON.stringify(result ?? null)}, ${JSON.stringify(error ?? null)})`).catch(() => undefined);
+        await b
+          .evaluate(`window.__host.reply(${id}, ${JSON.stringify(result ?? null)}, ${JSON.stringify(error ?? null)})`)
+          .catch(() => undefined);
       })();
     });
   }
 
-  /** Opens `uri` for a call of `tool`: loads a fresh host page, then the view, and waits until the view has connected. */
-  /** `hostTheme: false`: the host context carries no theme (the view falls back on prefers-color-scheme, emulated as `theme`). */
-  async open(opts: { uri: string; tool: string; input: Record<string, unknown>; result: CallToolResult; theme: 'light' | 'dark'; hostTheme?: boolean; width?: number }): Promise<void> {
+  /**
+   * Opens `uri` for a call of `tool`: loads a fresh host page, then the view, and waits until the view has connected.
+   */
+  /**
+   * `hostTheme: false`: the host context carries no theme (the view falls back on prefers-color-scheme, emulated as
+   * `theme`).
+   */
+  async open(opts: {
+    uri: string;
+    tool: string;
+    input: Record<string, unknown>;
+    result: CallToolResult;
+    theme: 'light' | 'dark';
+    hostTheme?: boolean;
+    width?: number;
+  }): Promise<void> {
     const b = this.browser;
-    await b.send('Emulation.setDeviceMetricsOverride', { width: (opts.width ?? 760) + 0, height: 900, deviceScaleFactor: 1, mobile: false }, b.session);
-    await b.send('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-color-scheme', value: opts.theme }] }, b.session);
+    await b.send(
+      'Emulation.setDeviceMetricsOverride',
+      { width: (opts.width ?? 760) + 0, height: 900, deviceScaleFactor: 1, mobile: false },
+      b.session,
+    );
+    await b.send(
+      'Emulation.setEmulatedMedia',
+      { features: [{ name: 'prefers-color-scheme', value: opts.theme }] },
+      b.session,
+    );
     const loaded = new Promise<void>((resolve) => {
       const off = b.on('Page.loadEventFired', () => {
         off();
@@ -66,7 +93,10 @@ export class AppHost {
     await b.evaluate(readFileSync(HOST_SCRIPT, 'utf8'));
     const read = await this.server.client.readResource({ uri: opts.uri });
     const html = (read.contents[0] as { text: string }).text;
-    await b.evaluate(`window.__host.start(${JSON.stringify(html)}, ${JSON.stringify({ theme: opts.theme, hostTheme: opts.hostTheme ?? true, toolName: opts.tool, toolInput: opts.input, toolResult: opts.result, width: opts.width })})`);
+    await b.evaluate(
+      `window.__host.start(${JSON.stringify(html)}, ` +
+        `${JSON.stringify({ theme: opts.theme, hostTheme: opts.hostTheme ?? true, toolName: opts.tool, toolInput: opts.input, toolResult: opts.result, width: opts.width })})`,
+    );
   }
 
   log(): Promise<HostLogEntry[]> {
@@ -90,14 +120,20 @@ export class AppHost {
       } catch (err) {
         last = (err as Error).message;
       }
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)}); console: ${this.browser.console.join(' | ')}`);
+      if (Date.now() > until)
+        throw new Error(
+          `timed out waiting for ${what} (last: ${JSON.stringify(last)}); console: ${this.browser.console.join(' | ')}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 
   /** Every `[data-v]` element of the view: what it names → the text it shows. */
   shown(): Promise<Record<string, string>> {
-    return this.inView(`Object.fromEntries([...document.querySelectorAll('[data-v]')].map((e) => [e.getAttribute('data-v'), e.textContent]))`);
+    return this.inView(
+      `Object.fromEntries([...document.querySelectorAll('[data-v]')].map((e) => [e.getAttribute('data-v'), ` +
+        `e.textContent]))`,
+    );
   }
 
   close(): void {

@@ -32,7 +32,10 @@ export interface NetworkRequest {
 
 export class Browser {
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (v: Json) => void; reject: (e: Error) => void; method: string }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (v: Json) => void; reject: (e: Error) => void; method: string }
+  >();
   private readonly listeners = new Map<string, Set<Listener>>();
   private buffer = '';
   readonly requests: NetworkRequest[] = [];
@@ -86,12 +89,16 @@ export class Browser {
     const stderr: string[] = [];
     child.stderr!.on('data', (d) => stderr.push(String(d)));
     const browser = new Browser(child, profile);
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`chromium exited (${code}): ${stderr.join('').slice(-2000)}`))));
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`chromium exited (${code}): ${stderr.join('').slice(-2000)}`))),
+    );
     const ready = (async () => {
       const { targetInfos } = await browser.send('Target.getTargets');
       let page = (targetInfos as Json[]).find((t) => t.type === 'page');
       if (!page) page = { targetId: (await browser.send('Target.createTarget', { url: 'about:blank' })).targetId };
-      browser.session = (await browser.send('Target.attachToTarget', { targetId: page.targetId, flatten: true })).sessionId;
+      browser.session = (
+        await browser.send('Target.attachToTarget', { targetId: page.targetId, flatten: true })
+      ).sessionId;
       await browser.watchSession(browser.session);
       // Frames in other processes (a sandboxed iframe is one) attach as their own sessions, paused
       // until their network is watched too.
@@ -104,7 +111,11 @@ export class Browser {
         })();
       });
       browser.on('Target.detachedFromTarget', (p) => browser.frames.delete(p.sessionId));
-      await browser.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true }, browser.session);
+      await browser.send(
+        'Target.setAutoAttach',
+        { autoAttach: true, waitForDebuggerOnStart: true, flatten: true },
+        browser.session,
+      );
       await browser.send('Page.enable', {}, browser.session);
       await browser.send('Runtime.enable', {}, browser.session);
       return browser;
@@ -126,9 +137,14 @@ export class Browser {
       else w.resolve(msg.result ?? {});
       return;
     }
-    if (msg.method === 'Network.requestWillBeSent') this.requests.push({ url: msg.params.request.url, type: msg.params.type });
-    if (msg.method === 'Network.loadingFailed' && msg.params.blockedReason) this.requests.push({ url: `(request ${msg.params.requestId})`, blockedReason: msg.params.blockedReason });
-    if (msg.method === 'Runtime.consoleAPICalled' && msg.params.type !== 'debug') this.console.push(`${msg.params.type}: ${(msg.params.args as Json[]).map((a) => a.value ?? a.description ?? '').join(' ')}`);
+    if (msg.method === 'Network.requestWillBeSent')
+      this.requests.push({ url: msg.params.request.url, type: msg.params.type });
+    if (msg.method === 'Network.loadingFailed' && msg.params.blockedReason)
+      this.requests.push({ url: `(request ${msg.params.requestId})`, blockedReason: msg.params.blockedReason });
+    if (msg.method === 'Runtime.consoleAPICalled' && msg.params.type !== 'debug')
+      this.console.push(
+        `${msg.params.type}: ${(msg.params.args as Json[]).map((a) => a.value ?? a.description ?? '').join(' ')}`,
+      );
     if (msg.method === 'Log.entryAdded') this.console.push(`${msg.params.entry.level}: ${msg.params.entry.text}`);
     for (const l of this.listeners.get(msg.method) ?? []) l(msg.params, msg.sessionId);
   }
@@ -151,12 +167,20 @@ export class Browser {
 
   /** Evaluates an expression in the page (or in a given execution context of a session) and returns its value. */
   async evaluate<T = unknown>(expression: string, context?: { id: number; session: string }): Promise<T> {
-    const r = await this.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true, ...(context ? { contextId: context.id } : {}) }, context?.session ?? this.session);
-    if (r.exceptionDetails) throw new Error(`evaluate failed: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+    const r = await this.send(
+      'Runtime.evaluate',
+      { expression, awaitPromise: true, returnByValue: true, ...(context ? { contextId: context.id } : {}) },
+      context?.session ?? this.session,
+    );
+    if (r.exceptionDetails)
+      throw new Error(`evaluate failed: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
     return r.result.value as T;
   }
 
-  /** An isolated world in the view's frame (the page's child frame, in or out of process): its DOM, without access to its scripts. */
+  /**
+   * An isolated world in the view's frame (the page's child frame, in or out of process): its DOM, without access to
+   * its scripts.
+   */
   async viewContext(): Promise<{ id: number; session: string }> {
     const { frameTree } = await this.send('Page.getFrameTree', {}, this.session);
     const child = (frameTree.childFrames as Json[] | undefined)?.[0];
@@ -172,7 +196,11 @@ export class Browser {
   }
 
   async screenshot(): Promise<Buffer> {
-    const { data } = await this.send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: false }, this.session);
+    const { data } = await this.send(
+      'Page.captureScreenshot',
+      { format: 'png', captureBeyondViewport: false },
+      this.session,
+    );
     return Buffer.from(data as string, 'base64');
   }
 

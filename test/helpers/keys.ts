@@ -5,7 +5,9 @@ export function rsaKeyPair(passphrase?: string) {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: passphrase ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase } : { type: 'pkcs8', format: 'pem' },
+    privateKeyEncoding: passphrase
+      ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }
+      : { type: 'pkcs8', format: 'pem' },
   });
   return { privateKey, publicKey };
 }

@@ -7,7 +7,11 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Client as ClientV2, InMemoryTransport as InMemoryTransportV2, type ClientOptions as ClientV2Options } from '@modelcontextprotocol/client';
+import {
+  Client as ClientV2,
+  InMemoryTransport as InMemoryTransportV2,
+  type ClientOptions as ClientV2Options,
+} from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
@@ -41,14 +45,19 @@ export interface StartOptions {
 /** The server side of a test: createServer with a private state directory and accounts file; no client yet. */
 async function startHandle(opts: StartOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'bmm-test-'));
-  for (const [name, content] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, name), content, { mode: 0o600 });
+  for (const [name, content] of Object.entries(opts.files ?? {}))
+    writeFileSync(join(dir, name), content, { mode: 0o600 });
   const toolsMdPath = join(dir, 'TOOLS.md');
   if (opts.toolsMd !== undefined) writeFileSync(toolsMdPath, opts.toolsMd, { mode: 0o600 });
-  const parsed = parseConfig(['--tools-md', toolsMdPath, ...(opts.args ?? [])], {
-    BINANCE_STATE_DIR: join(dir, 'state'),
-    BINANCE_RECONCILE_MS: '1500',
-    ...opts.env,
-  }, dir);
+  const parsed = parseConfig(
+    ['--tools-md', toolsMdPath, ...(opts.args ?? [])],
+    {
+      BINANCE_STATE_DIR: join(dir, 'state'),
+      BINANCE_RECONCILE_MS: '1500',
+      ...opts.env,
+    },
+    dir,
+  );
   if (typeof parsed === 'string') throw new Error('unexpected help/version');
   const logs: string[] = [];
   const sink = new Writable({
@@ -73,7 +82,14 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const { handle, config: parsed, dir, logs } = await startHandle(opts);
   const client = new Client(
     { name: 'test-client', version: '1.0.0' },
-    { capabilities: { ...(opts.elicit ? { elicitation: {} } : {}), ...(opts.rendersApps ? { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } } : {}) } },
+    {
+      capabilities: {
+        ...(opts.elicit ? { elicitation: {} } : {}),
+        ...(opts.rendersApps
+          ? { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } }
+          : {}),
+      },
+    },
   );
   if (opts.elicit) {
     const answer = opts.elicit;
@@ -98,11 +114,22 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
 }
 
 export const structured = (r: { structuredContent?: unknown }) => r.structuredContent as Record<string, any>;
-export const errorOf = (r: { structuredContent?: unknown }) => (r.structuredContent as { error: { kind: string; message: string; code?: number; hint?: string; clientOrderId?: string } }).error;
+export const errorOf = (r: { structuredContent?: unknown }) =>
+  (
+    r.structuredContent as {
+      error: { kind: string; message: string; code?: number; hint?: string; clientOrderId?: string };
+    }
+  ).error;
 
 /** A TOOLS.md with one account per entry. */
-export function toolsMd(accounts: { name: string; fields: Record<string, string> }[], before = '# My notes\n\nSome text.\n\n', afterText = '\n## Other\n\nKeep me.\n'): string {
-  const blocks = accounts.map((a) => [`### ${a.name}`, ...Object.entries(a.fields).map(([k, v]) => `- ${k}: ${v}`)].join('\n')).join('\n\n');
+export function toolsMd(
+  accounts: { name: string; fields: Record<string, string> }[],
+  before = '# My notes\n\nSome text.\n\n',
+  afterText = '\n## Other\n\nKeep me.\n',
+): string {
+  const blocks = accounts
+    .map((a) => [`### ${a.name}`, ...Object.entries(a.fields).map(([k, v]) => `- ${k}: ${v}`)].join('\n'))
+    .join('\n\n');
   return `${before}## Binance Accounts\n\n${blocks}\n${afterText}`;
 }
 
@@ -116,7 +143,9 @@ export interface TestServerV2 extends Omit<TestServer, 'client'> {
  * (2026-07-28, a per-request envelope, input_required rounds fulfilled through the
  * client's elicitation handler).
  */
-export async function startServerV2(opts: StartOptions & { era: 'legacy' | 'modern'; clientOptions?: ClientV2Options }): Promise<TestServerV2> {
+export async function startServerV2(
+  opts: StartOptions & { era: 'legacy' | 'modern'; clientOptions?: ClientV2Options },
+): Promise<TestServerV2> {
   const { handle, config, dir, logs } = await startHandle(opts);
   const client = new ClientV2(
     { name: `test-client-v2-${opts.era}`, version: '1.0.0' },

@@ -102,19 +102,33 @@ export function start(args: string[], opts: { cwd: string; env: Record<string, s
         `the response to request ${id}`,
         timeoutMs,
       ),
-    waitForStderr: (re, timeoutMs = 15_000) => until(() => (re.test(stderr) ? true : undefined), String(re), timeoutMs).then(() => undefined),
+    waitForStderr: (re, timeoutMs = 15_000) =>
+      until(() => (re.test(stderr) ? true : undefined), String(re), timeoutMs).then(() => undefined),
     exit,
   };
 }
 
 export const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms).unref(),
+    ),
+  ]);
 
 export function initialize(p: Proc): Promise<Record<string, any>> {
-  p.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'e2e-raw', version: '1.0.0' } } });
+  p.send({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: {
+      protocolVersion: LATEST_PROTOCOL_VERSION,
+      capabilities: {},
+      clientInfo: { name: 'e2e-raw', version: '1.0.0' },
+    },
+  });
   return p.response(1).then((r) => {
     p.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     return r;
   });
 }
-

@@ -46,16 +46,38 @@ const isObject = (v: unknown): v is Json => !!v && typeof v === 'object' && !Arr
 function walk(schema: unknown, path: string, visit: (s: Json, path: string, depth: number) => void, depth = 0): void {
   if (!isObject(schema)) return;
   visit(schema, path, depth);
-  if (isObject(schema.properties)) for (const [k, v] of Object.entries(schema.properties)) walk(v, `${path}.${k}`, visit, depth + 1);
+  if (isObject(schema.properties))
+    for (const [k, v] of Object.entries(schema.properties)) walk(v, `${path}.${k}`, visit, depth + 1);
   if (schema.items !== undefined) walk(schema.items, `${path}[]`, visit, depth + 1);
-  if (Array.isArray(schema.anyOf)) for (const [i, b] of schema.anyOf.entries()) walk(b, `${path}|${i}`, visit, depth + 1);
+  if (Array.isArray(schema.anyOf))
+    for (const [i, b] of schema.anyOf.entries()) walk(b, `${path}|${i}`, visit, depth + 1);
 }
 
 // ---------------------------------------------------------------- Gemini
 
 const GEMINI_FIELDS = new Set([
-  'type', 'format', 'title', 'description', 'nullable', 'enum', 'maxItems', 'minItems', 'properties', 'required', 'minProperties', 'maxProperties',
-  'minLength', 'maxLength', 'pattern', 'example', 'anyOf', 'propertyOrdering', 'default', 'items', 'minimum', 'maximum',
+  'type',
+  'format',
+  'title',
+  'description',
+  'nullable',
+  'enum',
+  'maxItems',
+  'minItems',
+  'properties',
+  'required',
+  'minProperties',
+  'maxProperties',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'example',
+  'anyOf',
+  'propertyOrdering',
+  'default',
+  'items',
+  'minimum',
+  'maximum',
 ]);
 const GEMINI_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'array', 'object']);
 
@@ -64,18 +86,23 @@ export function geminiProblems(tool: ToolDef): string[] {
   const say = (path: string, what: string) => out.push(`${tool.name}: ${path}: ${what}`);
   if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(tool.name)) say('name', 'not a Gemini function name');
   walk(tool.inputSchema, '$', (s, path) => {
-    for (const k of Object.keys(s)) if (!GEMINI_FIELDS.has(k) && !(k === 'additionalProperties' && s[k] === false)) say(path, `"${k}" is not a Schema field`);
+    for (const k of Object.keys(s))
+      if (!GEMINI_FIELDS.has(k) && !(k === 'additionalProperties' && s[k] === false))
+        say(path, `"${k}" is not a Schema field`);
     if (Array.isArray(s.anyOf)) {
       // Gemini lets anyOf through, but LangChain's Gemini converter refuses or drops any
       // anyOf that is not a nullable pair, and a scalar union reaches the model as nothing.
       if (s.anyOf.some((b) => !isObject(b) || b.type !== 'object')) say(path, 'anyOf of non-objects');
     } else if (typeof s.type !== 'string') say(path, Array.isArray(s.type) ? 'type array' : 'no type');
     else if (!GEMINI_TYPES.has(s.type.toLowerCase())) say(path, `type "${s.type}"`);
-    if ('enum' in s && (s.type !== 'string' || !Array.isArray(s.enum) || !s.enum.every((v) => typeof v === 'string'))) say(path, 'enum on a non-string');
+    if ('enum' in s && (s.type !== 'string' || !Array.isArray(s.enum) || !s.enum.every((v) => typeof v === 'string')))
+      say(path, 'enum on a non-string');
     if (s.type === 'array' && !isObject(s.items)) say(path, 'array without items');
     if (isObject(s.properties)) {
-      for (const k of Object.keys(s.properties)) if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(k)) say(`${path}.${k}`, 'not a Gemini parameter name');
-      for (const r of (s.required as string[] | undefined) ?? []) if (!(r in s.properties)) say(path, `required "${r}" is no property`);
+      for (const k of Object.keys(s.properties))
+        if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(k)) say(`${path}.${k}`, 'not a Gemini parameter name');
+      for (const r of (s.required as string[] | undefined) ?? [])
+        if (!(r in s.properties)) say(path, `required "${r}" is no property`);
     }
   });
   if (tool.inputSchema.type !== 'object') say('$', 'parameters are not an object');
@@ -133,7 +160,8 @@ export function openAIStrictProblems(tool: ToolDef): string[] {
   walk(root, '$', (s, path, depth) => {
     if (depth > 10) say(path, 'nested deeper than 10 levels');
     const types = Array.isArray(s.type) ? (s.type as string[]) : typeof s.type === 'string' ? [s.type] : [];
-    if (types.length === 0 && !('anyOf' in s) && !('$ref' in s) && !('enum' in s) && !('const' in s)) say(path, 'no type');
+    if (types.length === 0 && !('anyOf' in s) && !('$ref' in s) && !('enum' in s) && !('const' in s))
+      say(path, 'no type');
     const allowed = new Set([...OPENAI_COMMON, ...types.flatMap((t) => OPENAI_BY_TYPE[t] ?? [])]);
     for (const t of types) if (!(t in OPENAI_BY_TYPE)) say(path, `type "${t}"`);
     for (const k of Object.keys(s)) if (!allowed.has(k)) say(path, `"${k}" is not supported in strict mode`);
@@ -165,7 +193,8 @@ export function anthropicProblems(tool: ToolDef): string[] {
   if (s.type !== 'object') say('$', 'input_schema.type must be "object"');
   for (const k of ['oneOf', 'anyOf', 'allOf']) if (k in s) say('$', `${k} at the top level`);
   if (s.properties !== undefined && !isObject(s.properties)) say('$', 'properties is not an object');
-  for (const r of (s.required as string[] | undefined) ?? []) if (!isObject(s.properties) || !(r in s.properties)) say('$', `required "${r}" is no property`);
+  for (const r of (s.required as string[] | undefined) ?? [])
+    if (!isObject(s.properties) || !(r in s.properties)) say('$', `required "${r}" is no property`);
   try {
     ajv.compile(s);
   } catch (err) {

@@ -11,7 +11,11 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
-export const ECHO_BODY = (method: string, path: string) => ({ echo: `${method} ${path}`, bigId: '9007199254740993', price: '0.00000001' });
+export const ECHO_BODY = (method: string, path: string) => ({
+  echo: `${method} ${path}`,
+  bigId: '9007199254740993',
+  price: '0.00000001',
+});
 
 export async function startStandIn(
   routes: { method: string; path: string; security: SandboxSecurity; weight?: number; per?: 'IP' | 'UID' }[],
@@ -19,7 +23,14 @@ export async function startStandIn(
 ): Promise<StandIn> {
   const wire = new SandboxWire({ record: true, ...opts });
   for (const r of routes)
-    wire.addRoute({ method: r.method, path: r.path, security: r.security, weight: r.weight ?? 1, per: r.per ?? 'IP', handle: () => ECHO_BODY(r.method, r.path) });
+    wire.addRoute({
+      method: r.method,
+      path: r.path,
+      security: r.security,
+      weight: r.weight ?? 1,
+      per: r.per ?? 'IP',
+      handle: () => ECHO_BODY(r.method, r.path),
+    });
   const url = await wire.listen();
   return { wire, url, close: () => wire.close() };
 }

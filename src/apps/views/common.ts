@@ -4,7 +4,12 @@
  * markup: every string from a tool result goes in as text (textContent), so a value
  * Binance or an agent chose cannot become HTML.
  */
-import { App, applyDocumentTheme, applyHostStyleVariables, type McpUiHostContext } from '@modelcontextprotocol/ext-apps';
+import {
+  App,
+  applyDocumentTheme,
+  applyHostStyleVariables,
+  type McpUiHostContext,
+} from '@modelcontextprotocol/ext-apps';
 
 export type Json = Record<string, unknown>;
 export interface ToolResult {
@@ -17,14 +22,20 @@ export interface ToolResult {
 type Child = Node | string | number | null | undefined | false;
 
 /** An element with attributes (never `on*`, never `style`, never innerHTML) and text or element children. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | boolean | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | boolean | undefined> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;
     if (/^on/i.test(k) || k === 'style') throw new Error(`attribute ${k} is not allowed`);
     el.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+  for (const c of children)
+    if (c !== null && c !== undefined && c !== false)
+      el.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
   return el;
 }
 
@@ -37,14 +48,23 @@ export function svg(tag: string, attrs: Record<string, string | number>, ...chil
 }
 
 /** A value as the result wrote it: strings unchanged, numbers as JavaScript prints them, anything else as JSON. */
-export const show = (v: unknown): string => (v === undefined || v === null ? '—' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
+export const show = (v: unknown): string =>
+  v === undefined || v === null
+    ? '—'
+    : typeof v === 'string'
+      ? v
+      : typeof v === 'number' || typeof v === 'boolean'
+        ? String(v)
+        : JSON.stringify(v);
 
 /** A cell that tests and screenshots can find: data-v names what it shows. */
 export const cell = (key: string, v: unknown, cls = 'num') => h('td', { class: cls, 'data-v': key }, show(v));
 
 export function replace(root: Element, ...children: Child[]): void {
   root.replaceChildren();
-  for (const c of children) if (c !== null && c !== undefined && c !== false) root.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+  for (const c of children)
+    if (c !== null && c !== undefined && c !== false)
+      root.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
 }
 
 /** Light or dark: the host's theme when it says, else the user's system preference. */
@@ -61,7 +81,11 @@ export interface Connected {
 }
 
 /** Connects to the host; `onResult` gets every tool result the host sends this view. */
-export async function connect(name: string, onResult: (result: ToolResult) => void, onInput?: (args: Json) => void): Promise<Connected> {
+export async function connect(
+  name: string,
+  onResult: (result: ToolResult) => void,
+  onInput?: (args: Json) => void,
+): Promise<Connected> {
   applyContext(undefined);
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => applyContext(app.getHostContext()));
   const app = new App({ name, version: '1.0.0' }, {}, { autoResize: true });

@@ -35,7 +35,9 @@ function status(text: string, cls = 'muted') {
 }
 
 function risk(p: Json): string {
-  const after = Number(p.marginLevelAfter), call = Number(p.marginCallLevel), liq = Number(p.liquidationLevel);
+  const after = Number(p.marginLevelAfter),
+    call = Number(p.marginCallLevel),
+    liq = Number(p.liquidationLevel);
   if (!Number.isFinite(after) || !Number.isFinite(call)) return '';
   return after <= liq ? 'risk-liq' : after <= call ? 'risk-call' : '';
 }
@@ -47,7 +49,15 @@ async function onResult(result: ToolResult) {
   if (err) return status(err, 'error');
   if (s.status !== 'confirmation_required') {
     // A write that needed no confirmation (Testnet, Sandbox): it has run already.
-    return replace(root, h('h1', {}, 'Executed'), h('p', { class: 'muted', 'data-v': 'status' }, `This ${show(s.endpoint)} on ${show(s.account)} (${show(s.environment)}) needed no confirmation and has run.`));
+    return replace(
+      root,
+      h('h1', {}, 'Executed'),
+      h(
+        'p',
+        { class: 'muted', 'data-v': 'status' },
+        `This ${show(s.endpoint)} on ${show(s.account)} (${show(s.environment)}) needed no confirmation and has run.`,
+      ),
+    );
   }
   const token = String(s.token);
   const action = (s.action ?? {}) as Json;
@@ -63,29 +73,84 @@ async function onResult(result: ToolResult) {
   const expires = h('span', { 'data-v': 'expiresAt' }, show(s.expiresAt));
   const env = show(action.environment);
 
-  const rows = PREVIEW_LABELS.filter(([k]) => preview[k] !== undefined).map(([k, label]) => h('tr', {}, h('th', {}, label), cell(`preview:${k}`, preview[k])));
-  if (borrow) rows.splice(2, 0, h('tr', {}, h('th', {}, 'May borrow'), h('td', { class: 'num' }, h('span', { 'data-v': 'preview:borrow:amount' }, show(borrow.amount)), ' ', h('span', { 'data-v': 'preview:borrow:asset' }, show(borrow.asset)), ' of max ', h('span', { 'data-v': 'preview:borrow:maxBorrowable' }, show(borrow.maxBorrowable)))));
-  if (leverage) rows.push(h('tr', {}, h('th', {}, 'Leverage'), h('td', { class: 'num' }, h('span', { 'data-v': 'preview:leverage:current' }, show(leverage.current)), ' → ', h('span', { 'data-v': 'preview:leverage:requested' }, show(leverage.requested)))));
+  const rows = PREVIEW_LABELS.filter(([k]) => preview[k] !== undefined).map(([k, label]) =>
+    h('tr', {}, h('th', {}, label), cell(`preview:${k}`, preview[k])),
+  );
+  if (borrow)
+    rows.splice(
+      2,
+      0,
+      h(
+        'tr',
+        {},
+        h('th', {}, 'May borrow'),
+        h(
+          'td',
+          { class: 'num' },
+          h('span', { 'data-v': 'preview:borrow:amount' }, show(borrow.amount)),
+          ' ',
+          h('span', { 'data-v': 'preview:borrow:asset' }, show(borrow.asset)),
+          ' of max ',
+          h('span', { 'data-v': 'preview:borrow:maxBorrowable' }, show(borrow.maxBorrowable)),
+        ),
+      ),
+    );
+  if (leverage)
+    rows.push(
+      h(
+        'tr',
+        {},
+        h('th', {}, 'Leverage'),
+        h(
+          'td',
+          { class: 'num' },
+          h('span', { 'data-v': 'preview:leverage:current' }, show(leverage.current)),
+          ' → ',
+          h('span', { 'data-v': 'preview:leverage:requested' }, show(leverage.requested)),
+        ),
+      ),
+    );
 
   replace(
     root,
-    h('header', {}, h('h1', {}, 'Confirm this action'), h('span', { class: `env env-${env}`, 'data-v': 'action:environment' }, env)),
+    h(
+      'header',
+      {},
+      h('h1', {}, 'Confirm this action'),
+      h('span', { class: `env env-${env}`, 'data-v': 'action:environment' }, env),
+    ),
     h('p', { class: `summary ${risk(preview)}`, 'data-v': 'summary' }, show(s.summary)),
-    h('section', {},
+    h(
+      'section',
+      {},
       h('h2', {}, 'Exactly what will be sent'),
-      h('table', { class: 'kv' },
-        h('tbody', {},
+      h(
+        'table',
+        { class: 'kv' },
+        h(
+          'tbody',
+          {},
           h('tr', {}, h('th', {}, 'Account'), cell('action:account', action.account, 'txt')),
           h('tr', {}, h('th', {}, 'Endpoint'), cell('action:endpoint', action.endpoint, 'txt mono')),
-          ...Object.entries(params).map(([k, v]) => h('tr', {}, h('th', { class: 'mono' }, k), cell(`param:${k}`, v, 'txt mono'))),
+          ...Object.entries(params).map(([k, v]) =>
+            h('tr', {}, h('th', { class: 'mono' }, k), cell(`param:${k}`, v, 'txt mono')),
+          ),
         ),
       ),
     ),
     rows.length || unavailable.length
-      ? h('section', {},
+      ? h(
+          'section',
+          {},
           h('h2', {}, 'Preview'),
           rows.length ? h('table', { class: 'kv' }, h('tbody', {}, ...rows)) : null,
-          unavailable.length ? h('p', { class: 'muted small', 'data-v': 'preview:unavailable' }, `Not available: ${unavailable.map(show).join('; ')}`) : null,
+          unavailable.length
+            ? h(
+                'p',
+                { class: 'muted small', 'data-v': 'preview:unavailable' },
+                `Not available: ${unavailable.map(show).join('; ')}`,
+              )
+            : null,
         )
       : null,
     h('div', { class: 'buttons' }, confirmBtn, cancelBtn, h('span', { class: 'muted small' }, 'Expires ', expires)),
@@ -108,11 +173,25 @@ async function onResult(result: ToolResult) {
       if (e) return replace(outcome, h('p', { class: 'error', 'data-v': 'outcome' }, e));
       const rs = (r.structuredContent ?? {}) as Json;
       const data = (rs.data ?? {}) as Json;
-      replace(outcome,
+      replace(
+        outcome,
         h('p', { class: 'ok', 'data-v': 'outcome' }, 'Executed.'),
-        h('table', { class: 'kv' }, h('tbody', {}, ...['orderId', 'orderListId', 'status', 'tranId', 'clientOrderId'].filter((k) => data[k] !== undefined).map((k) => h('tr', {}, h('th', {}, k), cell(`result:${k}`, data[k], 'txt mono'))))),
+        h(
+          'table',
+          { class: 'kv' },
+          h(
+            'tbody',
+            {},
+            ...['orderId', 'orderListId', 'status', 'tranId', 'clientOrderId']
+              .filter((k) => data[k] !== undefined)
+              .map((k) => h('tr', {}, h('th', {}, k), cell(`result:${k}`, data[k], 'txt mono'))),
+          ),
+        ),
       );
-      void tell(`The user pressed Confirm on the card: ${show(s.summary)}. It was executed${data.orderId !== undefined ? ` (orderId ${show(data.orderId)})` : ''}.`);
+      void tell(
+        `The user pressed Confirm on the card: ${show(s.summary)}. It was ` +
+          `executed${data.orderId !== undefined ? ` (orderId ${show(data.orderId)})` : ''}.`,
+      );
     } catch (err) {
       replace(outcome, h('p', { class: 'error', 'data-v': 'outcome' }, `Not confirmed: ${(err as Error).message}`));
     }

@@ -3,7 +3,6 @@ import * as P from '../params.js';
 
 import { weight, type Endpoint } from '../types.js';
 
-
 export const accountEndpoints: Endpoint[] = [
   {
     name: 'get_cross_margin_account',
@@ -83,7 +82,9 @@ export const accountEndpoints: Endpoint[] = [
     toolset: 'account',
     check: (p) => (p.type === 'ISOLATED' && p.symbol === undefined ? 'type=ISOLATED needs symbol.' : undefined),
     summary: (p, c) =>
-      p.type === 'ISOLATED' ? `LIQUIDATE the isolated ${p.symbol} margin account ${c.where}` : `LIQUIDATE the whole cross margin account ${c.where}`,
+      p.type === 'ISOLATED'
+        ? `LIQUIDATE the isolated ${p.symbol} margin account ${c.where}`
+        : `LIQUIDATE the whole cross margin account ${c.where}`,
     valuation: 'symbol-only',
   },
   {
@@ -100,4 +101,3 @@ export const accountEndpoints: Endpoint[] = [
     toolset: 'account',
   },
 ];
-

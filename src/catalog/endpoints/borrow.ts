@@ -3,7 +3,6 @@ import * as P from '../params.js';
 import { isolatedNeedsSymbol } from '../rules.js';
 import { weight, type Endpoint } from '../types.js';
 
-
 export const borrowEndpoints: Endpoint[] = [
   {
     name: 'borrow_or_repay',
@@ -25,7 +24,9 @@ export const borrowEndpoints: Endpoint[] = [
     toolset: 'core',
     check: isolatedNeedsSymbol,
     summary: (p, c) =>
-      `${p.type === 'BORROW' ? 'Borrow' : 'Repay'} ${p.amount} ${p.asset} ${p.isIsolated === 'TRUE' ? `in the isolated ${p.symbol} account` : 'in the cross margin account'} ${c.where}`,
+      `${p.type === 'BORROW' ? 'Borrow' : 'Repay'} ${p.amount} ${p.asset} ` +
+      `${p.isIsolated === 'TRUE' ? `in the isolated ${p.symbol} account` : 'in the cross margin account'} ` +
+      `${c.where}`,
     reducesRisk: (p) => p.type === 'REPAY',
     valuation: 'borrow-repay',
   },
@@ -50,7 +51,10 @@ export const borrowEndpoints: Endpoint[] = [
     path: '/sapi/v1/margin/next-hourly-interest-rate',
     security: 'USER_DATA',
     weight: weight(100, 'IP'),
-    params: () => ({ assets: P.assetList(20, 'Up to 20, e.g. ["BTC","USDT"]'), isIsolated: P.bool(true, 'Isolated rates') }),
+    params: () => ({
+      assets: P.assetList(20, 'Up to 20, e.g. ["BTC","USDT"]'),
+      isIsolated: P.bool(true, 'Isolated rates'),
+    }),
     write: false,
     toolset: 'borrow',
   },
@@ -107,7 +111,9 @@ export const borrowEndpoints: Endpoint[] = [
     write: true,
     destructive: true,
     toolset: 'borrow',
-    summary: (p, c) => `Exchange the small liabilities in ${String(p.assetNames).split(',').join(', ')} for other assets of the cross margin account ${c.where}`,
+    summary: (p, c) =>
+      `Exchange the small liabilities in ${String(p.assetNames).split(',').join(', ')} for other assets of the ` +
+      `cross margin account ${c.where}`,
     reducesRisk: () => true,
     valuation: 'none',
   },

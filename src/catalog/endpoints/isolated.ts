@@ -2,7 +2,6 @@
 import * as P from '../params.js';
 import { weight, type Endpoint } from '../types.js';
 
-
 export const isolatedEndpoints: Endpoint[] = [
   {
     name: 'get_isolated_account',
@@ -19,7 +18,7 @@ export const isolatedEndpoints: Endpoint[] = [
   {
     name: 'enable_isolated_account',
     title: 'Enable isolated margin account',
-    description: 'Open a pair\'s isolated account (see get_isolated_account_limit).',
+    description: "Open a pair's isolated account (see get_isolated_account_limit).",
     method: 'POST',
     path: '/sapi/v1/margin/isolated/account',
     security: 'TRADE',
@@ -34,7 +33,7 @@ export const isolatedEndpoints: Endpoint[] = [
   {
     name: 'disable_isolated_account',
     title: 'Disable isolated margin account',
-    description: 'Close a pair\'s isolated account; needs no debt or open orders.',
+    description: "Close a pair's isolated account; needs no debt or open orders.",
     method: 'DELETE',
     path: '/sapi/v1/margin/isolated/account',
     security: 'TRADE',

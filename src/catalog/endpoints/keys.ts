@@ -10,7 +10,8 @@ export const specialKeyEndpoints: Endpoint[] = [
   {
     name: 'create_special_key',
     title: 'Create special key',
-    description: 'New low-latency special key (cross or a pair); publicKey: RSA/Ed25519, else HMAC (secret saved to a file).',
+    description:
+      'New low-latency special key (cross or a pair); publicKey: RSA/Ed25519, else HMAC (secret saved to a file).',
     method: 'POST',
     path: '/sapi/v1/margin/apiKey',
     security: 'TRADE',
@@ -24,7 +25,10 @@ export const specialKeyEndpoints: Endpoint[] = [
     }),
     write: true,
     toolset: 'special-keys',
-    summary: (p, c) => `Create special API key ${quoted(p.apiName)}${p.symbol ? ` for isolated ${p.symbol}` : ' for cross margin'}${p.publicKey ? ' with the given public key' : ' (HMAC)'}${p.ip ? `, IPs ${p.ip}` : ''} ${c.where}`,
+    summary: (p, c) =>
+      `Create special API key ` +
+      `${quoted(p.apiName)}${p.symbol ? ` for isolated ${p.symbol}` : ' for cross margin'}` +
+      `${p.publicKey ? ' with the given public key' : ' (HMAC)'}${p.ip ? `, IPs ${p.ip}` : ''} ${c.where}`,
     valuation: 'symbol-only',
     credentialFields: ['apiKey', 'secretKey'],
     oneTimeSecret: { apiKeyField: 'apiKey', secretField: 'secretKey' },
@@ -41,7 +45,10 @@ export const specialKeyEndpoints: Endpoint[] = [
     write: true,
     destructive: true,
     toolset: 'special-keys',
-    summary: (p, c) => `Delete special API key ${p.apiName !== undefined ? quoted(p.apiName) : '(by symbol)'}${p.symbol ? ` of isolated ${p.symbol}` : ''} ${c.where}`,
+    summary: (p, c) =>
+      `Delete special API key ` +
+      `${p.apiName !== undefined ? quoted(p.apiName) : '(by symbol)'}${p.symbol ? ` of isolated ${p.symbol}` : ''} ` +
+      `${c.where}`,
     reducesRisk: () => true,
     valuation: 'none',
   },
@@ -82,7 +89,8 @@ export const specialKeyEndpoints: Endpoint[] = [
     params: () => ({ ip: ips(), symbol: P.symbol().optional() }),
     write: true,
     toolset: 'special-keys',
-    summary: (p, c) => `Set the special key's IP whitelist to ${p.ip}${p.symbol ? ` (isolated ${p.symbol})` : ''} ${c.where}`,
+    summary: (p, c) =>
+      `Set the special key's IP whitelist to ${p.ip}${p.symbol ? ` (isolated ${p.symbol})` : ''} ${c.where}`,
     valuation: 'none',
   },
   {
@@ -120,8 +128,13 @@ export const userStreamEndpoints: Endpoint[] = [
     write: true,
     toolset: 'user-stream',
     ungated: true,
-    check: (p) => (p.isIsolated === 'true' && p.symbol === undefined ? 'isIsolated=true needs symbol (the isolated pair).' : undefined),
-    summary: (p, c) => `Create a listen token for ${p.isIsolated === 'true' ? `isolated ${p.symbol}` : 'cross margin'} order and balance updates ${c.where}`,
+    check: (p) =>
+      p.isIsolated === 'true' && p.symbol === undefined
+        ? 'isIsolated=true needs symbol (the isolated pair).'
+        : undefined,
+    summary: (p, c) =>
+      `Create a listen token for ${p.isIsolated === 'true' ? `isolated ${p.symbol}` : 'cross margin'} order and ` +
+      `balance updates ${c.where}`,
     valuation: 'none',
     addedAfterSkill: true,
   },

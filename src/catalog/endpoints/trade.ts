@@ -7,11 +7,18 @@ import { weight, type Endpoint, type Params } from '../types.js';
 
 /** Orders that may borrow weigh 1500 (UID) instead of 6 since 2026-05-07. */
 const orderWeight = (p: Params) =>
-  p.sideEffectType === 'MARGIN_BUY' || p.sideEffectType === 'AUTO_BORROW_REPAY' ? weight(1500, 'UID') : weight(6, 'UID');
+  p.sideEffectType === 'MARGIN_BUY' || p.sideEffectType === 'AUTO_BORROW_REPAY'
+    ? weight(1500, 'UID')
+    : weight(6, 'UID');
 
 /** "STOP_LOSS at 58000 stop 59000 trailing 100 bips" */
 const otocoLeg = (p: Params, leg: string) =>
-  [p[`${leg}Type`], p[`${leg}Price`] && `at ${p[`${leg}Price`]}`, p[`${leg}StopPrice`] && `stop ${p[`${leg}StopPrice`]}`, p[`${leg}TrailingDelta`] && `trailing ${p[`${leg}TrailingDelta`]} bips`]
+  [
+    p[`${leg}Type`],
+    p[`${leg}Price`] && `at ${p[`${leg}Price`]}`,
+    p[`${leg}StopPrice`] && `stop ${p[`${leg}StopPrice`]}`,
+    p[`${leg}TrailingDelta`] && `trailing ${p[`${leg}TrailingDelta`]} bips`,
+  ]
     .filter(Boolean)
     .join(' ');
 
@@ -29,7 +36,8 @@ export const tradeEndpoints: Endpoint[] = [
     name: 'place_order',
     title: 'Place margin order',
     description:
-      'Margin order: MARKET, LIMIT, stop, take-profit (trailingDelta trails), LIMIT_MAKER; sideEffectType borrows/repays.',
+      'Margin order: MARKET, LIMIT, stop, take-profit (trailingDelta trails), LIMIT_MAKER; sideEffectType ' +
+      'borrows/repays.',
     method: 'POST',
     path: '/sapi/v1/margin/order',
     security: 'TRADE',
@@ -135,7 +143,7 @@ export const tradeEndpoints: Endpoint[] = [
   {
     name: 'get_my_trades',
     title: 'Get margin trades',
-    description: "Fills on a symbol, or of one order (≤ 24 h).",
+    description: 'Fills on a symbol, or of one order (≤ 24 h).',
     method: 'GET',
     path: '/sapi/v1/margin/myTrades',
     security: 'USER_DATA',
@@ -156,7 +164,8 @@ export const tradeEndpoints: Endpoint[] = [
   {
     name: 'place_oco_order',
     title: 'Place margin OCO',
-    description: 'OCO: limit leg (price), stop leg (stopPrice, stopLimitPrice). SELL: price > market > stopPrice; BUY reversed.',
+    description:
+      'OCO: limit leg (price), stop leg (stopPrice, stopLimitPrice). SELL: price > market > stopPrice; BUY reversed.',
     method: 'POST',
     path: '/sapi/v1/margin/order/oco',
     security: 'TRADE',
@@ -183,9 +192,14 @@ export const tradeEndpoints: Endpoint[] = [
     write: true,
     toolset: 'trade',
     check: all(ocoPrices, isolatedNeedsSymbol),
-    clientOrderIds: { generate: 'listClientOrderId', prefix: ['listClientOrderId', 'limitClientOrderId', 'stopClientOrderId'] },
+    clientOrderIds: {
+      generate: 'listClientOrderId',
+      prefix: ['listClientOrderId', 'limitClientOrderId', 'stopClientOrderId'],
+    },
     summary: (p, c) =>
-      `OCO ${p.side} ${p.quantity} ${p.symbol}: limit at ${p.price}, stop ${p.stopPrice}${p.stopLimitPrice ? ` limit ${p.stopLimitPrice} ${p.stopLimitTimeInForce}` : ''}${margin(p)}${sideEffect(p)}, ${c.where}`,
+      `OCO ${p.side} ${p.quantity} ${p.symbol}: limit at ${p.price}, stop ` +
+      `${p.stopPrice}${p.stopLimitPrice ? ` limit ${p.stopLimitPrice} ${p.stopLimitTimeInForce}` : ''}${margin(p)}` +
+      `${sideEffect(p)}, ${c.where}`,
     valuation: 'oco',
     // Both legs trade the same quantity; the worst of the three prices values the list.
     orderLegs: [{ side: 'side', quantity: 'quantity', prices: ['price', 'stopPrice', 'stopLimitPrice'] }],
@@ -228,8 +242,13 @@ export const tradeEndpoints: Endpoint[] = [
     write: true,
     toolset: 'trade',
     check: all(orderTypeRule('working'), orderTypeRule('pending'), isolatedNeedsSymbol),
-    clientOrderIds: { generate: 'listClientOrderId', prefix: ['listClientOrderId', 'workingClientOrderId', 'pendingClientOrderId'] },
-    summary: (p, c) => `OTO on ${p.symbol}: working ${orderPhrase(p, 'working')}, then ${orderPhrase(p, 'pending')}${margin(p)}${sideEffect(p)}, ${c.where}`,
+    clientOrderIds: {
+      generate: 'listClientOrderId',
+      prefix: ['listClientOrderId', 'workingClientOrderId', 'pendingClientOrderId'],
+    },
+    summary: (p, c) =>
+      `OTO on ${p.symbol}: working ${orderPhrase(p, 'working')}, then ` +
+      `${orderPhrase(p, 'pending')}${margin(p)}${sideEffect(p)}, ${c.where}`,
     valuation: 'oto',
     orderLegs: [
       { side: 'workingSide', quantity: 'workingQuantity', prices: ['workingPrice'] },
@@ -286,13 +305,18 @@ export const tradeEndpoints: Endpoint[] = [
       prefix: ['listClientOrderId', 'workingClientOrderId', 'pendingAboveClientOrderId', 'pendingBelowClientOrderId'],
     },
     summary: (p, c) =>
-      `OTOCO on ${p.symbol}: working ${orderPhrase(p, 'working')}, then ${p.pendingSide} ${p.pendingQuantity} as OCO of ${otocoLeg(p, 'pendingAbove')}${
+      `OTOCO on ${p.symbol}: working ${orderPhrase(p, 'working')}, ` +
+      `then ${p.pendingSide} ${p.pendingQuantity} as OCO of ${otocoLeg(p, 'pendingAbove')}${
         p.pendingBelowType ? ` and ${otocoLeg(p, 'pendingBelow')}` : ''
       }${margin(p)}${sideEffect(p)}, ${c.where}`,
     valuation: 'otoco',
     orderLegs: [
       { side: 'workingSide', quantity: 'workingQuantity', prices: ['workingPrice'] },
-      { side: 'pendingSide', quantity: 'pendingQuantity', prices: ['pendingAbovePrice', 'pendingAboveStopPrice', 'pendingBelowPrice', 'pendingBelowStopPrice'] },
+      {
+        side: 'pendingSide',
+        quantity: 'pendingQuantity',
+        prices: ['pendingAbovePrice', 'pendingAboveStopPrice', 'pendingBelowPrice', 'pendingBelowStopPrice'],
+      },
     ],
     reconcile: { tool: 'get_order_list', idParam: 'listClientOrderId', queryParam: 'origClientOrderId' },
   },
@@ -334,7 +358,8 @@ export const tradeEndpoints: Endpoint[] = [
     toolset: 'trade',
     check: eitherOf('orderListId', 'listClientOrderId'),
     clientOrderIds: { generate: 'newClientOrderId', prefix: ['newClientOrderId'] },
-    summary: (p, c) => `Cancel ${p.symbol} order list ${p.orderListId ?? quoted(p.listClientOrderId)}${margin(p)} ${c.where}`,
+    summary: (p, c) =>
+      `Cancel ${p.symbol} order list ${p.orderListId ?? quoted(p.listClientOrderId)}${margin(p)} ${c.where}`,
     reducesRisk: () => true,
     valuation: 'none',
   },
@@ -365,4 +390,3 @@ export const tradeEndpoints: Endpoint[] = [
     check: isolatedNeedsSymbol,
   },
 ];
-

@@ -7,7 +7,6 @@ import * as P from '../params.js';
 import { all, timeRange } from '../rules.js';
 import { weight, type CollateralMove, type Endpoint, type Params, type Wallet } from '../types.js';
 
-
 /** The margin transfer types of POST /sapi/v1/asset/transfer, and where each moves funds. */
 export const MARGIN_TRANSFERS = {
   MAIN_MARGIN: ['SPOT', 'CROSS'],
@@ -29,9 +28,11 @@ const symbolsFitType = (p: Params): string | undefined => {
     ['toSymbol', to],
   ] as const) {
     if (wallet === 'ISOLATED' && p[param] === undefined) return `type=${p.type} needs ${param} (the isolated pair).`;
-    if (wallet !== 'ISOLATED' && p[param] !== undefined) return `type=${p.type} does not take ${param} (only isolated sides do).`;
+    if (wallet !== 'ISOLATED' && p[param] !== undefined)
+      return `type=${p.type} does not take ${param} (only isolated sides do).`;
   }
-  if (from === 'ISOLATED' && to === 'ISOLATED' && p.fromSymbol === p.toSymbol) return 'fromSymbol and toSymbol must be different pairs.';
+  if (from === 'ISOLATED' && to === 'ISOLATED' && p.fromSymbol === p.toSymbol)
+    return 'fromSymbol and toSymbol must be different pairs.';
   return undefined;
 };
 
@@ -71,7 +72,10 @@ export const transferEndpoints: Endpoint[] = [
     summary: (p, c) => {
       if (!(String(p.type) in MARGIN_TRANSFERS)) return `Transfer ${p.amount} ${p.asset} (${p.type}) ${c.where}`;
       const m = moveOf(p);
-      return `Transfer ${m.amount} ${m.asset} from ${side(m.from, m.fromSymbol)} to ${side(m.to, m.toSymbol)} ${c.where}`;
+      return (
+        `Transfer ${m.amount} ${m.asset} from ${side(m.from, m.fromSymbol)} to ${side(m.to, m.toSymbol)} ` +
+        `${c.where}`
+      );
     },
     // Into margin from the spot wallet only adds collateral; every other move takes it from a margin account.
     reducesRisk: (p) => p.type === 'MAIN_MARGIN',

@@ -16,24 +16,46 @@ export function registerAccountRoutes(add: Add, ex: SandboxExchange): void {
     return { success: true };
   });
   add('GET', 'bnbBurn', 'USER_DATA', 1, 'IP', (p) => ({ ...account(p).bnbBurn }));
-  add('GET', 'margin/maxTransferable', 'USER_DATA', 50, 'IP', (p) => ({ amount: fmt(ex.maxTransferable(p.isolatedScope(), p.req('asset'))) }));
+  add('GET', 'margin/maxTransferable', 'USER_DATA', 50, 'IP', (p) => ({
+    amount: fmt(ex.maxTransferable(p.isolatedScope(), p.req('asset'))),
+  }));
   add('POST', 'margin/manual-liquidation', 'MARGIN', 3000, 'UID', (p) => {
     const type = p.reqOneOf('type', ['MARGIN', 'ISOLATED'] as const);
-    const scope: Scope = type === 'ISOLATED' ? { accountId: p.accountId, isolatedSymbol: p.symbol() } : { accountId: p.accountId };
+    const scope: Scope =
+      type === 'ISOLATED' ? { accountId: p.accountId, isolatedSymbol: p.symbol() } : { accountId: p.accountId };
     ex.wallet(scope);
-    if (ex.totalsUsdt(scope).liabilities === 0n) throw errors.unsupported('The margin account has no liability to liquidate.');
+    if (ex.totalsUsdt(scope).liabilities === 0n)
+      throw errors.unsupported('The margin account has no liability to liquidate.');
     const repaid = ex.liquidation.closePositions(scope, false);
-    const main = repaid.reduce((a, b) => (ex.prices.usdtValue(b.asset, b.principal) > ex.prices.usdtValue(a.asset, a.principal) ? b : a));
-    return { asset: main.asset, interest: fmt(main.interest), principal: fmt(main.principal), liabilityAsset: 'USDT', liabilityQty: toNumber(main.usdtSpent) };
+    const main = repaid.reduce((a, b) =>
+      ex.prices.usdtValue(b.asset, b.principal) > ex.prices.usdtValue(a.asset, a.principal) ? b : a,
+    );
+    return {
+      asset: main.asset,
+      interest: fmt(main.interest),
+      principal: fmt(main.principal),
+      liabilityAsset: 'USDT',
+      liabilityQty: toNumber(main.usdtSpent),
+    };
   });
   add('GET', 'margin/available-inventory', 'USER_DATA', 50, 'UID', (p) => {
     p.reqOneOf('type', ['MARGIN', 'ISOLATED'] as const);
-    return { assets: Object.fromEntries(ASSETS.map((a) => [a.asset, fmtShort(a.inventory)])), updateTime: Math.floor(ex.now() / 1000) };
+    return {
+      assets: Object.fromEntries(ASSETS.map((a) => [a.asset, fmtShort(a.inventory)])),
+      updateTime: Math.floor(ex.now() / 1000),
+    };
   });
 }
 
 function assetLine(asset: string, b: Balance) {
-  return { asset, borrowed: fmt(b.borrowed), free: fmt(b.free), interest: fmt(b.interest), locked: fmt(b.locked), netAsset: fmt(netOf(b)) };
+  return {
+    asset,
+    borrowed: fmt(b.borrowed),
+    free: fmt(b.free),
+    interest: fmt(b.interest),
+    locked: fmt(b.locked),
+    netAsset: fmt(netOf(b)),
+  };
 }
 
 function crossAccount(ex: SandboxExchange, accountId: string) {

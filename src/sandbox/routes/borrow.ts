@@ -13,7 +13,8 @@ export function registerBorrowRoutes(add: Add, ex: SandboxExchange): void {
     const scope: Scope = isolated ? { accountId: p.accountId, isolatedSymbol: p.symbol() } : { accountId: p.accountId };
     const amount = p.reqDecimal('amount');
     const type = p.reqOneOf('type', ['BORROW', 'REPAY'] as const);
-    const tranId = type === 'BORROW' ? ex.borrow(scope, asset, amount, 'MANUAL') : ex.repay(scope, asset, amount, 'MANUAL');
+    const tranId =
+      type === 'BORROW' ? ex.borrow(scope, asset, amount, 'MANUAL') : ex.repay(scope, asset, amount, 'MANUAL');
     return { tranId };
   });
   add('GET', 'margin/maxBorrowable', 'USER_DATA', 750, 'UID', (p) => {
@@ -39,20 +40,27 @@ export function registerBorrowRoutes(add: Add, ex: SandboxExchange): void {
       .filter((t) => p.inTime(t))
       .map((timestamp) => ({ asset: info.asset, dailyInterestRate: fmt(info.dailyInterest), timestamp, vipLevel }));
   });
-  add('GET', 'margin/crossMarginData', 'USER_DATA', (q) => (q.coin ? 1 : 5), 'IP', (p) => {
-    const coin = p.opt('coin');
-    const vipLevel = p.int('vipLevel') ?? 0;
-    return ASSETS.filter((a) => coin === undefined || a.asset === coin).map((a) => ({
-      vipLevel,
-      coin: a.asset,
-      transferIn: true,
-      borrowable: true,
-      dailyInterest: fmt(a.dailyInterest),
-      yearlyInterest: fmt(mul(a.dailyInterest, fromInt(365))),
-      borrowLimit: fmtShort(a.borrowLimit),
-      marginablePairs: SYMBOLS.filter((s) => s.base === a.asset || s.quote === a.asset).map((s) => s.symbol),
-    }));
-  });
+  add(
+    'GET',
+    'margin/crossMarginData',
+    'USER_DATA',
+    (q) => (q.coin ? 1 : 5),
+    'IP',
+    (p) => {
+      const coin = p.opt('coin');
+      const vipLevel = p.int('vipLevel') ?? 0;
+      return ASSETS.filter((a) => coin === undefined || a.asset === coin).map((a) => ({
+        vipLevel,
+        coin: a.asset,
+        transferIn: true,
+        borrowable: true,
+        dailyInterest: fmt(a.dailyInterest),
+        yearlyInterest: fmt(mul(a.dailyInterest, fromInt(365))),
+        borrowLimit: fmtShort(a.borrowLimit),
+        marginablePairs: SYMBOLS.filter((s) => s.base === a.asset || s.quote === a.asset).map((s) => s.symbol),
+      }));
+    },
+  );
   add('GET', 'margin/exchange-small-liability', 'USER_DATA', 100, 'IP', (p) =>
     ex.liquidation.smallLiabilities(p.accountId).map((s) => ({
       asset: s.asset,
@@ -71,7 +79,14 @@ export function registerBorrowRoutes(add: Add, ex: SandboxExchange): void {
   });
   add('GET', 'margin/liquidation-loan', 'USER_DATA', 100, 'UID', (p) => {
     const loan = ex.liquidation.liquidationLoan(p.accountId);
-    return { asset: loan.asset, amount: fmt(loan.amount), repaidAmount: fmt(loan.repaid), remainingAmount: fmt(loan.amount - loan.repaid) };
+    return {
+      asset: loan.asset,
+      amount: fmt(loan.amount),
+      repaidAmount: fmt(loan.repaid),
+      remainingAmount: fmt(loan.amount - loan.repaid),
+    };
   });
-  add('POST', 'margin/liquidation-loan/repay', 'MARGIN', 100, 'UID', (p) => ex.liquidation.repayLiquidationLoan(p.accountId, p.req('asset'), p.reqDecimal('amount')));
+  add('POST', 'margin/liquidation-loan/repay', 'MARGIN', 100, 'UID', (p) =>
+    ex.liquidation.repayLiquidationLoan(p.accountId, p.req('asset'), p.reqDecimal('amount')),
+  );
 }

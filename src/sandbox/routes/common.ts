@@ -23,13 +23,22 @@ export const BARS = { normalBar: '1.5', marginCallBar: '1.3', forceLiquidationBa
 export type Handler = (p: Params, ctx: RouteContext) => unknown;
 export type Weight = number | ((p: Record<string, string>) => number);
 /** Registers one endpoint under /sapi/v1/. */
-export type Add = (method: string, path: string, security: SandboxSecurity, weight: Weight, per: 'IP' | 'UID', handle: Handler) => void;
+export type Add = (
+  method: string,
+  path: string,
+  security: SandboxSecurity,
+  weight: Weight,
+  per: 'IP' | 'UID',
+  handle: Handler,
+) => void;
 /** A group of endpoints: registers its routes on an exchange. */
 export type RouteGroup = (add: Add, ex: SandboxExchange) => void;
 
 /** Orders that may borrow weigh 1500 (UID) since 2026-05-07; the others 6. */
-export const orderWeight = (p: Record<string, string>) => (p.sideEffectType === 'MARGIN_BUY' || p.sideEffectType === 'AUTO_BORROW_REPAY' ? 1500 : 6);
+export const orderWeight = (p: Record<string, string>) =>
+  p.sideEffectType === 'MARGIN_BUY' || p.sideEffectType === 'AUTO_BORROW_REPAY' ? 1500 : 6;
 
-export const newestFirst = (rows: Row[], field: string): Row[] => [...rows].reverse().sort((a, b) => (b[field] as number) - (a[field] as number));
+export const newestFirst = (rows: Row[], field: string): Row[] =>
+  [...rows].reverse().sort((a, b) => (b[field] as number) - (a[field] as number));
 
 export const empty = (): Balance => ({ free: ZERO, locked: ZERO, borrowed: ZERO, interest: ZERO });

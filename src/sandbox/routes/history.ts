@@ -36,7 +36,8 @@ export function registerHistoryRoutes(add: Add, ex: SandboxExchange): void {
   add('GET', 'margin/capital-flow', 'USER_DATA', 100, 'IP', (p) => {
     const start = p.int('startTime');
     const end = p.int('endTime');
-    if (start !== undefined && end !== undefined && (end - start > 7 * DAY_MS || end < start)) throw errors.timeInterval(7);
+    if (start !== undefined && end !== undefined && (end - start > 7 * DAY_MS || end < start))
+      throw errors.timeInterval(7);
     const asset = p.opt('asset');
     const symbol = p.optSymbol();
     const type = p.opt('type');
@@ -66,7 +67,11 @@ export function registerHistoryRoutes(add: Add, ex: SandboxExchange): void {
     p.window(asset === undefined ? 7 : 30);
     const history = account(p).history;
     const rows = (type === 'BORROW' ? history.borrows : history.repays).filter(
-      (r) => (asset === undefined || r.asset === asset) && r.isolatedSymbol === isolated && (txId === undefined || r.txId === txId) && p.inTime(r.timestamp as number),
+      (r) =>
+        (asset === undefined || r.asset === asset) &&
+        r.isolatedSymbol === isolated &&
+        (txId === undefined || r.txId === txId) &&
+        p.inTime(r.timestamp as number),
     );
     return p.page(newestFirst(rows, 'timestamp'));
   });
@@ -74,7 +79,12 @@ export function registerHistoryRoutes(add: Add, ex: SandboxExchange): void {
     p.window(30);
     const asset = p.opt('asset');
     const isolated = p.optSymbol('isolatedSymbol');
-    const rows = account(p).history.interest.filter((r) => (asset === undefined || r.asset === asset) && r.isolatedSymbol === isolated && p.inTime(r.interestAccuredTime as number));
+    const rows = account(p).history.interest.filter(
+      (r) =>
+        (asset === undefined || r.asset === asset) &&
+        r.isolatedSymbol === isolated &&
+        p.inTime(r.interestAccuredTime as number),
+    );
     const { rows: page, total } = p.page(newestFirst(rows, 'interestAccuredTime'));
     return { rows: page, total };
   });
@@ -84,16 +94,23 @@ export function registerHistoryRoutes(add: Add, ex: SandboxExchange): void {
     const isolated = p.optSymbol('isolatedSymbol');
     p.window(30);
     // Rows saved before `scope` existed belonged to the pair they name.
-    const scopeOf = (r: Row) => (r.scope === undefined ? (r.toSymbol ?? r.fromSymbol) : r.scope === 'CROSS' ? undefined : r.scope);
+    const scopeOf = (r: Row) =>
+      r.scope === undefined ? (r.toSymbol ?? r.fromSymbol) : r.scope === 'CROSS' ? undefined : r.scope;
     const rows = account(p).history.transfers.filter(
-      (r) => (asset === undefined || r.asset === asset) && (type === undefined || r.type === type) && scopeOf(r) === isolated && p.inTime(r.timestamp as number),
+      (r) =>
+        (asset === undefined || r.asset === asset) &&
+        (type === undefined || r.type === type) &&
+        scopeOf(r) === isolated &&
+        p.inTime(r.timestamp as number),
     );
     const { rows: page, total } = p.page(newestFirst(rows, 'timestamp'));
     return { rows: page.map(({ scope: _scope, ...row }) => row), total };
   });
   add('GET', 'margin/forceLiquidationRec', 'USER_DATA', 1, 'IP', (p) => {
     const isolated = p.optSymbol('isolatedSymbol');
-    const rows = account(p).history.forceLiquidations.filter((r) => (isolated === undefined || (r.isIsolated && r.symbol === isolated)) && p.inTime(r.updatedTime as number));
+    const rows = account(p).history.forceLiquidations.filter(
+      (r) => (isolated === undefined || (r.isIsolated && r.symbol === isolated)) && p.inTime(r.updatedTime as number),
+    );
     const { rows: page, total } = p.page(newestFirst(rows, 'updatedTime'));
     return { rows: page, total };
   });
@@ -109,7 +126,9 @@ export function registerHistoryRoutes(add: Add, ex: SandboxExchange): void {
     const now = ex.now();
     const start = Math.max(p.int('startTime') ?? now - 7 * DAY_MS, now - 90 * DAY_MS);
     const end = p.int('endTime') ?? now;
-    const rows = account(p).history.loanRepays.filter((r) => (r.createTime as number) >= start && (r.createTime as number) <= end);
+    const rows = account(p).history.loanRepays.filter(
+      (r) => (r.createTime as number) >= start && (r.createTime as number) <= end,
+    );
     const { rows: page, total } = p.page(newestFirst(rows, 'createTime'), 50, 100);
     return { total, rows: page };
   });

@@ -18,20 +18,38 @@ export function registerIsolatedRoutes(add: Add, ex: SandboxExchange): void {
     ex.disableIsolated(p.accountId, symbol);
     return { success: true, symbol };
   });
-  add('GET', 'margin/isolated/accountLimit', 'USER_DATA', 1, 'IP', (p) => ({ enabledAccount: ex.enabledIsolatedCount(p.accountId), maxAccount: MAX_ISOLATED_ACCOUNTS }));
-  add('GET', 'margin/isolatedMarginData', 'USER_DATA', (q) => (q.symbol ? 1 : 10), 'IP', (p) => {
-    const symbol = p.optSymbol();
-    const vipLevel = p.int('vipLevel') ?? 0;
-    return SYMBOLS.filter((s) => symbol === undefined || s.symbol === symbol).map((s) => ({
-      vipLevel,
-      symbol: s.symbol,
-      leverage: String(s.isolatedLeverage),
-      data: [
-        { coin: s.base, dailyInterest: fmt(assetInfo(s.base)!.dailyInterest), borrowLimit: fmtShort(s.isolatedBaseBorrowLimit) },
-        { coin: s.quote, dailyInterest: fmt(assetInfo(s.quote)!.dailyInterest), borrowLimit: fmtShort(s.isolatedQuoteBorrowLimit) },
-      ],
-    }));
-  });
+  add('GET', 'margin/isolated/accountLimit', 'USER_DATA', 1, 'IP', (p) => ({
+    enabledAccount: ex.enabledIsolatedCount(p.accountId),
+    maxAccount: MAX_ISOLATED_ACCOUNTS,
+  }));
+  add(
+    'GET',
+    'margin/isolatedMarginData',
+    'USER_DATA',
+    (q) => (q.symbol ? 1 : 10),
+    'IP',
+    (p) => {
+      const symbol = p.optSymbol();
+      const vipLevel = p.int('vipLevel') ?? 0;
+      return SYMBOLS.filter((s) => symbol === undefined || s.symbol === symbol).map((s) => ({
+        vipLevel,
+        symbol: s.symbol,
+        leverage: String(s.isolatedLeverage),
+        data: [
+          {
+            coin: s.base,
+            dailyInterest: fmt(assetInfo(s.base)!.dailyInterest),
+            borrowLimit: fmtShort(s.isolatedBaseBorrowLimit),
+          },
+          {
+            coin: s.quote,
+            dailyInterest: fmt(assetInfo(s.quote)!.dailyInterest),
+            borrowLimit: fmtShort(s.isolatedQuoteBorrowLimit),
+          },
+        ],
+      }));
+    },
+  );
   add('GET', 'margin/isolatedMarginTier', 'USER_DATA', 1, 'IP', (p) => {
     const s = symbolInfo(p.symbol())!;
     const tier = p.int('tier');
@@ -66,7 +84,9 @@ function isolatedAccounts(ex: SandboxExchange, p: Params) {
   if (symbols && symbols.length > 5) throw errors.invalidParam('symbols');
   for (const s of symbols ?? []) if (!symbolInfo(s)) throw errors.invalidSymbol();
   const account = ex.account(p.accountId);
-  const pairs = Object.values(account.isolated).filter((pair) => pair.enabled && (!symbols || symbols.includes(pair.symbol)));
+  const pairs = Object.values(account.isolated).filter(
+    (pair) => pair.enabled && (!symbols || symbols.includes(pair.symbol)),
+  );
   const btc = ex.prices.usdtPrice('BTC');
   let totalAssets = ZERO;
   let totalLiabilities = ZERO;
@@ -102,8 +122,11 @@ function isolatedAccounts(ex: SandboxExchange, p: Params) {
       marginLevelStatus: marginLevelStatus(level),
       marginRatio: String(info.isolatedLeverage),
       indexPrice: ex.getPrice(pair.symbol),
-      liquidatePrice: fmt(liquidationPrice(pair.symbol, pair.wallet[info.base] ?? empty(), pair.wallet[info.quote] ?? empty())),
-      liquidateRate: liabilities === 0n ? '0.00000000' : fmt(div(dec(BARS.forceLiquidationBar), div(assets, liabilities))),
+      liquidatePrice: fmt(
+        liquidationPrice(pair.symbol, pair.wallet[info.base] ?? empty(), pair.wallet[info.quote] ?? empty()),
+      ),
+      liquidateRate:
+        liabilities === 0n ? '0.00000000' : fmt(div(dec(BARS.forceLiquidationBar), div(assets, liabilities))),
       tradeEnabled: true,
     };
   });

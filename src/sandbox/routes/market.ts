@@ -52,9 +52,15 @@ export function registerMarketRoutes(add: Add, ex: SandboxExchange): void {
   add('GET', 'margin/delist-schedule', 'MARKET_DATA', 100, 'IP', () => []);
   add('GET', 'margin/list-schedule', 'MARKET_DATA', 100, 'IP', () => []);
   add('GET', 'margin/limit-price-pairs', 'MARKET_DATA', 1, 'IP', () => ({ crossMarginSymbols: [] }));
-  add('GET', 'margin/restricted-asset', 'MARKET_DATA', 1, 'IP', () => ({ openLongRestrictedAsset: [], maxCollateralExceededAsset: [] }));
+  add('GET', 'margin/restricted-asset', 'MARKET_DATA', 1, 'IP', () => ({
+    openLongRestrictedAsset: [],
+    maxCollateralExceededAsset: [],
+  }));
   add('GET', 'margin/risk-based-liquidation-ratio', 'MARKET_DATA', 1, 'IP', () =>
-    ASSET_NAMES.map((asset) => ({ asset, riskBasedLiquidationRatio: asset === 'USDT' || asset === 'USDC' ? '0.01' : '0.05' })),
+    ASSET_NAMES.map((asset) => ({
+      asset,
+      riskBasedLiquidationRatio: asset === 'USDT' || asset === 'USDC' ? '0.01' : '0.05',
+    })),
   );
   add('GET', 'margin/leverageBracket', 'MARKET_DATA', 1, 'IP', () => {
     // Retired with Cross Margin Pro (Binance change log 2026-04-13).

@@ -12,14 +12,20 @@ export function registerSpecialKeyRoutes(add: Add, ex: SandboxExchange): void {
       publicKey: p.opt('publicKey'),
       permissionMode: p.oneOf('permissionMode', ['TRADE', 'READ'] as const),
     });
-    return key.secretKey ? { apiKey: key.apiKey, secretKey: key.secretKey, type: key.type } : { apiKey: key.apiKey, type: key.type };
+    return key.secretKey
+      ? { apiKey: key.apiKey, secretKey: key.secretKey, type: key.type }
+      : { apiKey: key.apiKey, type: key.type };
   });
   add('GET', 'margin/apiKey', 'TRADE', 1, 'UID', (p, ctx) => {
     const key = ex.keys.findSpecialKey(p.accountId, { requestKey: ctx.apiKey, symbol: p.optSymbol() });
     return { apiKey: key.apiKey, ip: key.ip, apiName: key.apiName, type: key.type, permissionMode: key.permissionMode };
   });
   add('DELETE', 'margin/apiKey', 'TRADE', 1, 'UID', (p, ctx) => {
-    const key = ex.keys.findSpecialKey(p.accountId, { apiName: p.opt('apiName'), requestKey: ctx.apiKey, symbol: p.optSymbol() });
+    const key = ex.keys.findSpecialKey(p.accountId, {
+      apiName: p.opt('apiName'),
+      requestKey: ctx.apiKey,
+      symbol: p.optSymbol(),
+    });
     ex.keys.deleteSpecialKey(p.accountId, key);
     return {};
   });
@@ -31,7 +37,9 @@ export function registerSpecialKeyRoutes(add: Add, ex: SandboxExchange): void {
     return {};
   });
   add('GET', 'margin/api-key-list', 'TRADE', 1, 'UID', (p) =>
-    ex.keys.specialKeys(p.accountId, p.optSymbol()).map((k) => ({ apiName: k.apiName, apiKey: k.apiKey, ip: k.ip, type: k.type, permissionMode: k.permissionMode })),
+    ex.keys
+      .specialKeys(p.accountId, p.optSymbol())
+      .map((k) => ({ apiName: k.apiName, apiKey: k.apiKey, ip: k.ip, type: k.type, permissionMode: k.permissionMode })),
   );
   add('POST', 'margin/exit-special-key-mode', 'TRADE', 10, 'UID', (p) => {
     ex.keys.exitSpecialKeyMode(p.accountId);

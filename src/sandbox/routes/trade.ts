@@ -24,10 +24,17 @@ export function registerTradeRoutes(add: Add, ex: SandboxExchange): void {
       clientOrderId: p.opt('newClientOrderId'),
     };
     // Binance answers MARKET and LIMIT orders in full by default, the other types with ACK.
-    const respType = p.oneOf('newOrderRespType', RESP_TYPES) ?? (type === 'MARKET' || type === 'LIMIT' ? 'FULL' : 'ACK');
+    const respType =
+      p.oneOf('newOrderRespType', RESP_TYPES) ?? (type === 'MARKET' || type === 'LIMIT' ? 'FULL' : 'ACK');
     const placed = ex.orders.placeOrder(placement, spec);
     const order = placed.orders[0];
-    return shape.orderPlaced(order, respType, placed.fillsByOrder.get(order.orderId) ?? [], placed.borrowed, placed.borrowAsset);
+    return shape.orderPlaced(
+      order,
+      respType,
+      placed.fillsByOrder.get(order.orderId) ?? [],
+      placed.borrowed,
+      placed.borrowAsset,
+    );
   });
   add('POST', 'margin/order/oco', 'TRADE', orderWeight, 'UID', (p) => {
     const symbol = p.symbol();
@@ -73,7 +80,9 @@ export function registerTradeRoutes(add: Add, ex: SandboxExchange): void {
     const quantity = p.reqDecimal('pendingQuantity');
     const leg = (prefix: 'pendingAbove' | 'pendingBelow', required: boolean): OrderSpec | undefined => {
       const types = ['LIMIT_MAKER', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'] as const;
-      const type = required ? p.reqOneOf(`${prefix}Type`, types, errors.invalidOrderType) : p.oneOf(`${prefix}Type`, types, errors.invalidOrderType);
+      const type = required
+        ? p.reqOneOf(`${prefix}Type`, types, errors.invalidOrderType)
+        : p.oneOf(`${prefix}Type`, types, errors.invalidOrderType);
       if (!type) return undefined;
       return {
         side,
@@ -125,7 +134,12 @@ export function registerTradeRoutes(add: Add, ex: SandboxExchange): void {
     const limit = p.limit(1000);
     return ex.orders
       .trades(p.scope(symbol), symbol)
-      .filter((t) => (orderId === undefined || t.orderId === orderId) && (fromId === undefined || t.id >= fromId) && p.inTime(t.time))
+      .filter(
+        (t) =>
+          (orderId === undefined || t.orderId === orderId) &&
+          (fromId === undefined || t.id >= fromId) &&
+          p.inTime(t.time),
+      )
       .slice(0, limit)
       .map(shape.tradeShape);
   });

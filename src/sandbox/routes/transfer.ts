@@ -9,7 +9,14 @@ export function registerTransferRoutes(add: Add, ex: SandboxExchange): void {
   add('POST', 'asset/transfer', 'USER_DATA', 900, 'UID', (p) => {
     // Only the margin types exist here; Binance's other types (futures, funding, options …) are refused as unknown.
     const type = p.reqOneOf('type', TYPES);
-    const tranId = ex.transfers.universal(p.accountId, type, p.req('asset'), p.reqDecimal('amount'), p.optSymbol('fromSymbol'), p.optSymbol('toSymbol'));
+    const tranId = ex.transfers.universal(
+      p.accountId,
+      type,
+      p.req('asset'),
+      p.reqDecimal('amount'),
+      p.optSymbol('fromSymbol'),
+      p.optSymbol('toSymbol'),
+    );
     return { tranId };
   });
   add('GET', 'asset/transfer', 'USER_DATA', 1, 'IP', (p) => {
