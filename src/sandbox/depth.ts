@@ -7,8 +7,8 @@
  * move that reaches it.
  */
 import { div, floorTo, max, mul, ZERO, type Dec } from './decimal.js';
-import type { PriceFeed, SymbolInfo } from './market.js';
-import type { Side } from './order-types.js';
+import { type PriceFeed, type SymbolInfo, symbolInfo } from './market.js';
+import { hasLimitPrice, type Side } from './order-types.js';
 
 /** Depth per level, in USDT. Orders worth less fill at once, as before the model. */
 export const DEPTH_USDT = 100_000n * 100_000_000n;
@@ -61,4 +61,28 @@ export function totals(fills: Fill[]): { qty: Dec; quote: Dec } {
     qty: ZERO,
     quote: ZERO,
   });
+}
+
+/** The fills a taker order would get now from the modelled book. */
+export function planFills(
+  ex: { prices: Parameters<typeof walk>[1]; depthUsdt: Dec },
+  o: {
+    symbol: string;
+    side: Side;
+    origQty: Dec;
+    executedQty: Dec;
+    type: Parameters<typeof hasLimitPrice>[0];
+    price: Dec;
+  },
+  market: Dec,
+) {
+  return walk(
+    symbolInfo(o.symbol)!,
+    ex.prices,
+    o.side,
+    market,
+    o.origQty - o.executedQty,
+    hasLimitPrice(o.type) ? o.price : undefined,
+    ex.depthUsdt,
+  );
 }

@@ -11,18 +11,19 @@
  * Nothing here knows HTTP: routes/ turns requests into calls and results into
  * Binance's response shapes; a refusal is a BinanceReject with Binance's code.
  */
-import { dec, div, fmt, max, min, mul, ZERO, type Dec } from './decimal.js';
+import { dec, div, fmt, max, min, ZERO, type Dec } from './decimal.js';
 import { errors } from './errors.js';
-import { assetInfo, hourlyRate, PriceFeed, symbolInfo } from './market.js';
+import { assetInfo, PriceFeed, symbolInfo } from './market.js';
 import { OrderEngine } from './orders.js';
 import { DEPTH_USDT } from './depth.js';
 import { KeyBook } from './keys.js';
 import { Liquidation } from './liquidation.js';
 import { Rng } from './random.js';
 import { Transfers } from './transfers.js';
+import { addInterest, chargeInterest, loanRow } from './interest.js';
+import { type AccountSnapshot, snapshotOf } from './snapshot.js';
 import {
   emptyBalance,
-  netOf,
   type Account,
   type Balance,
   type ExchangeOptions,
@@ -119,7 +120,7 @@ export class SandboxExchange {
       const hours = Math.floor((now - account.interestAccruedUntil) / HOUR_MS);
       if (hours > 0) {
         account.interestAccruedUntil += hours * HOUR_MS;
-        this.chargeInterest(account, Math.min(hours, 24 * 31));
+        chargeInterest(this, account, Math.min(hours, 24 * 31));
       }
       for (const [key, expires] of Object.entries(account.listenKeys))
         if (expires < now) delete account.listenKeys[key];
@@ -323,9 +324,9 @@ export class SandboxExchange {
     bal.borrowed += amount;
     const txId = this.nextId('tx');
     const account = this.account(scope.accountId);
-    account.history.borrows.push(this.loanRow(scope, kind, asset, amount, ZERO, amount, txId));
+    account.history.borrows.push(loanRow(this, scope, kind, asset, amount, ZERO, amount, txId));
     this.recordFlow(scope, asset, 'BORROW', amount, txId);
-    this.addInterest(scope, asset, amount, 'ON_BORROW');
+    addInterest(this, scope, asset, amount, 'ON_BORROW');
     return txId;
   }
 
@@ -343,7 +344,7 @@ export class SandboxExchange {
     bal.borrowed -= principal;
     const txId = this.nextId('tx');
     this.account(scope.accountId).history.repays.push(
-      this.loanRow(scope, kind, asset, amount, interest, principal, txId),
+      loanRow(this, scope, kind, asset, amount, interest, principal, txId),
     );
     this.recordFlow(scope, asset, 'REPAY', -amount, txId);
     return txId;
@@ -357,66 +358,9 @@ export class SandboxExchange {
     return amount;
   }
 
-  private loanRow(
-    scope: Scope,
-    kind: string,
-    asset: string,
-    amount: Dec,
-    interest: Dec,
-    principal: Dec,
-    txId: number,
-  ): Row {
-    const row: Row = {
-      type: kind,
-      amount: fmt(amount),
-      asset,
-      interest: fmt(interest),
-      principal: fmt(principal),
-      status: 'CONFIRMED',
-      timestamp: this.now(),
-      txId,
-    };
-    if (scope.isolatedSymbol) row.isolatedSymbol = scope.isolatedSymbol;
-    return row;
-  }
-
-  private addInterest(scope: Scope, asset: string, principal: Dec, type: 'ON_BORROW' | 'PERIODIC'): void {
-    const rate = hourlyRate(asset);
-    const interest = mul(principal, rate);
-    if (interest === 0n) return;
-    this.balance(scope, asset).interest += interest;
-    const row: Row = {
-      txId: this.nextId('tx'),
-      interestAccuredTime: this.now(),
-      asset,
-      rawAsset: asset,
-      principal: fmt(principal),
-      interest: fmt(interest),
-      interestRate: fmt(rate),
-      type,
-    };
-    if (scope.isolatedSymbol) row.isolatedSymbol = scope.isolatedSymbol;
-    this.account(scope.accountId).history.interest.push(row);
-  }
-
   /** Charges `hours` hours of interest on every debt of every account (a test helper; tick() uses it too). */
   accrueInterest(hours = 1): void {
-    for (const account of Object.values(this.state.accounts)) this.chargeInterest(account, hours);
-  }
-
-  private chargeInterest(account: Account, hours: number): void {
-    const scopes: Scope[] = [
-      { accountId: account.id },
-      ...Object.values(account.isolated)
-        .filter((p) => p.enabled)
-        .map((p) => ({ accountId: account.id, isolatedSymbol: p.symbol })),
-    ];
-    for (let h = 0; h < hours; h++) {
-      for (const scope of scopes) {
-        for (const [asset, b] of Object.entries(this.wallet(scope)))
-          if (b.borrowed > 0n) this.addInterest(scope, asset, b.borrowed, 'PERIODIC');
-      }
-    }
+    for (const account of Object.values(this.state.accounts)) chargeInterest(this, account, hours);
   }
 
   // ---------------------------------------------------------------- settings
@@ -429,40 +373,8 @@ export class SandboxExchange {
 
   // ---------------------------------------------------------------- snapshots for tests
 
-  /** A readable snapshot of an account: balances as 8-decimal strings, per scope. */
-  snapshot(accountId: string): {
-    marginLevel: string;
-    cross: Record<string, { free: string; locked: string; borrowed: string; interest: string; netAsset: string }>;
-    isolated: Record<
-      string,
-      Record<string, { free: string; locked: string; borrowed: string; interest: string; netAsset: string }>
-    >;
-    liquidationLoan: { asset: string; amount: string; repaid: string };
-  } {
-    const account = this.account(accountId);
-    const show = (w: Wallet) =>
-      Object.fromEntries(
-        Object.entries(w).map(([asset, b]) => [
-          asset,
-          {
-            free: fmt(b.free),
-            locked: fmt(b.locked),
-            borrowed: fmt(b.borrowed),
-            interest: fmt(b.interest),
-            netAsset: fmt(netOf(b)),
-          },
-        ]),
-      );
-    const loan = this.liquidation.liquidationLoan(accountId);
-    return {
-      marginLevel: this.marginLevel({ accountId }),
-      cross: show(account.cross),
-      isolated: Object.fromEntries(
-        Object.values(account.isolated)
-          .filter((p) => p.enabled)
-          .map((p) => [p.symbol, show(p.wallet)]),
-      ),
-      liquidationLoan: { asset: loan.asset, amount: fmt(loan.amount), repaid: fmt(loan.repaid) },
-    };
+  /** A readable snapshot of an account: balances as 8-decimal strings, per scope (for tests; snapshot.ts). */
+  snapshot(accountId: string): AccountSnapshot {
+    return snapshotOf(this, accountId);
   }
 }

@@ -13,7 +13,7 @@ import { max, min, mul, ZERO, type Dec } from './decimal.js';
 import { errors } from './errors.js';
 import type { Scope } from './exchange.js';
 import { hourlyRate, symbolInfo } from './market.js';
-import { levelQty, totals, walk } from './depth.js';
+import { levelQty, totals } from './depth.js';
 import { OrderBook } from './order-book.js';
 import {
   borrows,
@@ -36,6 +36,8 @@ import {
   type Trade,
 } from './order-types.js';
 
+import { planFills } from './depth.js';
+import { trails } from './trailing.js';
 export * from './order-types.js';
 
 export class OrderEngine extends OrderBook {
@@ -53,17 +55,17 @@ export class OrderEngine extends OrderBook {
     if (spec.type === 'MARKET') action = 'fill';
     else if (isStop(spec.type)) {
       // A trailing stop starts tracking now, or once its stopPrice is reached; a plain stop must not fire at once.
-      if (order.trailingDelta) this.trails(order, price);
+      if (order.trailingDelta) trails(order, price, this.ex.now());
       else if (stopFires(order, price)) throw errors.wouldTrigger();
       action = 'rest';
     } else if (marketable(spec.side, order.price, price)) {
       if (spec.type === 'LIMIT_MAKER') throw errors.wouldMatch();
       // FOK: all of it now, or nothing.
-      action = order.timeInForce === 'FOK' && totals(this.plan(order, price)).qty < qty ? 'expire' : 'fill';
+      action = order.timeInForce === 'FOK' && totals(planFills(this.ex, order, price)).qty < qty ? 'expire' : 'fill';
     } else action = spec.type === 'LIMIT' && order.timeInForce !== 'GTC' ? 'expire' : 'rest';
 
     // A limit order locks at its price, a market order what its walk of the book costs.
-    const walkCost = () => (spec.side === 'BUY' ? totals(this.plan(order, price)).quote : qty);
+    const walkCost = () => (spec.side === 'BUY' ? totals(planFills(this.ex, order, price)).quote : qty);
     const need =
       action === 'expire' ? ZERO : spec.type === 'MARKET' ? walkCost() : this.cost(order, this.lockPrice(order));
     const borrowed = this.fund(p, this.payAsset(info, spec.side), need);
@@ -158,7 +160,7 @@ export class OrderEngine extends OrderBook {
       return o;
     });
     const expire = crosses
-      ? first.timeInForce === 'FOK' && totals(this.plan(first, market)).qty < workingQty
+      ? first.timeInForce === 'FOK' && totals(planFills(this.ex, first, market)).qty < workingQty
       : first.timeInForce !== 'GTC';
     const need = expire ? ZERO : this.cost(first, first.price);
     const asset = this.payAsset(info, working.side);
@@ -176,23 +178,10 @@ export class OrderEngine extends OrderBook {
 
   // ---------------------------------------------------------------- execution
 
-  /** The fills a taker order would get now from the modelled book. */
-  private plan(o: Order, market: Dec) {
-    return walk(
-      symbolInfo(o.symbol)!,
-      this.ex.prices,
-      o.side,
-      market,
-      o.origQty - o.executedQty,
-      hasLimitPrice(o.type) ? o.price : undefined,
-      this.ex.depthUsdt,
-    );
-  }
-
   /** Takes from the book level by level; what is left rests (a GTC limit) or expires. */
   private take(o: Order, market: Dec): Trade[] {
     const trades: Trade[] = [];
-    for (const f of this.plan(o, market)) {
+    for (const f of planFills(this.ex, o, market)) {
       const t = this.fillPart(o, f.qty, f.price, false);
       if (!t) return trades;
       trades.push(t);
@@ -326,7 +315,7 @@ export class OrderEngine extends OrderBook {
       return true;
     }
     if (isStop(o.type) && !o.triggered) {
-      if (!(o.trailingDelta ? this.trails(o, price) : stopFires(o, price))) return false;
+      if (!(o.trailingDelta ? trails(o, price, this.ex.now()) : stopFires(o, price))) return false;
       o.triggered = true;
       o.updateTime = this.ex.now();
       // A triggered stop-market takes at once; a stop-limit takes what its price allows, then rests.
@@ -338,28 +327,6 @@ export class OrderEngine extends OrderBook {
     const level = levelQty(symbolInfo(o.symbol)!, this.ex.prices, o.price, this.ex.depthUsdt);
     this.fillPart(o, min(o.origQty - o.executedQty, level), o.price, true);
     return true;
-  }
-
-  /**
-   * Trailing stops, per Binance's trailing-stop FAQ: tracking starts at placement, or once
-   * stopPrice is reached; then the best price since is followed (the highest for a SELL,
-   * the lowest for a BUY) and the stop fires after a move of trailingDelta bips against it.
-   */
-  private trails(o: Order, price: Dec): boolean {
-    if ((o.trailingTime ?? -1) < 0) {
-      if (o.stopPrice > 0n && !stopFires(o, price)) return false;
-      o.trailingTime = this.ex.now();
-      o.trailExtreme = price;
-      return false;
-    }
-    const sell = o.side === 'SELL';
-    const best = o.trailExtreme ?? price;
-    if (sell ? price > best : price < best) {
-      o.trailExtreme = price;
-      return false;
-    }
-    const bips = BigInt(o.trailingDelta!);
-    return sell ? price * 10_000n <= best * (10_000n - bips) : price * 10_000n >= best * (10_000n + bips);
   }
 
   /** After a price move: fill or trigger everything it reaches, until nothing more happens. */
