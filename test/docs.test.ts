@@ -14,6 +14,7 @@ import { CATALOG, TOOLSETS } from '../src/catalog/index.js';
 import { parseConfig, USAGE } from '../src/config.js';
 import { VERSION } from '../src/version.js';
 import { END, renderToolsTable, START, withToolsTable } from '../scripts/tools-table.js';
+import { NON_ENDPOINT_TOOLS } from './helpers/tools.js';
 
 /** dist/test/docs.test.js → the repository's root */
 const repoFile = (name: string) => readFileSync(new URL(`../../${name}`, import.meta.url), 'utf8');
@@ -26,19 +27,6 @@ const pkg = JSON.parse(repoFile('package.json')) as {
   files: string[];
 };
 const CONFIG_SOURCE = repoFile('src/config.ts');
-
-const NON_ENDPOINT_TOOLS = [
-  'list_accounts',
-  'show_account',
-  'add_account',
-  'confirm_action',
-  'list_pending_actions',
-  'cancel_pending_action',
-  'server_status',
-  'recent_actions',
-  'reconcile_actions',
-  'confirm_pending_action_from_app',
-];
 
 /** Flags parseConfig knows, read from its source so that a new one cannot go unnoticed. */
 function configFlags(): string[] {

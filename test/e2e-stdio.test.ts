@@ -7,157 +7,27 @@
  * and `npm start` (scripts/start.mjs) and `npm run demo` as the README gives them.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { LATEST_PROTOCOL_VERSION, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { CATALOG } from '../src/catalog/index.js';
+import { NON_ENDPOINT_TOOLS } from './helpers/tools.js';
+import { BIN, initialize, scratch, serverEnv, start, withTimeout } from './helpers/process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   version: string;
   bin: Record<string, string>;
   scripts: Record<string, string>;
 };
 
-const NON_ENDPOINT_TOOLS = [
-  'list_accounts',
-  'show_account',
-  'add_account',
-  'confirm_action',
-  'list_pending_actions',
-  'cancel_pending_action',
-  'server_status',
-  'recent_actions',
-  'reconcile_actions',
-  'confirm_pending_action_from_app',
-];
 const ALL_TOOLS = [...CATALOG.map((e) => e.name), ...NON_ENDPOINT_TOOLS].sort();
-
-const dirs: string[] = [];
-const children: ChildProcessWithoutNullStreams[] = [];
-after(() => {
-  // A failed test must not leave a server running (it would keep this file from ending):
-  // closing stdin ends the server, also one started by scripts/start.mjs; then kill.
-  for (const c of children)
-    if (c.exitCode === null && c.signalCode === null) {
-      c.stdin.destroy();
-      c.kill();
-    }
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-/** A fresh directory with no TOOLS.md in it, used as cwd and state directory. */
-function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bmm-e2e-'));
-  dirs.push(dir);
-  return dir;
-}
-
-/** What a client passes a server (PATH, HOME, …; no BINANCE_* of the test's own environment) plus ours. */
-function serverEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...getDefaultEnvironment(), BINANCE_STATE_DIR: join(dir, 'state'), LOG_LEVEL: 'info', ...extra };
-}
-
-interface Proc {
-  child: ChildProcessWithoutNullStreams;
-  stdoutLines: string[];
-  stderr: () => string;
-  /** Resolves with the first stdout message whose id is `id`. */
-  response(id: number, timeoutMs?: number): Promise<Record<string, any>>;
-  send(message: Record<string, unknown>): void;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  waitForStderr(re: RegExp, timeoutMs?: number): Promise<void>;
-}
-
-function start(args: string[], opts: { cwd: string; env: Record<string, string> }): Proc {
-  const child = spawn(process.execPath, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
-  children.push(child);
-  const stdoutLines: string[] = [];
-  let stdoutRest = '';
-  let stderr = '';
-  const waiters: (() => void)[] = [];
-  const wake = () => {
-    for (const w of waiters.splice(0)) w();
-  };
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdoutRest += chunk;
-    const parts = stdoutRest.split('\n');
-    stdoutRest = parts.pop()!;
-    stdoutLines.push(...parts);
-    wake();
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-    wake();
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => {
-      if (stdoutRest) stdoutLines.push(stdoutRest);
-      wake();
-      resolve({ code, signal });
-    }),
-  );
-  const until = <T>(probe: () => T | undefined, what: string, timeoutMs: number) =>
-    new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; stderr:\n${stderr}`)), timeoutMs);
-      const check = () => {
-        const v = probe();
-        if (v !== undefined) {
-          clearTimeout(timer);
-          resolve(v);
-        } else waiters.push(check);
-      };
-      check();
-    });
-  return {
-    child,
-    stdoutLines,
-    stderr: () => stderr,
-    send: (m) => child.stdin.write(`${JSON.stringify(m)}\n`),
-    response: (id, timeoutMs = 15_000) =>
-      until(
-        () => stdoutLines.map((l) => JSON.parse(l) as Record<string, any>).find((m) => m.id === id),
-        `the response to request ${id}`,
-        timeoutMs,
-      ),
-    waitForStderr: (re, timeoutMs = 15_000) =>
-      until(() => (re.test(stderr) ? true : undefined), String(re), timeoutMs).then(() => undefined),
-    exit,
-  };
-}
-
-const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
-  Promise.race([
-    p,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms).unref(),
-    ),
-  ]);
-
-function initialize(p: Proc): Promise<Record<string, any>> {
-  p.send({
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'initialize',
-    params: {
-      protocolVersion: LATEST_PROTOCOL_VERSION,
-      capabilities: {},
-      clientInfo: { name: 'e2e-raw', version: '1.0.0' },
-    },
-  });
-  return p.response(1).then((r) => {
-    p.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    return r;
-  });
-}
 
 /** Every stdout line is one JSON-RPC 2.0 message: nothing else may reach the client. */
 function assertOnlyJsonRpc(lines: string[]): void {

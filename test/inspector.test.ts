@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { CATALOG } from '../src/catalog/index.js';
+import { NON_ENDPOINT_TOOLS } from './helpers/tools.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url));
@@ -24,19 +25,6 @@ function inspectorEntry(): string {
   const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin['mcp-inspector'];
   return join(INSPECTOR_DIR, bin);
 }
-
-const NON_ENDPOINT_TOOLS = [
-  'list_accounts',
-  'show_account',
-  'add_account',
-  'confirm_action',
-  'list_pending_actions',
-  'cancel_pending_action',
-  'server_status',
-  'recent_actions',
-  'reconcile_actions',
-  'confirm_pending_action_from_app',
-];
 
 const home = mkdtempSync(join(tmpdir(), 'bmm-inspector-'));
 after(() => rmSync(home, { recursive: true, force: true }));
