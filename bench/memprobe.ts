@@ -21,6 +21,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = process.env.PROBE_BIN ? resolve(process.env.PROBE_BIN) : join(ROOT, 'dist', 'binance-margin-mcp.js');
 const CALLS = Number(process.argv[2] ?? 10_000);
 const SNAP = process.env.PROBE_SNAP === '1';
+const GC = process.env.PROBE_GC === '1';
 const DIR = process.env.PROBE_DIR ? resolve(process.env.PROBE_DIR) : mkdtempSync(join(tmpdir(), 'bmm-memprobe-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,6 +39,7 @@ async function main() {
   );
   const nodeArgs = (process.env.PROBE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   if (SNAP) nodeArgs.push('--heapsnapshot-signal=SIGUSR2');
+  if (GC) nodeArgs.push('--trace-gc-nvp');
   const c = new RpcChild({
     label: 'probe',
     command: process.execPath,
@@ -48,13 +50,30 @@ async function main() {
       BINANCE_STATE_DIR: join(DIR, 'state'),
       BINANCE_MAINNET_BASE_URL: sb.url,
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'LOG_LEVEL' || k.startsWith('ALLOC_'))),
+      ...Object.fromEntries(
+        Object.entries(process.env)
+          .filter(([k]) => k.startsWith('PROBE_ENV_'))
+          .map(([k, v]) => [k.slice('PROBE_ENV_'.length), v]),
+      ),
     },
     cwd: DIR,
   });
   c.child.stderr!.on('data', (d: string) => process.env.PROBE_STDERR === '1' && process.stderr.write(d));
-  // --trace-gc writes to stdout: pass its lines (not JSON-RPC) on to stderr.
+  // --trace-gc writes to stdout: pass its lines (not JSON-RPC) on to stderr, or tally them (PROBE_GC).
+  const scavenges: { allocated: number; survived: number; promoted: number }[] = [];
   c.child.stdout!.on('data', (d: string) => {
-    for (const l of d.split('\n')) if (l.startsWith('[') && !l.startsWith('{')) process.stderr.write(`${l}\n`);
+    for (const l of d.split('\n')) {
+      if (!l.startsWith('[')) continue;
+      if (!GC) process.stderr.write(`${l}\n`);
+      else if (/ gc=s /.test(l)) {
+        const field = (name: string) => Number(new RegExp(` ${name}=(\\d+)`).exec(l)?.[1] ?? 0);
+        scavenges.push({
+          allocated: field('allocated'),
+          survived: field('new_space_survived'),
+          promoted: field('promoted'),
+        });
+      }
+    }
   });
   await c.initialize();
   await c.listTools();
@@ -89,6 +108,15 @@ async function main() {
   await sleep(2000);
   line.push(`idle:${Math.round(c.rssKb()! / 1024)}M`);
   await snap('end');
+  const steady = scavenges.slice(10);
+  const per = (k: 'allocated' | 'survived' | 'promoted') => steady.reduce((a, x) => a + x[k], 0) / steady.length / 1024;
+  if (GC)
+    console.log(
+      steady.length
+        ? `${steady.length} scavenges past the 10th: per scavenge ${(per('allocated') / 1024).toFixed(1)} MB ` +
+            `allocated, ${per('survived').toFixed(0)} KB kept young, ${per('promoted').toFixed(0)} KB promoted`
+        : 'fewer than 11 scavenges',
+    );
   console.log(
     `${line.join(' ')}  (${Math.round((CALLS / ms) * 1000)} calls/s, p50 ${pct(lat, 50).toFixed(3)} ` +
       `ms)${SNAP ? `; snapshots in ${DIR}` : ''}`,
