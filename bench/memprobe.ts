@@ -49,6 +49,11 @@ async function main() {
       HOME: DIR,
       BINANCE_STATE_DIR: join(DIR, 'state'),
       BINANCE_MAINNET_BASE_URL: sb.url,
+      // For PROBE_BIN=dist/bench/relay.js (the per-call floor: one signed undici GET, no SDK).
+      RELAY_URL: sb.url,
+      RELAY_PATH: '/sapi/v1/bnbBurn',
+      RELAY_KEY: apiKey,
+      RELAY_SECRET: secret,
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'LOG_LEVEL' || k.startsWith('ALLOC_'))),
       ...Object.fromEntries(
         Object.entries(process.env)

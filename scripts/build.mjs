@@ -66,8 +66,28 @@ const GUARD_PREFILTERS = {
   isJSONRPCResultResponse: 'v.result !== undefined',
   isJSONRPCErrorResponse: 'v.error !== undefined',
 };
-const sdkGuardPrefilters = {
-  name: 'sdk-guard-prefilters',
+// Every inbound request gets an AbortController from the SDK (Protocol._onrequest), and
+// its signal rides on the handler's context. Under concurrent calls that kept requests
+// alive through young-generation GCs, and RSS grew (issue 23, bench/README.md). The
+// bundle makes it lazy (src/sdk-lazy-abort.ts): the SDK's lines that make, store and
+// check the controller are rewritten, and the build fails if they are not found exactly
+// (an SDK upgrade changed them): look again then.
+const LAZY_ABORT_IMPORT =
+  `import { LAZY_ABORT as __bmmLazyAbort, LazyAbortController as __BmmLazyAbortController, ` +
+  `withLazySignal as __bmmWithLazySignal } from ${JSON.stringify(`${process.cwd()}/src/sdk-lazy-abort.ts`)};\n`;
+const LAZY_ABORT_EDITS = [
+  ['const abortController = new AbortController();', 'const abortController = new __BmmLazyAbortController();', 1],
+  ['signal: abortController.signal,', '[__bmmLazyAbort]: abortController,', 1],
+  [
+    'const ctx = this.buildContext(baseCtx, extra);',
+    'const ctx = __bmmWithLazySignal(this.buildContext(baseCtx, extra));',
+    1,
+  ],
+  ['if (abortController.signal.aborted) return;', 'if (abortController.aborted) return;', 2],
+];
+
+const sdkPatches = {
+  name: 'sdk-guard-prefilters-and-lazy-abort',
   setup(b) {
     const seen = new Set();
     b.onLoad({ filter: /[\\/]@modelcontextprotocol[\\/]server[\\/]dist[\\/][^\\/]+\.mjs$/ }, (args) => {
@@ -82,15 +102,25 @@ const sdkGuardPrefilters = {
           );
         });
       }
+      if (contents.includes('_onrequest(rawRequest, extra) {')) {
+        for (const [from, to, times] of LAZY_ABORT_EDITS) {
+          const found = contents.split(from).length - 1;
+          if (found !== times)
+            throw new Error(`lazy-abort: expected ${times} × "${from}" in ${args.path}, found ${found}`);
+          contents = contents.replaceAll(from, to);
+        }
+        contents = LAZY_ABORT_IMPORT + contents;
+        seen.add('lazy-abort');
+      }
       return { contents, loader: 'js' };
     });
     b.onEnd((r) => {
-      const missing = Object.keys(GUARD_PREFILTERS).filter((g) => !seen.has(g));
+      const missing = [...Object.keys(GUARD_PREFILTERS), 'lazy-abort'].filter((g) => !seen.has(g));
       if (missing.length && !r.errors.length)
         r.errors.push({
           text:
-            `sdk-guard-prefilters: ${missing.join(', ')} not found in @modelcontextprotocol/server; check the ` +
-            `SDK's message guards again`,
+            `sdk patches: ${missing.join(', ')} not found in @modelcontextprotocol/server; check the SDK's ` +
+            `message guards and Protocol._onrequest again`,
         });
     });
   },
@@ -117,7 +147,7 @@ await build({
       "#!/usr/bin/env node\nimport { createRequire as __bmmCreateRequire } from 'node:module';\nconst require = " +
       '__bmmCreateRequire(import.meta.url);',
   },
-  plugins: [onlyEnglishZodLocales, sdkShims, sdkGuardPrefilters],
+  plugins: [onlyEnglishZodLocales, sdkShims, sdkPatches],
   // jsonc-parser's default entry is a UMD build whose require() calls esbuild cannot
   // follow; its ES module build is the same code (used by `setup`).
   alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },

@@ -147,6 +147,43 @@ describe('a write in flight when the server is stopped', () => {
   );
 });
 
+describe('a call the client cancels (notifications/cancelled)', () => {
+  // The bundle makes the SDK's per-request AbortController lazy (scripts/build.mjs, issue 23):
+  // a cancellation must still keep the call's late answer off the wire.
+  test('its late answer is never sent, and the server goes on answering', async () => {
+    const standIn = await mainnet();
+    standIn.wire.inject({
+      fault: { kind: 'hang' },
+      match: (r) => r.method === 'GET' && r.path === '/sapi/v1/margin/account',
+    });
+    const dir = scratch();
+    const p = mainnetServer(dir, standIn);
+    await initialize(p);
+    const id = nextId++;
+    p.send({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'get_cross_margin_account', arguments: {} } });
+    await withTimeout(
+      (async () => {
+        while (!standIn.wire.requestsTo('GET', '/sapi/v1/margin/account').length)
+          await new Promise((r) => setTimeout(r, 20));
+      })(),
+      10_000,
+      'the read reaching the stand-in',
+    );
+    p.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'moved on' } });
+    const listed = await call(p, 'list_accounts', {});
+    assert.equal(listed.structuredContent.accounts[0].name, 'main');
+    // Binance goes away: the cancelled call now ends (with an error result) and must not be answered.
+    await standIn.close();
+    await p.waitForStderr(/"tool":"get_cross_margin_account".*tool call failed/, 30_000);
+    const status = await call(p, 'server_status', {});
+    assert.ok(status.structuredContent, JSON.stringify(status));
+    const answered = p.stdoutLines.map((l) => JSON.parse(l) as { id?: number }).filter((m) => m.id === id);
+    assert.deepEqual(answered, [], 'a cancelled call was answered');
+    p.child.stdin.end();
+    assert.equal((await withTimeout(p.exit, 15_000, 'exit')).code, 0, p.stderr());
+  });
+});
+
 describe('a client that goes away', () => {
   test(
     'closing its end of stdout while answers are pending: a clean exit 0 with one log line, no ' + 'stack trace',
