@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { CATALOG } from '../src/catalog/index.js';
 import { NON_ENDPOINT_TOOLS } from './helpers/tools.js';
 import { BIN, initialize, scratch, serverEnv, start, withTimeout } from './helpers/process.js';
