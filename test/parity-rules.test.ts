@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CATALOG, findEndpoint, type Params } from '../src/catalog/index.js';
-import { startServer, structured, toolsMd, type TestServer } from './helpers/mcp.js';
+import { assertRefusedBeforeSending, startServer, structured, toolsMd, type TestServer } from './helpers/mcp.js';
 import { randomApiKey, randomSecret } from './helpers/keys.js';
 import { startStandIn, type StandIn } from './helpers/standin.js';
 
@@ -33,13 +33,8 @@ describe('issue 16: rules before sending', () => {
     await standIn.close();
   });
 
-  async function refused(tool: string, args: Record<string, unknown>, pattern: RegExp): Promise<void> {
-    const n = standIn.wire.requests.length;
-    const r = await server.call(tool, args);
-    assert.equal(r.isError, true, `${tool} ${JSON.stringify(args)} should be refused`);
-    assert.match((r.content as { text: string }[])[0].text, pattern);
-    assert.equal(standIn.wire.requests.length, n, 'nothing was sent');
-  }
+  const refused = (tool: string, args: Record<string, unknown>, pattern: RegExp) =>
+    assertRefusedBeforeSending(server, standIn, tool, args, pattern);
 
   /** A write reaches the gate (and is dropped there); a read is sent. Returns the pending action or the answer. */
   async function accepted(tool: string, args: Record<string, unknown>) {

@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { CATALOG } from '../src/catalog/index.js';
 import { randomApiKey, randomSecret } from './helpers/keys.js';
 import { toolsMd } from './helpers/mcp.js';
 import { BIN, initialize, scratch, serverEnv, start, withTimeout, type Proc } from './helpers/process.js';
-import { startStandIn, type StandIn } from './helpers/standin.js';
+import { startMainnet, type StandIn } from './helpers/standin.js';
 
 const KEY = randomApiKey();
 const SECRET = randomSecret();
@@ -22,19 +21,10 @@ after(async () => {
   for (const s of standIns) await s.close();
 });
 
-/** A loopback "Mainnet" that knows our key and prices BTCUSDT at 60,000. */
+/** A loopback "Mainnet" that knows our key and prices BTCUSDT at 60,000, closed when the file ends. */
 async function mainnet(): Promise<StandIn> {
-  const standIn = await startStandIn(CATALOG.map((e) => ({ method: e.method, path: e.path, security: e.security })));
+  const standIn = await startMainnet(KEY, SECRET);
   standIns.push(standIn);
-  standIn.wire.addKey({ apiKey: KEY, accountId: 'main', hmacSecret: SECRET });
-  standIn.wire.addRoute({
-    method: 'GET',
-    path: '/sapi/v1/margin/priceIndex',
-    security: 'MARKET_DATA',
-    weight: 10,
-    per: 'IP',
-    handle: () => ({ calcTime: 1, price: '60000', symbol: 'BTCUSDT' }),
-  });
   return standIn;
 }
 

@@ -9,7 +9,14 @@ import { CATALOG, endpointId, paramsOf } from '../src/catalog/index.js';
 import { newClientOrderId } from '../src/pipeline/prepare.js';
 import { ToolRegistry, type ToolCallContext } from '../src/tools/registry.js';
 import { z } from 'zod';
-import { errorOf, startServer, structured, toolsMd, type TestServer } from './helpers/mcp.js';
+import {
+  assertRefusedBeforeSending,
+  errorOf,
+  startServer,
+  structured,
+  toolsMd,
+  type TestServer,
+} from './helpers/mcp.js';
 import { randomApiKey, randomSecret } from './helpers/keys.js';
 import { startStandIn, type StandIn } from './helpers/standin.js';
 
@@ -32,18 +39,8 @@ describe('validation before anything is sent', () => {
     await standIn.close();
   });
 
-  /**
-   * Calls a tool and asserts it was refused with a message matching `pattern`, and that nothing reached the stand-in.
-   */
-  async function refused(tool: string, args: Record<string, unknown>, pattern: RegExp): Promise<void> {
-    const n = standIn.wire.requests.length;
-    const r = await server.call(tool, args);
-    assert.equal(r.isError, true, `${tool} ${JSON.stringify(args)} should be refused`);
-    const text = (r.content as { text: string }[])[0].text;
-    assert.match(text, pattern);
-    assert.equal(standIn.wire.requests.length, n, 'nothing was sent');
-    assert.equal(server.handle.gate.size, 0, 'no pending action was created');
-  }
+  const refused = (tool: string, args: Record<string, unknown>, pattern: RegExp) =>
+    assertRefusedBeforeSending(server, standIn, tool, args, pattern);
 
   const order = { symbol: 'BTCUSDT', side: 'BUY' };
   test('what each order type requires', async () => {

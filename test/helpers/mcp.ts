@@ -3,6 +3,7 @@
  * v1 client (a 2025-11-25 client) on an in-memory transport, a private state directory
  * and an accounts file of the test's choosing.
  */
+import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -175,4 +176,24 @@ export async function startServerV2(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Calls a tool and asserts it was refused with a message matching `pattern`, before anything
+ * was sent: no request reached the stand-in and no pending action was created.
+ */
+export async function assertRefusedBeforeSending(
+  server: TestServer,
+  standIn: { wire: { requests: readonly unknown[] } },
+  tool: string,
+  args: Record<string, unknown>,
+  pattern: RegExp,
+): Promise<void> {
+  const sent = standIn.wire.requests.length;
+  const pending = server.handle.gate.size;
+  const r = await server.call(tool, args);
+  assert.equal(r.isError, true, `${tool} ${JSON.stringify(args)} should be refused`);
+  assert.match((r.content as { text: string }[])[0].text, pattern);
+  assert.equal(standIn.wire.requests.length, sent, 'nothing was sent');
+  assert.equal(server.handle.gate.size, pending, 'no pending action was created');
 }

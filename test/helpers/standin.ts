@@ -3,6 +3,7 @@
  * (auth, signatures, recvWindow, weights, faults, recording) with simple echo routes,
  * so a test can see exactly what arrived and what came back.
  */
+import { CATALOG } from '../../src/catalog/index.js';
 import { SandboxWire, type SandboxSecurity } from '../../src/sandbox/wire.js';
 
 export interface StandIn {
@@ -33,4 +34,22 @@ export async function startStandIn(
     });
   const url = await wire.listen();
   return { wire, url, close: () => wire.close() };
+}
+
+/**
+ * A loopback "Mainnet" with a route for every catalog endpoint, that knows one HMAC key and
+ * prices BTCUSDT at 60,000 (so a 0.01 BTC order is worth 600 USDT). The caller closes it.
+ */
+export async function startMainnet(apiKey: string, hmacSecret: string): Promise<StandIn> {
+  const standIn = await startStandIn(CATALOG.map((e) => ({ method: e.method, path: e.path, security: e.security })));
+  standIn.wire.addKey({ apiKey, accountId: 'main', hmacSecret });
+  standIn.wire.addRoute({
+    method: 'GET',
+    path: '/sapi/v1/margin/priceIndex',
+    security: 'MARKET_DATA',
+    weight: 10,
+    per: 'IP',
+    handle: () => ({ calcTime: 1, price: '60000', symbol: 'BTCUSDT' }),
+  });
+  return standIn;
 }
