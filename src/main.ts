@@ -49,7 +49,7 @@ export async function main(toolListUrl: URL): Promise<void> {
     // Loaded only in HTTP mode: stdio start-up compiles none of it.
     const { startHttpServer } = await import('./http/server.js');
     try {
-      http = await startHttpServer(handle.factory, config.http, config.stateDir, log);
+      http = await startHttpServer(handle, config.http, config.stateDir, log);
     } catch (err) {
       process.stderr.write(
         `binance-margin-mcp: cannot serve HTTP on ${config.http.host}:${config.http.port}: ${(err as Error).message}\n`,

@@ -76,6 +76,8 @@ export interface ServerHandle {
   factory: McpServerFactory;
   /** Serves MCP on a transport (default: this process's stdin/stdout), answering both protocol generations. */
   serve(transport?: Transport, opts?: { onerror?: (err: Error) => void }): StdioServerHandle;
+  /** Tool calls of this HTTP client (its principal) still running, answered or not. */
+  toolCallsRunning(principal: string): number;
   /** Every tool this server can list, described (the build writes it to dist/tool-list.json). */
   toolList(): ToolListFile;
   accounts: AccountStore;
@@ -162,6 +164,9 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
   ];
 
   const formAnswers = new FormAnswerValidator();
+  // Tool calls still running per HTTP client, also those whose client went away: they count
+  // against its cap of requests in flight (src/http/server.ts) until they end.
+  const running = new Map<string, number>();
   const enabledByPrincipal = new Map<string, Set<ToolGroup>>();
   // HTTP mode (src/http/): the authenticated client, the name of its bearer token, comes as
   // authInfo.clientId; its pending actions are bound to it. stdio: none (one client).
@@ -232,8 +237,18 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
     };
     low.setRequestHandler('tools/list', () => lister.list(connection));
     low.setRequestHandler('tools/call', async (req, ctx) => {
-      const result = await tools.call(req.params.name, req.params.arguments, { session: sessionFor(ctx), connection });
-      return 'resultType' in result ? result : low.projectCallToolResult(result, undefined);
+      if (principal !== undefined) running.set(principal, (running.get(principal) ?? 0) + 1);
+      try {
+        const session = sessionFor(ctx);
+        const result = await tools.call(req.params.name, req.params.arguments, { session, connection });
+        return 'resultType' in result ? result : low.projectCallToolResult(result, undefined);
+      } finally {
+        if (principal !== undefined) {
+          const left = running.get(principal)! - 1;
+          if (left > 0) running.set(principal, left);
+          else running.delete(principal);
+        }
+      }
     });
     return server;
   };
@@ -249,6 +264,7 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
       served.add(handle);
       return handle;
     },
+    toolCallsRunning: (principal) => running.get(principal) ?? 0,
     toolList: () => describeTools(tools),
     accounts,
     hosts,

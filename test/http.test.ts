@@ -164,9 +164,9 @@ const journal = (dir: string) => {
     : [];
 };
 
-async function until(probe: () => boolean, what: string, ms = 15_000) {
+async function until(probe: () => boolean | Promise<boolean>, what: string, ms = 15_000) {
   const deadline = Date.now() + ms;
-  while (!probe()) {
+  while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -409,6 +409,60 @@ describe('DNS rebinding and limits', () => {
       'another client is not held back',
     );
     for (const r of await Promise.all(calls)) assert.equal(r.status, 200);
+    p.child.kill('SIGTERM');
+    await p.exit;
+  });
+
+  test('a client that hangs up keeps its calls counted until they end: it cannot pile up work', async () => {
+    const standIn = await mainnet();
+    standIn.wire.inject({ fault: { kind: 'hang' }, times: 100, match: (r) => r.path === '/sapi/v1/margin/priceIndex' });
+    const p = await serve({ standIn, env: { BINANCE_MCP_TOKENS: TOKENS, BINANCE_TIMEOUT_MS: '3000' } });
+    const init = await raw(p.url, { headers: auth(ALICE), body: INITIALIZE });
+    const headers = {
+      ...auth(ALICE),
+      'mcp-session-id': String(init.headers['mcp-session-id']),
+      'mcp-protocol-version': '2025-11-25',
+    };
+    await raw(p.url, { headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    // Eight calls whose reads hang, then the client hangs up on all of them.
+    const hungUp = Array.from({ length: 8 }, (_, i) => {
+      const req = httpRequest(p.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      });
+      req.on('error', () => undefined);
+      req.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 20 + i,
+          method: 'tools/call',
+          params: { name: 'get_price_index', arguments: { symbol: 'BTCUSDT' } },
+        }),
+      );
+      return req;
+    });
+    await until(
+      () => standIn.wire.requestsTo('GET', '/sapi/v1/margin/priceIndex').length >= 8,
+      'eight reads in flight',
+    );
+    for (const req of hungUp) req.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    const again = await raw(p.url, {
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'tools/list', params: {} }),
+    });
+    assert.equal(again.status, 429, 'the calls it hung up on are still running');
+    // Once they end (the server's 3 s timeout to Binance), the client is served again.
+    await until(
+      async () =>
+        (
+          await raw(p.url, {
+            headers,
+            body: JSON.stringify({ jsonrpc: '2.0', id: 100, method: 'tools/list', params: {} }),
+          })
+        ).status === 200,
+      'the client served again',
+    );
     p.child.kill('SIGTERM');
     await p.exit;
   });
@@ -717,7 +771,7 @@ describe('slow clients', () => {
     if (typeof config === 'string') throw new Error('unexpected');
     const log = createLogger('silent');
     const handle = createServer(config, log);
-    const http = await startHttpServer(handle.factory, config.http!, config.stateDir, log, {
+    const http = await startHttpServer(handle, config.http!, config.stateDir, log, {
       headersTimeoutMs: 300,
       requestTimeoutMs: 600,
     });
@@ -760,7 +814,7 @@ describe('2025 sessions are cleaned up', () => {
     if (typeof config === 'string') throw new Error('unexpected');
     const log = createLogger('silent');
     const handle = createServer(config, log);
-    const http = await startHttpServer(handle.factory, config.http!, config.stateDir, log, {
+    const http = await startHttpServer(handle, config.http!, config.stateDir, log, {
       sessionIdleMs: 1_500,
       maxSessionsPerClient: 2,
     });

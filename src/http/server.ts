@@ -42,6 +42,7 @@ import {
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { HttpConfig } from '../config.js';
 import type { Logger } from '../log.js';
+import type { ServerHandle } from '../server.js';
 import { OAuthResourceServer } from './oauth.js';
 import { loadTokens, type TokenSet } from './tokens.js';
 
@@ -188,7 +189,7 @@ class LegacySessions {
 }
 
 export async function startHttpServer(
-  factory: McpServerFactory,
+  mcpServer: Pick<ServerHandle, 'factory' | 'toolCallsRunning'>,
   http: HttpConfig,
   stateDir: string,
   log: Logger,
@@ -218,8 +219,12 @@ export async function startHttpServer(
   };
 
   const onerror = (err: Error) => log.debug({ err: err.message }, 'http: mcp transport');
-  const modern = createMcpHandler(factory, { legacy: 'reject', maxRequestBodySize: limits.maxBodyBytes, onerror });
-  const legacy = new LegacySessions(factory, limits, log);
+  const modern = createMcpHandler(mcpServer.factory, {
+    legacy: 'reject',
+    maxRequestBodySize: limits.maxBodyBytes,
+    onerror,
+  });
+  const legacy = new LegacySessions(mcpServer.factory, limits, log);
   const mcp = toNodeHandler(
     {
       fetch: async (request, opts) => {
@@ -301,7 +306,9 @@ export async function startHttpServer(
 
     // GET is a 2025 session's notification stream: it lasts, and does not count as a request in flight.
     if (req.method !== 'GET') {
-      const n = inFlight.get(principal) ?? 0;
+      // A request counts until its answer is sent or its client goes away; its tool call
+      // counts until it ends, so a client cannot pile up work by hanging up and asking again.
+      const n = Math.max(inFlight.get(principal) ?? 0, mcpServer.toolCallsRunning(principal));
       if (n >= limits.maxConcurrentPerClient)
         return reply(
           res,
