@@ -186,6 +186,8 @@ describe('the server side of MCP Apps', () => {
         .filter((e) => e.id === s.handle.journal.recent(10)[0].id)
         .map((e) => e.phase);
       assert.deepEqual(phases.sort(), ['intent', 'pending', 'result'].sort());
+      const intent = s.handle.journal.recent(10).find((e) => e.phase === 'intent');
+      assert.equal(intent?.confirmedVia, 'app', 'the journal says the card confirmed it');
     }));
 
   test('the card cannot confirm without the token the result gave it', () =>

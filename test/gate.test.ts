@@ -250,6 +250,8 @@ describe('elicitation', () => {
         assert.equal(structured(r).status, undefined);
         assert.equal(writes(standIn).length, 1);
         assert.equal(s.handle.gate.size, 0);
+        const intent = s.handle.journal.recent(5).find((e) => e.phase === 'intent');
+        assert.equal(intent?.confirmedVia, 'elicitation', 'the journal says how the user confirmed');
       },
       { elicit: ask({ action: 'accept', content: { confirmation: 'CONFIRM' } }) },
     ));

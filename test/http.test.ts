@@ -749,6 +749,8 @@ describe('a client that goes away', () => {
         .filter((l) => l.tool === 'place_order')
         .map((l) => l.phase);
       assert.deepEqual(phases, ['pending', 'intent', 'result'], JSON.stringify(journal(p.dir)));
+      const intent = journal(p.dir).find((l) => l.tool === 'place_order' && l.phase === 'intent');
+      assert.equal(intent?.confirmedVia, 'token');
       assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 1, 'sent once, never re-sent');
       // The server outlives the client.
       const other = await clientV2(p.url, token, 'modern');

@@ -127,6 +127,8 @@ describe('the gate on each generation', () => {
             .filter((e) => e.tool === 'place_order')
             .map((e) => `${e.phase}${e.reason ? `:${e.reason}` : ''}`);
           assert.deepEqual(phases.reverse(), ['pending:input_required', 'intent', 'result']);
+          const intent = journal(s).find((e) => e.tool === 'place_order' && e.phase === 'intent');
+          assert.equal(intent?.confirmedVia, 'input-required');
         },
         {
           elicit: (m) => {

@@ -208,6 +208,7 @@ describe('journal', () => {
       const order = lines.find((l) => l.tool === 'place_order' && l.phase === 'intent');
       assert.match(order.clientOrderId, /^agent-/);
       assert.equal(order.params.newClientOrderId, order.clientOrderId);
+      assert.equal(order.confirmedVia, 'not-needed', 'a sandbox write needs no confirmation');
       for (const key of ['time', 'id', 'phase', 'account', 'environment', 'endpoint', 'params', 'summary'])
         assert.ok(key in order, key);
       const recent = structured(await s.call('recent_actions', { limit: 3 })).actions;

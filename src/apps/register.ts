@@ -99,7 +99,7 @@ export function registerAppTools(
     ({ token }, ctx) =>
       // A client that renders no app has no card whose button could have been pressed.
       ctx.session.rendersApps?.()
-        ? deps.pipeline.confirm(token, CONFIRM_WORD, ctx.session.principal)
+        ? deps.pipeline.confirm(token, CONFIRM_WORD, ctx.session.principal, 'app')
         : fail(
             confirmationError(
               'This tool is the Confirm button of the MCP Apps confirmation card, and this client renders no MCP ' +

@@ -65,7 +65,8 @@ export class Dispatcher {
       summary: action.summary,
       client: action.principal,
     };
-    this.journal.append({ ...base, phase: 'intent', valueUsdt }, true); // throws: nothing was sent
+    // throws: nothing was sent
+    this.journal.append({ ...base, phase: 'intent', valueUsdt, confirmedVia: action.confirmedVia }, true);
     const done = this.send(account, endpoint, action, base, client, creds);
     this.inFlight.set(action.id, { base, done: done.catch(() => undefined) });
     try {

@@ -31,14 +31,22 @@ export interface FrozenAction {
 }
 
 const CLEARED = Symbol('cleared-by-gate');
-export type ClearedAction = Readonly<FrozenAction> & { readonly [CLEARED]: true };
+
+/**
+ * How the user confirmed a write, journaled on its intent line: the confirmation token typed
+ * into the chat (`token`), the MCP Apps card's Confirm button (`app`), the client asking the
+ * user (`elicitation`, or `input-required` in MCP 2026-07-28), or no confirmation needed
+ * (`not-needed`: sandbox or testnet without --confirm-all, listen-key calls).
+ */
+export type ConfirmedVia = 'token' | 'app' | 'elicitation' | 'input-required' | 'not-needed';
+export type ClearedAction = Readonly<FrozenAction> & { readonly confirmedVia: ConfirmedVia; readonly [CLEARED]: true };
 
 /** Runtime proof, checked by the dispatcher: only this module can set the brand. */
 export const isCleared = (a: unknown): a is ClearedAction =>
   typeof a === 'object' && a !== null && (a as Record<symbol, unknown>)[CLEARED] === true;
 
-const clear = (a: FrozenAction): ClearedAction =>
-  Object.freeze({ ...a, params: Object.freeze({ ...a.params }), [CLEARED]: true as const });
+const clear = (a: FrozenAction, confirmedVia: ConfirmedVia): ClearedAction =>
+  Object.freeze({ ...a, params: Object.freeze({ ...a.params }), confirmedVia, [CLEARED]: true as const });
 
 interface Pending {
   action: FrozenAction;
@@ -75,13 +83,13 @@ export class Gate {
   clearUngated(endpoint: Endpoint, action: FrozenAction): ClearedAction {
     if (this.needsConfirmation(endpoint, action.environment))
       throw confirmationError('This action needs the user’s confirmation.');
-    return clear(action);
+    return clear(action, 'not-needed');
   }
 
-  /** Clears a write the user confirmed through the client's elicitation. */
-  clearConfirmedByUser(action: FrozenAction, typed: string): ClearedAction {
+  /** Clears a write the user confirmed when the client asked them (elicitation, or in-band in 2026-07-28). */
+  clearConfirmedByUser(action: FrozenAction, typed: string, via: 'elicitation' | 'input-required'): ClearedAction {
     if (!isConfirmText(typed)) throw confirmationError('The user did not type CONFIRM; nothing was executed.');
-    return clear(action);
+    return clear(action, via);
   }
 
   /** Stores the action under an unguessable token (192 random bits). */
@@ -98,7 +106,7 @@ export class Gate {
    * usable. Unknown, used or expired token: refused. CONFIRM: the token is used up
    * and the frozen action is cleared, exactly as it was stored.
    */
-  redeem(token: string, confirmation: string, principal?: string): ClearedAction {
+  redeem(token: string, confirmation: string, principal?: string, via: 'token' | 'app' = 'token'): ClearedAction {
     const entry = this.pending.get(token); // 192 random bits: a plain lookup cannot be guessed into
     if (!entry)
       throw confirmationError(
@@ -124,7 +132,7 @@ export class Gate {
           'still valid until it expires.',
       );
     this.pending.delete(token);
-    return clear(entry.action);
+    return clear(entry.action, via);
   }
 
   /** Drops a pending action of this principal (another principal's token is left alone). */

@@ -101,11 +101,16 @@ export class Pipeline {
     }
   }
 
-  /** confirm_action: the token's frozen request, exactly, once. */
-  async confirm(token: string, confirmation: string, principal?: string): Promise<CallToolResult> {
+  /** confirm_action (or the Apps card's Confirm, `via: 'app'`): the token's frozen request, exactly, once. */
+  async confirm(
+    token: string,
+    confirmation: string,
+    principal?: string,
+    via: 'token' | 'app' = 'token',
+  ): Promise<CallToolResult> {
     let endpoint: Endpoint | undefined;
     try {
-      const cleared = this.d.gate.redeem(token, confirmation, principal);
+      const cleared = this.d.gate.redeem(token, confirmation, principal, via);
       endpoint = findEndpoint(cleared.tool)!;
       return await this.execute(endpoint, cleared);
     } catch (err) {
@@ -187,7 +192,7 @@ export class Pipeline {
         );
       }
       // execute() checks everything again, with fresh prices, at the one enforcement point.
-      return await this.execute(endpoint, this.d.gate.clearConfirmedByUser(frozen, typed));
+      return await this.execute(endpoint, this.d.gate.clearConfirmedByUser(frozen, typed, 'input-required'));
     } catch (err) {
       return this.failure(err, endpoint);
     }
@@ -270,7 +275,7 @@ export class Pipeline {
         );
       }
       // The dialog may have lasted: execute() checks everything again, with fresh prices.
-      return this.execute(endpoint, this.d.gate.clearConfirmedByUser(frozen, typed));
+      return this.execute(endpoint, this.d.gate.clearConfirmedByUser(frozen, typed, 'elicitation'));
     }
 
     const { token, expiresAt } = this.d.gate.issue(frozen);

@@ -42,6 +42,8 @@ export interface JournalEntry {
   reconciled?: boolean;
   /** HTTP mode: the authenticated client (its token's name) that made the call. */
   client?: string;
+  /** intent: how the user confirmed it (pipeline/gate.ts `ConfirmedVia`). */
+  confirmedVia?: string;
 }
 
 export class Journal {
