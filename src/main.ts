@@ -7,10 +7,10 @@
 import './zod-jitless.js';
 import { TOOLSETS } from './catalog/types.js';
 import { parseConfig, USAGE, UsageError } from './config.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { superviseHttpProcess, superviseStdioProcess } from './lifecycle.js';
 import type { HttpServerHandle } from './http/server.js';
-import { createServer } from './server.js';
+import { createServer, type ServerHandle } from './server.js';
 import { VERSION } from './version.js';
 import type { ToolListFile } from './tools/tool-list.js';
 import { readFileSync } from 'node:fs';
@@ -112,20 +112,26 @@ export async function main(toolListUrl: URL): Promise<void> {
       `accounts file: ${p.message}${p.blocksWrites ? ' (writes of this account are refused until it is fixed)' : ''}`,
     );
   // Writes an earlier run left without an outcome: look them up by client id (never resent).
-  if (handle.journal.unresolved().length)
-    void handle.pipeline.reconcileUnresolved().then(
-      (r) =>
-        log.warn(
-          {
-            unresolved: r.length,
-            executed: r.filter((x) => x.outcome === 'executed').length,
-            notFound: r.filter((x) => x.outcome === 'not_found').length,
-          },
-          'writes of an earlier run without an outcome were looked up',
-        ),
-      (err) =>
-        log.warn({ err: (err as Error).message }, 'reconciling earlier writes failed; reconcile_actions can try again'),
-    );
+  // After the first messages are served: a long journal takes a while to read the first time.
+  setImmediate(() => {
+    if (handle.journal.unresolved().length) reconcileAtStart(handle, log);
+  });
+}
+
+function reconcileAtStart(handle: ServerHandle, log: Logger): void {
+  void handle.pipeline.reconcileUnresolved().then(
+    (r) =>
+      log.warn(
+        {
+          unresolved: r.length,
+          executed: r.filter((x) => x.outcome === 'executed').length,
+          notFound: r.filter((x) => x.outcome === 'not_found').length,
+        },
+        'writes of an earlier run without an outcome were looked up',
+      ),
+    (err) =>
+      log.warn({ err: (err as Error).message }, 'reconciling earlier writes failed; reconcile_actions can try again'),
+  );
 }
 
 /** The tool list the build wrote beside the bundle, when there is one (see tools/tool-list.ts). */

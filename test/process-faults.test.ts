@@ -5,7 +5,7 @@
  * sends a line over the read limit, never crashes the server.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { randomApiKey, randomSecret } from './helpers/keys.js';
@@ -135,6 +135,37 @@ describe('a write in flight when the server is stopped', () => {
       again.child.stdin.end();
     },
   );
+});
+
+describe('a write an earlier run left without an outcome', () => {
+  test('is looked up by its client id once the server has started, and never re-sent', async () => {
+    const standIn = await mainnet();
+    const dir = scratch();
+    const month = new Date().toISOString().slice(0, 7);
+    mkdirSync(join(dir, 'state', 'journal'), { recursive: true });
+    const intent = {
+      time: new Date(Date.now() - 120_000).toISOString(),
+      id: 'crashed-1',
+      phase: 'intent',
+      account: 'main',
+      environment: 'mainnet',
+      endpoint: 'POST /sapi/v1/margin/order',
+      tool: 'place_order',
+      params: { ...ORDER, newClientOrderId: 'agent-crashed00000000001' },
+      clientOrderId: 'agent-crashed00000000001',
+      valueUsdt: 600,
+    };
+    writeFileSync(join(dir, 'state', 'journal', `${month}.jsonl`), `${JSON.stringify(intent)}\n`, { mode: 0o600 });
+    const p = mainnetServer(dir, standIn);
+    await initialize(p);
+    await p.waitForStderr(/writes of an earlier run without an outcome were looked up/, 20_000);
+    const lookups = standIn.wire.requestsTo('GET', '/sapi/v1/margin/order');
+    assert.equal(lookups.length, 1);
+    assert.equal(lookups[0].params.origClientOrderId, 'agent-crashed00000000001');
+    assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 0, 'never re-sent');
+    p.child.stdin.end();
+    assert.equal((await withTimeout(p.exit, 15_000, 'exit')).code, 0, p.stderr());
+  });
 });
 
 describe('a call the client cancels (notifications/cancelled)', () => {

@@ -8,10 +8,11 @@
 import {
   closeSync,
   existsSync,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
-  readFileSync,
+  readSync,
   readdirSync,
   writeSync,
   chmodSync,
@@ -46,10 +47,105 @@ export interface JournalEntry {
   confirmedVia?: string;
 }
 
+/** What read() keeps in memory: a week of entries (unresolved writes look that far back)… */
+const KEEP_MS = 7 * 86_400_000;
+/** …and, whatever their age, each account's newest 200 of each file (recent_actions shows at most 200). */
+const KEEP_LAST = 200;
+const CHUNK = 1 << 20;
+const PRUNE_EVERY = 2_000;
+
+interface FileTail {
+  /** The file's inode: a file replaced (not appended to) is read again from its start. */
+  ino: number;
+  /** Bytes read up to the end of the last complete line. */
+  consumed: number;
+  entries: JournalEntry[];
+  /** Prune again once the entries reach this many. */
+  pruneAt: number;
+}
+
+/** The entries a journal question can still need (see KEEP_MS, KEEP_LAST), in their order. */
+function prune(entries: JournalEntry[], now: number): JournalEntry[] {
+  const since = now - KEEP_MS;
+  const seen = new Map<string, number>();
+  const keep: boolean[] = new Array(entries.length);
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const n = (seen.get(entries[i].account) ?? 0) + 1;
+    seen.set(entries[i].account, n);
+    keep[i] = n <= KEEP_LAST || Date.parse(entries[i].time) >= since;
+  }
+  return entries.filter((_, i) => keep[i]);
+}
+
+/** Parses the complete lines appended to `path` since `tail.consumed`; a line still being written waits. */
+function readNewLines(path: string, tail: FileTail): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.ino !== tail.ino || st.size < tail.consumed) {
+      tail.ino = st.ino;
+      tail.consumed = 0;
+      tail.entries = [];
+      tail.pruneAt = PRUNE_EVERY;
+    }
+    // `bytes` always starts at `tail.consumed`: what follows the last complete line is carried over.
+    let carry = Buffer.alloc(0);
+    let at = tail.consumed;
+    while (at < st.size) {
+      const chunk = Buffer.allocUnsafe(Math.min(CHUNK, st.size - at));
+      const n = readSync(fd, chunk, 0, chunk.length, at);
+      if (n <= 0) break;
+      at += n;
+      const bytes = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      const end = bytes.lastIndexOf(10); // the last '\n'
+      if (end < 0) {
+        carry = bytes;
+        continue;
+      }
+      for (const line of bytes.toString('utf8', 0, end).split('\n')) {
+        if (!line.trim()) continue;
+        try {
+          tail.entries.push(JSON.parse(line) as JournalEntry);
+        } catch {
+          /* a torn line after a crash: skip it */
+        }
+      }
+      tail.consumed += end + 1;
+      carry = bytes.subarray(end + 1);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A line torn by a crash (power loss, a full disk) would swallow the next line appended
+ * after it: both would read as one unparseable line, and an intent could go uncounted.
+ * So a file that does not end with a newline gets one before anything else is appended.
+ */
+function endWithNewline(file: string, appendFd: number): void {
+  const size = fstatSync(appendFd).size;
+  if (size === 0) return;
+  const last = Buffer.alloc(1);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, last, 0, 1, size - 1);
+  } finally {
+    closeSync(fd);
+  }
+  if (last[0] !== 10) writeSync(appendFd, '\n');
+}
+
 export class Journal {
   private fd: number | undefined;
   private month = '';
   private readonly dir: string;
+  private readonly tails = new Map<string, FileTail>();
 
   constructor(stateDir: string) {
     this.dir = join(stateDir, 'journal');
@@ -64,6 +160,7 @@ export class Journal {
     this.fd = openSync(file, 'a', 0o600);
     chmodSync(file, 0o600);
     this.month = month;
+    endWithNewline(file, this.fd);
     return this.fd;
   }
 
@@ -81,23 +178,31 @@ export class Journal {
     this.fd = undefined;
   }
 
-  /** Entries of the last two monthly files, oldest first. */
+  /**
+   * Entries of the last two monthly files, oldest first: what every question asked of the
+   * journal needs (24 h for the daily cap, 7 days for unresolved writes, the last 200 for
+   * recent_actions). Each file is read from where the last read stopped (the files are
+   * append-only; other processes on the same state directory append to them too), so a
+   * check of the daily cap parses only the lines written since, not months of them (issue
+   * 23). Entries older than a week are dropped, but each account's last 200 are kept.
+   */
   private read(): JournalEntry[] {
     if (!existsSync(this.dir)) return [];
     const files = readdirSync(this.dir)
       .filter((f) => /^\d{4}-\d{2}\.jsonl$/.test(f))
       .sort()
       .slice(-2);
-    const out: JournalEntry[] = [];
+    for (const f of this.tails.keys()) if (!files.includes(f)) this.tails.delete(f);
+    let out: JournalEntry[] = [];
     for (const f of files) {
-      for (const line of readFileSync(join(this.dir, f), 'utf8').split('\n')) {
-        if (!line.trim()) continue;
-        try {
-          out.push(JSON.parse(line) as JournalEntry);
-        } catch {
-          /* a torn last line after a crash: skip it */
-        }
+      let tail = this.tails.get(f);
+      if (!tail) this.tails.set(f, (tail = { ino: -1, consumed: 0, entries: [], pruneAt: PRUNE_EVERY }));
+      readNewLines(join(this.dir, f), tail);
+      if (tail.entries.length >= tail.pruneAt) {
+        tail.entries = prune(tail.entries, Date.now());
+        tail.pruneAt = tail.entries.length + PRUNE_EVERY;
       }
+      out = out.concat(tail.entries);
     }
     return out;
   }
