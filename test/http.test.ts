@@ -370,6 +370,39 @@ describe('DNS rebinding and limits', () => {
     },
   );
 
+  test('CORS: a page on an allowed origin gets its preflight answered without a token and can read the session id; a foreign one gets nothing', async () => {
+    const p = await serve();
+    const token = tokenFile(p.dir);
+    const page = `http://localhost:6274`;
+    const preflight = await raw(p.url, {
+      method: 'OPTIONS',
+      headers: {
+        origin: page,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, mcp-protocol-version',
+      },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers['access-control-allow-origin'], page);
+    assert.match(String(preflight.headers['access-control-allow-methods']), /\bPOST\b/);
+    for (const h of ['authorization', 'content-type', 'mcp-session-id', 'mcp-protocol-version'])
+      assert.match(String(preflight.headers['access-control-allow-headers']), new RegExp(`\\b${h}\\b`));
+    const init = await raw(p.url, { headers: { ...auth(token), origin: page }, body: INITIALIZE });
+    assert.equal(init.status, 200);
+    assert.equal(init.headers['access-control-allow-origin'], page);
+    assert.match(String(init.headers['access-control-expose-headers']), /\bmcp-session-id\b/);
+    assert.ok(init.headers['mcp-session-id'], 'a 2025 session was opened');
+    const unauthenticated = await raw(p.url, { headers: { origin: page }, body: INITIALIZE });
+    assert.equal(unauthenticated.status, 401, 'only the preflight goes without a token');
+    const foreign = await raw(p.url, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } });
+    assert.equal(foreign.status, 403);
+    assert.equal(foreign.headers['access-control-allow-origin'], undefined);
+    const noOrigin = await raw(p.url, { headers: auth(token), body: INITIALIZE });
+    assert.equal(noOrigin.headers['access-control-allow-origin'], undefined, 'no CORS headers for non-browser clients');
+    p.child.kill('SIGTERM');
+    await p.exit;
+  });
+
   test('more than 8 requests in flight from one client: 429; another client is still served', async () => {
     const standIn = await mainnet();
     // Every price read hangs until the server's own timeout: nine calls stay in flight.

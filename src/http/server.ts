@@ -43,6 +43,7 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { HttpConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { ServerHandle } from '../server.js';
+import { corsFor } from './cors.js';
 import { OAuthResourceServer } from './oauth.js';
 import { loadTokens, type TokenSet } from './tokens.js';
 
@@ -271,6 +272,8 @@ export async function startHttpServer(
     if (!host.ok) return reply(res, rpcError(403, `Forbidden: ${host.message}`));
     const origin = validateOriginHeader(req.headers.origin, allowedHosts);
     if (!origin.ok) return reply(res, rpcError(403, `Forbidden: ${origin.message}`));
+    const preflight = corsFor(req, res);
+    if (preflight) return reply(res, preflight);
 
     // RFC 9728: where a client finds the authorization server; public, like every discovery document.
     const path = (req.url ?? '/').split('?')[0];
