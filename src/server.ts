@@ -78,6 +78,8 @@ export interface ServerHandle {
   serve(transport?: Transport, opts?: { onerror?: (err: Error) => void }): StdioServerHandle;
   /** Tool calls of this HTTP client (its principal) still running, answered or not. */
   toolCallsRunning(principal: string): number;
+  /** The HTTP entry's way to tell 2026-07-28 clients' listen streams that a tool list changed. */
+  announceToolListChangesWith(publish: () => void): void;
   /** Every tool this server can list, described (the build writes it to dist/tool-list.json). */
   toolList(): ToolListFile;
   accounts: AccountStore;
@@ -168,6 +170,7 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
   // against its cap of requests in flight (src/http/server.ts) until they end.
   const running = new Map<string, number>();
   const enabledByPrincipal = new Map<string, Set<ToolGroup>>();
+  let announceToolListChange: (() => void) | undefined;
   // HTTP mode (src/http/): the authenticated client, the name of its bearer token, comes as
   // authInfo.clientId; its pending actions are bound to it. stdio: none (one client).
   const factory: McpServerFactory = ({ era, authInfo }) => {
@@ -191,8 +194,14 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
         if (enabled.has(toolset)) return false;
         enabled.add(toolset);
         log.info({ toolset }, 'toolset enabled');
-        // After the enable_toolset result, so that the client re-lists once it has it.
-        setImmediate(() => server.sendToolListChanged());
+        // After the enable_toolset result, so that the client re-lists once it has it. A 2026-07-28
+        // client over HTTP has no connection to hear it on: it hears it on its subscriptions/listen
+        // stream, through the HTTP entry (every listening client hears it; the list itself stays
+        // per principal).
+        setImmediate(() => {
+          server.sendToolListChanged();
+          if (era === 'modern') announceToolListChange?.();
+        });
         return true;
       },
     };
@@ -265,6 +274,9 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
       return handle;
     },
     toolCallsRunning: (principal) => running.get(principal) ?? 0,
+    announceToolListChangesWith(publish) {
+      announceToolListChange = publish;
+    },
     toolList: () => describeTools(tools),
     accounts,
     hosts,

@@ -718,6 +718,22 @@ describe('dynamic toolsets over HTTP', () => {
     p.child.kill('SIGTERM');
     await p.exit;
   });
+
+  test('a 2026-07-28 client listening for tool-list changes hears of the toolset it enabled', async () => {
+    const p = await serve({ args: ['--toolsets', 'dynamic'], env: { BINANCE_MCP_TOKENS: TOKENS } });
+    const alice = await clientV2(p.url, ALICE, 'modern');
+    let heard = 0;
+    alice.setNotificationHandler('notifications/tools/list_changed', () => {
+      heard++;
+    });
+    const subscription = await alice.listen({ toolsListChanged: true });
+    assert.notEqual((await call(alice, 'enable_toolset', { toolset: 'trade' })).isError, true);
+    await until(() => heard > 0, 'notifications/tools/list_changed on the listen stream', 10_000);
+    assert.ok((await alice.listTools()).tools.some((t) => t.name === 'place_order'));
+    await subscription.close();
+    p.child.kill('SIGTERM');
+    await p.exit;
+  });
 });
 
 describe('a client that goes away', () => {

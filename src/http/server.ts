@@ -190,7 +190,7 @@ class LegacySessions {
 }
 
 export async function startHttpServer(
-  mcpServer: Pick<ServerHandle, 'factory' | 'toolCallsRunning'>,
+  mcpServer: Pick<ServerHandle, 'factory' | 'toolCallsRunning' | 'announceToolListChangesWith'>,
   http: HttpConfig,
   stateDir: string,
   log: Logger,
@@ -225,6 +225,7 @@ export async function startHttpServer(
     maxRequestBodySize: limits.maxBodyBytes,
     onerror,
   });
+  mcpServer.announceToolListChangesWith(() => modern.notify.toolsChanged());
   const legacy = new LegacySessions(mcpServer.factory, limits, log);
   const mcp = toNodeHandler(
     {
