@@ -334,6 +334,24 @@ describe('OAuth resource-server mode', () => {
   );
 });
 
+/**
+ * A 2025 session of ALICE on a server whose price reads hang until its 3 s timeout to
+ * Binance: every get_price_index call stays in flight that long.
+ */
+async function aliceWithHangingReads() {
+  const standIn = await mainnet();
+  standIn.wire.inject({ fault: { kind: 'hang' }, times: 100, match: (r) => r.path === '/sapi/v1/margin/priceIndex' });
+  const p = await serve({ standIn, env: { BINANCE_MCP_TOKENS: TOKENS, BINANCE_TIMEOUT_MS: '3000' } });
+  const init = await raw(p.url, { headers: auth(ALICE), body: INITIALIZE });
+  const headers = {
+    ...auth(ALICE),
+    'mcp-session-id': String(init.headers['mcp-session-id']),
+    'mcp-protocol-version': '2025-11-25',
+  };
+  await raw(p.url, { headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+  return { standIn, p, headers };
+}
+
 describe('DNS rebinding and limits', () => {
   test(
     'a foreign Host or Origin is refused with 403 before authentication; loopback and ' + '--allowed-hosts names pass',
@@ -404,17 +422,8 @@ describe('DNS rebinding and limits', () => {
   });
 
   test('more than 8 requests in flight from one client: 429; another client is still served', async () => {
-    const standIn = await mainnet();
     // Every price read hangs until the server's own timeout: nine calls stay in flight.
-    standIn.wire.inject({ fault: { kind: 'hang' }, times: 100, match: (r) => r.path === '/sapi/v1/margin/priceIndex' });
-    const p = await serve({ standIn, env: { BINANCE_MCP_TOKENS: TOKENS, BINANCE_TIMEOUT_MS: '3000' } });
-    const init = await raw(p.url, { headers: auth(ALICE), body: INITIALIZE });
-    const headers = {
-      ...auth(ALICE),
-      'mcp-session-id': String(init.headers['mcp-session-id']),
-      'mcp-protocol-version': '2025-11-25',
-    };
-    await raw(p.url, { headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    const { standIn, p, headers } = await aliceWithHangingReads();
     const calls = Array.from({ length: 8 }, (_, i) =>
       raw(p.url, {
         headers,
@@ -447,16 +456,7 @@ describe('DNS rebinding and limits', () => {
   });
 
   test('a client that hangs up keeps its calls counted until they end: it cannot pile up work', async () => {
-    const standIn = await mainnet();
-    standIn.wire.inject({ fault: { kind: 'hang' }, times: 100, match: (r) => r.path === '/sapi/v1/margin/priceIndex' });
-    const p = await serve({ standIn, env: { BINANCE_MCP_TOKENS: TOKENS, BINANCE_TIMEOUT_MS: '3000' } });
-    const init = await raw(p.url, { headers: auth(ALICE), body: INITIALIZE });
-    const headers = {
-      ...auth(ALICE),
-      'mcp-session-id': String(init.headers['mcp-session-id']),
-      'mcp-protocol-version': '2025-11-25',
-    };
-    await raw(p.url, { headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    const { standIn, p, headers } = await aliceWithHangingReads();
     // Eight calls whose reads hang, then the client hangs up on all of them.
     const hungUp = Array.from({ length: 8 }, (_, i) => {
       const req = httpRequest(p.url, {

@@ -42,6 +42,16 @@ function mainnetServer(dir: string, standIn: StandIn, limits: Record<string, str
   });
 }
 
+/** Resolves once the stand-in has received a request to `method path` (within 10 s). */
+const untilSent = (standIn: StandIn, method: string, path: string) =>
+  withTimeout(
+    (async () => {
+      while (!standIn.wire.requestsTo(method, path).length) await new Promise((r) => setTimeout(r, 20));
+    })(),
+    10_000,
+    `${method} ${path} reaching the stand-in`,
+  );
+
 let nextId = 100;
 async function call(p: Proc, name: string, args: Record<string, unknown>): Promise<Record<string, any>> {
   const id = nextId++;
@@ -110,14 +120,7 @@ describe('a write in flight when the server is stopped', () => {
           arguments: { token: pending.structuredContent.token, confirmation: 'CONFIRM' },
         },
       });
-      await withTimeout(
-        (async () => {
-          while (!standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length)
-            await new Promise((r) => setTimeout(r, 20));
-        })(),
-        10_000,
-        'the order reaching the stand-in',
-      );
+      await untilSent(standIn, 'POST', '/sapi/v1/margin/order');
       p.child.kill('SIGTERM');
       assert.deepEqual(await withTimeout(p.exit, 15_000, 'exit after SIGTERM'), { code: 0, signal: null });
       const lines = journal(dir).filter((l) => l.tool === 'place_order');
@@ -182,14 +185,7 @@ describe('a call the client cancels (notifications/cancelled)', () => {
     await initialize(p);
     const id = nextId++;
     p.send({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'get_cross_margin_account', arguments: {} } });
-    await withTimeout(
-      (async () => {
-        while (!standIn.wire.requestsTo('GET', '/sapi/v1/margin/account').length)
-          await new Promise((r) => setTimeout(r, 20));
-      })(),
-      10_000,
-      'the read reaching the stand-in',
-    );
+    await untilSent(standIn, 'GET', '/sapi/v1/margin/account');
     p.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'moved on' } });
     const listed = await call(p, 'list_accounts', {});
     assert.equal(listed.structuredContent.accounts[0].name, 'main');

@@ -19,12 +19,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { CATALOG } from '../src/catalog/index.js';
 import { parseToolsMd } from '../src/accounts/toolsmd.js';
 import { redactor } from '../src/safety/redact.js';
 import { errorOf, startServer, structured, toolsMd, type StartOptions, type TestServer } from './helpers/mcp.js';
 import { ed25519KeyPair, randomApiKey, randomSecret } from './helpers/keys.js';
-import { startStandIn } from './helpers/standin.js';
+import { startMainnet } from './helpers/standin.js';
 
 const KEY = randomApiKey();
 const SECRET = randomSecret();
@@ -711,17 +710,8 @@ describe('after Binance accepted a write, no error invites a retry', () => {
 describe('the daily cap across processes and faults', () => {
   test('writes of one account wait for each other through the lock file, even across server instances', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'bmm-state-'));
-    const standIn = await startStandIn(CATALOG.map((e) => ({ method: e.method, path: e.path, security: e.security })));
-    standIn.wire.addKey({ apiKey: KEY, accountId: 'main', hmacSecret: SECRET });
     // Both servers value orders at 60000 through the stand-in's price index.
-    standIn.wire.addRoute({
-      method: 'GET',
-      path: '/sapi/v1/margin/priceIndex',
-      security: 'MARKET_DATA',
-      weight: 10,
-      per: 'IP',
-      handle: () => ({ calcTime: 1, price: '60000', symbol: 'BTCUSDT' }),
-    });
+    const standIn = await startMainnet(KEY, SECRET);
     const opts = {
       toolsMd: toolsMd([
         { name: 'main', fields: { 'API Key': KEY, Secret: SECRET, Environment: 'Mainnet', 'Max Daily Value': '1000' } },
