@@ -235,7 +235,7 @@ export class Journal {
    * Writes whose outcome is not known: an intent with no result line (in flight, or
    * the process died), or an `unknown` outcome not reconciled since. Oldest first.
    */
-  unresolved(sinceMs = Date.now() - 7 * 86_400_000): JournalEntry[] {
+  unresolved(sinceMs = Date.now() - KEEP_MS): JournalEntry[] {
     const open = new Map<string, JournalEntry>();
     for (const e of this.read()) {
       if (Date.parse(e.time) < sinceMs) continue;
