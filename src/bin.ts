@@ -1,18 +1,18 @@
 /**
  * The executable's entry, kept tiny so that it runs before the server's code is
- * compiled: it turns on Node's module compile cache (Node ≥ 22.1; V8's compiled code
- * is kept on disk, so later starts skip most of the parsing and compiling that cold
- * start is made of, see bench/), then loads the server (main.ts).
- *
- * The cache lives where Node puts it by default, <os temp dir>/node-compile-cache
- * (NODE_COMPILE_CACHE, when set, is Node's own business: it enables the cache before
- * this runs), never in the project or the state directory. A directory that cannot be
- * made only means no cache: the folder is made here without `recursive`, because
- * Node's recursive mkdir (which enableCompileCache uses) never returns for a path
- * under /proc (Node 22.23 and 24.21). NODE_DISABLE_COMPILE_CACHE=1 turns it off. On
- * Node 20 the function does not exist and nothing is done.
+ * compiled. It makes a start fast (see bench/) with
+ * - Node's module compile cache (Node ≥ 22.1): V8's compiled code is kept on disk, so
+ *   later starts skip most of the parsing and compiling. It lives where Node puts it by
+ *   default, <os temp dir>/node-compile-cache (NODE_COMPILE_CACHE, when set, is Node's
+ *   own business: it enables the cache before this runs), never in the project or the
+ *   state directory. A folder another user made or can write into is not used
+ *   (<temp>/node-compile-cache-<uid> then): compiled code is run as it is found. A
+ *   folder that cannot be made only means no cache; it is made without `recursive`,
+ *   because Node's recursive mkdir (which enableCompileCache uses) never returns for a
+ *   path under /proc (Node 22.23 and 24.21). NODE_DISABLE_COMPILE_CACHE=1 turns it off;
+ *   on Node 20 the function does not exist.
  */
-import { mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,16 +20,27 @@ import { join } from 'node:path';
 const enableCompileCache = (module as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
 if (enableCompileCache && !process.env.NODE_COMPILE_CACHE && !process.env.NODE_DISABLE_COMPILE_CACHE) {
   try {
-    const dir = join(tmpdir(), 'node-compile-cache');
-    try {
-      mkdirSync(dir, { mode: 0o700 });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    enableCompileCache(dir);
+    const shared = join(tmpdir(), 'node-compile-cache');
+    const dir = [shared, `${shared}-${process.getuid?.() ?? ''}`].find(ownPrivateDir);
+    if (dir) enableCompileCache(dir);
   } catch {
     // No cache is never a reason not to start.
   }
+}
+
+/**
+ * Made here, or made earlier by this user and writable by nobody else: compiled code is run as is, so a
+ * folder another user of a shared temp folder made (or can write into) is never used.
+ */
+function ownPrivateDir(dir: string): boolean {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+  }
+  const st = lstatSync(dir);
+  if (!st.isDirectory()) return false;
+  return process.platform === 'win32' || (st.uid === process.getuid?.() && (st.mode & 0o022) === 0);
 }
 
 try {

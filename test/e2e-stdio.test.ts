@@ -8,7 +8,16 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import module from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -220,6 +229,25 @@ describe('the built server over stdio, as a client starts it', () => {
       !existsSync(join(ROOT, 'node-compile-cache')) && !existsSync(join(dir, 'state', 'node-compile-cache')),
       'never in the project or the state directory',
     );
+  });
+
+  test('a compile cache folder others can write into is never used', {
+    skip: process.platform === 'win32' && 'file modes',
+    timeout: 30_000,
+  }, async () => {
+    const dir = scratch();
+    const tmp = join(dir, 'shared-tmp');
+    const planted = join(tmp, 'node-compile-cache');
+    mkdirSync(planted, { recursive: true });
+    chmodSync(planted, 0o777);
+    const p = start([BIN, '--sandbox'], { cwd: dir, env: serverEnv(dir, { TMPDIR: tmp }) });
+    await withTimeout(initialize(p), 20_000, 'initialize');
+    p.child.stdin.end();
+    assert.equal((await withTimeout(p.exit, 10_000, 'exit after stdin closed')).code, 0);
+    assert.deepEqual(readdirSync(planted), [], 'nothing was written to, or read from, the planted folder');
+    const hasApi = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+    const own = join(tmp, `node-compile-cache-${process.getuid?.()}`);
+    assert.equal(existsSync(own) && readdirSync(own).length > 0, hasApi, 'this user’s own folder is used instead');
   });
 });
 
