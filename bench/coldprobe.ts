@@ -3,7 +3,9 @@
  * initialize → tools/list answered) of several builds of the server beside the OKX
  * peer and bare node, interleaved run by run, on the Node that runs this script.
  *
- *   node dist/bench/coldprobe.js [runs] label=path/to/entry.js …
+ *   node dist/bench/coldprobe.js [runs] label=path/to/entry.js[,NAME=value…] …
+ *
+ * NAME=value pairs are settings for that server, e.g. BINANCE_OPENING_CACHE=0.
  *
  * Set NODE_COMPILE_CACHE to a fresh folder to keep runs apart from other caches.
  */
@@ -23,7 +25,7 @@ const FLOOR =
   `m=JSON.parse(b.slice(0,i));b=b.slice(i+1);if(m.id===undefined)continue;const ` +
   `result=m.method==='initialize'?{protocolVersion:m.params.protocolVersion,capabilities:{tools:{}},serverInfo:{name:'floor',version:'0'}}:{tools:[]};process.stdout.write(JSON.stringify({jsonrpc:'2.0',id:m.id,result})+'\\n');}});`;
 
-function ours(label: string, bin: string): () => ServerSpec {
+function ours(label: string, bin: string, settings: string[]): () => ServerSpec {
   const dir = join(work, label);
   mkdirSync(dir, { recursive: true });
   const toolsMd = join(dir, 'TOOLS.md');
@@ -39,6 +41,7 @@ function ours(label: string, bin: string): () => ServerSpec {
     BINANCE_STATE_DIR: join(dir, 'state'),
     BINANCE_MAINNET_BASE_URL: 'http://127.0.0.1:9',
   };
+  for (const kv of settings) env[kv.slice(0, kv.indexOf('='))] = kv.slice(kv.indexOf('=') + 1);
   for (const k of ['NODE_COMPILE_CACHE', 'NODE_DISABLE_COMPILE_CACHE', 'TMPDIR'])
     if (process.env[k]) env[k] = process.env[k];
   return () => ({ label, command: process.execPath, args: [resolve(bin), '--tools-md', toolsMd], env, cwd: dir });
@@ -47,8 +50,9 @@ function ours(label: string, bin: string): () => ServerSpec {
 async function main() {
   const specs: { label: string; spec: () => ServerSpec; ms: number[]; tools?: number }[] = [];
   for (const a of args) {
-    const [label, bin] = a.split('=');
-    specs.push({ label, spec: ours(label, bin), ms: [] });
+    const [label, ...rest] = a.split('=');
+    const [bin, ...settings] = rest.join('=').split(',');
+    specs.push({ label, spec: ours(label, bin, settings), ms: [] });
   }
   const okx = ensurePeer(PEERS[0], () => undefined);
   if (okx.available) specs.push({ label: 'okx', spec: () => peerSpec(okx, work), ms: [] });

@@ -6,7 +6,9 @@
 // `--bundle-only` skips tsc (about 15 s here) and builds just what running the server
 // needs; `npm start` uses it on a fresh clone.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 import { buildTestHost, buildViews } from './build-views.mjs';
 
@@ -177,3 +179,18 @@ execFileSync(process.execPath, [generator, 'dist/tool-list.json'], {
   env: { ...process.env, LOG_LEVEL: 'silent' },
 });
 rmSync(generator, { force: true });
+
+// The build's identity, stamped into the entry: a hash of everything the server loads
+// and serves. The opening cache (src/opening/) keeps answers per build, so a new build
+// never replays an older one's answers.
+const stamp = createHash('sha256');
+const walk = (dir) =>
+  readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+for (const f of [...walk('dist/chunks'), ...walk('dist/apps'), 'dist/tool-list.json'])
+  stamp.update(f).update(readFileSync(f));
+const entry = readFileSync(outfile, 'utf8');
+if (!entry.includes("'__BMM_BUILD_ID__'") && !entry.includes('"__BMM_BUILD_ID__"'))
+  throw new Error('build id: the placeholder was not found in the entry (src/bin.ts)');
+writeFileSync(outfile, entry.replace(/(['"])__BMM_BUILD_ID__\1/g, JSON.stringify(stamp.digest('hex').slice(0, 32))));

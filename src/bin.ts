@@ -1,6 +1,6 @@
 /**
  * The executable's entry, kept tiny so that it runs before the server's code is
- * compiled. It makes a start fast (see bench/) with
+ * compiled. Two things make a start fast (see bench/):
  * - Node's module compile cache (Node ≥ 22.1): V8's compiled code is kept on disk, so
  *   later starts skip most of the parsing and compiling. It lives where Node puts it by
  *   default, <os temp dir>/node-compile-cache (NODE_COMPILE_CACHE, when set, is Node's
@@ -11,11 +11,14 @@
  *   because Node's recursive mkdir (which enableCompileCache uses) never returns for a
  *   path under /proc (Node 22.23 and 24.21). NODE_DISABLE_COMPILE_CACHE=1 turns it off;
  *   on Node 20 the function does not exist.
+ * - The opening cache (src/opening/): the client's opening messages are answered as
+ *   they were last time, while the server (main.ts) loads and then checks them.
  */
 import { lstatSync, mkdirSync } from 'node:fs';
 import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { answerOpening } from './opening/replay.js';
 
 const enableCompileCache = (module as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
 if (enableCompileCache && !process.env.NODE_COMPILE_CACHE && !process.env.NODE_DISABLE_COMPILE_CACHE) {
@@ -43,9 +46,14 @@ function ownPrivateDir(dir: string): boolean {
   return process.platform === 'win32' || (st.uid === process.getuid?.() && (st.mode & 0o022) === 0);
 }
 
+// A hash of the bundle, stamped by scripts/build.mjs: the opening cache's answers belong to one build.
+const BUILD_ID = '__BMM_BUILD_ID__';
+
 try {
+  // Answers the client's opening from the opening cache, when this start has one (src/opening/), then loads.
+  const opening = await answerOpening(BUILD_ID).catch(() => undefined);
   const { main } = await import('./main.js');
-  await main(new URL('./tool-list.json', import.meta.url));
+  await main(new URL('./tool-list.json', import.meta.url), opening);
 } catch (err) {
   process.stderr.write(`binance-margin-mcp: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

@@ -3,10 +3,10 @@
  * A flag wins over its environment variable. Unknown flags are a usage error (exit 2).
  */
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TOOLSETS, type Toolset } from './catalog/types.js';
 import type { AccountEnv } from './accounts/environment.js';
+import { stateDirOf } from './opening/opening-cache.js';
 
 export type ConfirmVia = 'token' | 'elicitation' | 'input-required' | 'auto';
 
@@ -98,7 +98,8 @@ Options (environment variable in brackets):
 Other environment: BINANCE_CONFIRM_TTL_SECONDS (120), BINANCE_STATE_DIR (~/.binance-margin-mcp),
 BINANCE_TIMEOUT_MS (10000), BINANCE_RECONCILE_MS (how long an unanswered order is looked up by
 its client id; 10000, at most 10000), BINANCE_MAINNET_BASE_URL / BINANCE_TESTNET_BASE_URL
-(loopback only), LOG_LEVEL (info).
+(loopback only), BINANCE_OPENING_CACHE (on; 0 stops answering a stdio client's opening as the last
+start did while the server loads), LOG_LEVEL (info).
 
 One account from the environment, the account "main", used when no accounts file is found:
 BINANCE_API_KEY with BINANCE_API_SECRET (HMAC), or with BINANCE_PRIVATE_KEY_FILE (RSA or Ed25519;
@@ -291,7 +292,7 @@ export function parseConfig(
   if (flags.has('--help') || flags.has('-h')) return 'help';
   if (flags.has('--version')) return 'version';
 
-  const stateDir = resolve(env.BINANCE_STATE_DIR || join(homedir(), '.binance-margin-mcp'));
+  const stateDir = stateDirOf(env);
   const toolsMd = (flags.get('--tools-md') as string | undefined) ?? env.BINANCE_TOOLS_MD;
   const toolsMdPath = toolsMd
     ? resolve(cwd, toolsMd)

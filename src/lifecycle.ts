@@ -10,6 +10,7 @@
  * that started it): only a signal stops it. It first stops taking requests, lets the
  * writes in flight finish, then closes the sessions and connections.
  */
+import type { Readable } from 'node:stream';
 import type { HttpServerHandle } from './http/server.js';
 import type { Logger } from './log.js';
 import type { ServerHandle } from './server.js';
@@ -39,10 +40,15 @@ function supervise(handle: ServerHandle, log: Logger, http?: HttpServerHandle): 
   return shutdown;
 }
 
-export function superviseStdioProcess(handle: ServerHandle, log: Logger): (why: string) => Promise<void> {
+/** `input`: what the server reads, stdin (or, when stdin ended before the server was loaded, what it held). */
+export function superviseStdioProcess(
+  handle: ServerHandle,
+  log: Logger,
+  input: Readable = process.stdin,
+): (why: string) => Promise<void> {
   const shutdown = supervise(handle, log);
-  process.stdin.on('end', () => void shutdown('stdin closed'));
-  process.stdin.on('close', () => void shutdown('stdin closed'));
+  input.on('end', () => void shutdown('stdin closed'));
+  input.on('close', () => void shutdown('stdin closed'));
   // EPIPE and friends: the client is gone; nobody is left to answer.
   process.stdout.on(
     'error',

@@ -14,9 +14,16 @@ import { createServer, type ServerHandle } from './server.js';
 import { VERSION } from './version.js';
 import type { ToolListFile } from './tools/tool-list.js';
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { OpeningRecorder } from './opening/recorder.js';
+import type { Opening, Replayed } from './opening/replay.js';
 
-/** `toolListUrl`: the prebuilt tool list beside the entry (see tools/tool-list.ts). */
-export async function main(toolListUrl: URL): Promise<void> {
+/**
+ * `toolListUrl`: the prebuilt tool list beside the entry (see tools/tool-list.ts). `opening`: what bin.ts
+ * answered from the opening cache before this was loaded (src/opening/).
+ */
+export async function main(toolListUrl: URL, opening?: Opening): Promise<void> {
   // `setup` edits an MCP client's configuration and ends: it never starts the server.
   // (exitCode, not exit(): what it printed to a pipe is flushed first.)
   if (process.argv[2] === 'setup') {
@@ -77,14 +84,24 @@ export async function main(toolListUrl: URL): Promise<void> {
         : `serving MCP over HTTP at ${http.url}; clients authenticate with their bearer tokens`,
     );
   } else {
-    const shutdown = superviseStdioProcess(handle, log);
-    handle.serve(undefined, {
+    const replayed = opening?.replayed;
+    const input = inputAfter(replayed);
+    const shutdown = superviseStdioProcess(handle, log, input);
+    const wire = new StdioServerTransport(input, process.stdout);
+    handle.serve(opening ? new OpeningRecorder(wire, opening, log) : wire, {
       // A line the transport cannot take (over its read limit, or not JSON-RPC) is logged, never a silent exit.
       onerror: (err) => {
         log.error({ err: err.message }, 'a message from the client could not be read');
         if (/exceed|too (large|long)|maximum/i.test(err.message)) void shutdown('a message over the read limit');
       },
     });
+    if (replayed) {
+      if (input === process.stdin) process.stdin.resume();
+      log.info(
+        { answered: replayed.answered.size },
+        'the opening was answered from the opening cache while the server loaded; its answers are checked now',
+      );
+    }
   }
   const accounts = handle.accounts.list();
   log.info(
@@ -132,6 +149,17 @@ function reconcileAtStart(handle: ServerHandle, log: Logger): void {
     (err) =>
       log.warn({ err: (err as Error).message }, 'reconciling earlier writes failed; reconcile_actions can try again'),
   );
+}
+
+/**
+ * What the server reads: stdin, with what bin.ts read from it while answering the opening put back in front
+ * (a stream of just those bytes when stdin had already ended).
+ */
+function inputAfter(replayed: Replayed | undefined): Readable {
+  if (!replayed) return process.stdin;
+  if (replayed.inputEnded) return Readable.from(replayed.input.length ? [replayed.input] : []);
+  if (replayed.input.length) process.stdin.unshift(replayed.input);
+  return process.stdin;
 }
 
 /** The tool list the build wrote beside the bundle, when there is one (see tools/tool-list.ts). */
