@@ -154,7 +154,13 @@ function snapshotBundle(): { bin: string; entryBytes: number; copied: Record<str
 let workDir = '';
 const NO_HOST = 'http://127.0.0.1:9'; // nothing listens: cold-start runs never send a request
 
-function oursSpec(label: string, dirName: string, args: string[] = [], baseUrl = NO_HOST): ServerSpec {
+function oursSpec(
+  label: string,
+  dirName: string,
+  args: string[] = [],
+  baseUrl = NO_HOST,
+  settings: Record<string, string> = {},
+): ServerSpec {
   const dir = join(workDir, dirName);
   mkdirSync(dir, { recursive: true });
   const toolsMd = join(dir, 'TOOLS.md');
@@ -172,6 +178,7 @@ function oursSpec(label: string, dirName: string, args: string[] = [], baseUrl =
       HOME: dir,
       BINANCE_STATE_DIR: join(dir, 'state'),
       BINANCE_MAINNET_BASE_URL: baseUrl,
+      ...settings,
     },
     cwd: dir,
   };
@@ -590,6 +597,14 @@ async function main() {
       spec: () => oursSpec('ours read-only', 'cold-ro', ['--read-only']),
       runs: [],
     },
+    // Every start a first start: what the opening cache saves (the rows above use it from the warm-up round on).
+    {
+      key: 'ours-no-opening-cache',
+      label: 'ours, opening cache off',
+      ours: true,
+      spec: () => oursSpec('ours no opening cache', 'cold-off', [], NO_HOST, { BINANCE_OPENING_CACHE: '0' }),
+      runs: [],
+    },
   ];
   for (const p of peers)
     if (p.available)
@@ -767,14 +782,18 @@ async function main() {
     pass: false,
   });
   const perCallPartial = perCallOk.length < results.perCall.length ? ' (one endpoint failed)' : '';
+  // Issue 23: 0.40 × on the Node versions users run, and on Node 20 no slower than 2026-11-29's 0.44 ×.
+  const coldTarget = Number(process.versions.node.split('.')[0]) >= 22 ? 0.4 : 0.44;
+  const off = cold.find((c) => c.label === 'ours, opening cache off');
   results.targets = [
     {
-      target: 'cold start p50 ≤ 0.5 × fastest peer',
+      target: `cold start p50 ≤ ${coldTarget} × fastest peer (node ${process.versions.node})`,
       measured:
         `${fmtMs(ours.toolsListMs.p50)} vs ` +
-        `${fastestPeer ? `${fastestPeer.label} ${fmtMs(fastestPeer.toolsListMs.p50)}` : 'no peer'}`,
+        `${fastestPeer ? `${fastestPeer.label} ${fmtMs(fastestPeer.toolsListMs.p50)}` : 'no peer'}` +
+        (off?.toolsListMs ? `; opening cache off ${fmtMs(off.toolsListMs.p50)}` : ''),
       ratio: fastestPeer ? round(ours.toolsListMs.p50 / fastestPeer.toolsListMs.p50, 2) : null,
-      pass: fastestPeer ? ours.toolsListMs.p50 <= 0.5 * fastestPeer.toolsListMs.p50 : null,
+      pass: fastestPeer ? ours.toolsListMs.p50 <= coldTarget * fastestPeer.toolsListMs.p50 : null,
     },
     {
       target: 'all 65 endpoint tools ≤ 10k tokens',
@@ -806,6 +825,18 @@ async function main() {
           pass: worstAdded.p99 <= 5,
         }
       : unmeasured('added latency (c) MCP p99 ≤ 5 ms', results.perCall[0].failed),
+    perCallOk.length
+      ? (() => {
+          // (c) − (d): what the server adds over a bare stdio relay doing the same request (issue 23).
+          const overFloor = Math.max(...perCallOk.map((r: any) => r.addedByMcp.p50 - r.addedByStdioFloor.p50));
+          return {
+            target: 'added latency over the stdio floor, (c) − (d) p50 ≤ 0.35 ms',
+            measured: `${overFloor.toFixed(3)} ms (worse endpoint)${perCallPartial}`,
+            ratio: null,
+            pass: overFloor <= 0.35,
+          };
+        })()
+      : unmeasured('added latency over the stdio floor ≤ 0.35 ms', results.perCall[0].failed),
     ok(b0)
       ? {
           target: "zero 429s in the burst (Binance's budget)",
@@ -837,6 +868,14 @@ async function main() {
           pass: mem.growthFromWarmKb !== null && mem.growthFromWarmKb <= 4 * 1024,
         }
       : unmeasured('RSS flat after 10,000 calls', mem.failed),
+    ok(mem)
+      ? {
+          target: `RSS after ${mem.calls} calls ≤ 1.3 × idle RSS`,
+          measured: `${fmtBytes(mem.afterCallsKb)} after vs ${fmtBytes(mem.idleAfterStartKb)} idle`,
+          ratio: mem.idleAfterStartKb ? round(mem.afterCallsKb / mem.idleAfterStartKb, 2) : null,
+          pass: !!mem.idleAfterStartKb && mem.afterCallsKb <= 1.3 * mem.idleAfterStartKb,
+        }
+      : unmeasured('RSS after 10,000 calls ≤ 1.3 × idle', mem.failed),
   ];
   results.durationSeconds = round((performance.now() - t0) / 1000, 1);
   results.machine.loadAverageAtEnd = loadavg().map((x) => round(x, 2));
