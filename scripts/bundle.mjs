@@ -82,10 +82,12 @@ export function stageBundle(stage) {
         `dist/${f} is missing: run \`npm run build\` (or \`node scripts/build.mjs --bundle-only\`) first.`,
       );
   const toolList = JSON.parse(readFileSync(join(ROOT, 'dist', 'tool-list.json'), 'utf8'));
-  // The tools a default start lists: not list_toolsets / enable_toolset, which only --toolsets dynamic adds.
+  // The tools a default start lists to the model: not list_toolsets / enable_toolset, which only --toolsets
+  // dynamic adds, and not the app-only ones (MCP Apps `visibility: ["app"]`), which no model is offered.
   const DYNAMIC_ONLY = new Set(['list_toolsets', 'enable_toolset']);
+  const appOnly = (t) => Array.isArray(t._meta?.ui?.visibility) && !t._meta.ui.visibility.includes('model');
   const tools = (toolList.tools ?? toolList)
-    .filter((t) => !DYNAMIC_ONLY.has(t.name))
+    .filter((t) => !DYNAMIC_ONLY.has(t.name) && !appOnly(t))
     .map((t) => ({ name: t.name, description: t.description }));
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(join(stage, 'server'), { recursive: true });

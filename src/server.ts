@@ -244,7 +244,7 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
         },
       };
     };
-    low.setRequestHandler('tools/list', () => lister.list(connection));
+    low.setRequestHandler('tools/list', (_req, ctx) => lister.list(connection, !!sessionFor(ctx).rendersApps?.()));
     low.setRequestHandler('tools/call', async (req, ctx) => {
       if (principal !== undefined) running.set(principal, (running.get(principal) ?? 0) + 1);
       try {

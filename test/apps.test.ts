@@ -211,11 +211,13 @@ describe('the server side of MCP Apps', () => {
     }));
 
   test(
-    'a client that renders no MCP Apps has no card: the Confirm tool refuses and the token stays for ' +
-      'confirm_action',
+    'a client that renders no MCP Apps has no card: the Confirm tool is not listed, refuses if called, and the ' +
+      'token stays for confirm_action',
     () =>
       withApps(
         async (s) => {
+          const { tools } = await s.client.listTools();
+          assert.ok(!tools.some((t) => t.name === APP_CONFIRM_TOOL), 'no model is offered the app-only tool');
           const pending = structured(await s.call('place_order', order));
           const r = await s.call(APP_CONFIRM_TOOL, { token: pending.token });
           assert.equal(errorOf(r).kind, 'confirmation');
@@ -245,6 +247,8 @@ describe('the server side of MCP Apps', () => {
           },
         });
         try {
+          const listed = (await s.client.listTools()).tools.map((t) => t.name);
+          assert.equal(listed.includes(APP_CONFIRM_TOOL), declared, 'listed only to a client that renders apps');
           (await s.handle.hosts.sandboxInstance()).exchange.setPrice('BTCUSDT', '50000');
           const pending = structured((await s.client.callTool({ name: 'place_order', arguments: order })) as never);
           assert.equal(pending.status, 'confirmation_required');

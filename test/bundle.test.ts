@@ -19,6 +19,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { USAGE } from '../src/config.js';
 import { randomApiKey, randomSecret } from './helpers/keys.js';
+import { APP_ONLY_TOOLS } from './helpers/tools.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MCPB = join(ROOT, 'node_modules', '@anthropic-ai', 'mcpb', 'dist', 'cli', 'cli.js');
@@ -66,8 +67,11 @@ describe('the desktop bundle', () => {
       const toolList = JSON.parse(readFileSync(join(ROOT, 'dist', 'tool-list.json'), 'utf8')) as {
         tools: { name: string }[];
       };
-      // Every tool a default start lists: the two that only --toolsets dynamic adds are left out.
-      const listed = toolList.tools.map((t) => t.name).filter((n) => n !== 'list_toolsets' && n !== 'enable_toolset');
+      // Every tool a default start lists to the model: the two that only --toolsets dynamic adds, and the
+      // app-only one, are left out.
+      const listed = toolList.tools
+        .map((t) => t.name)
+        .filter((n) => n !== 'list_toolsets' && n !== 'enable_toolset' && !APP_ONLY_TOOLS.includes(n));
       assert.deepEqual(
         staged.tools.map((t: { name: string }) => t.name),
         listed,

@@ -23,7 +23,6 @@ const ALWAYS = [
   'server_status',
   'recent_actions',
   'reconcile_actions',
-  'confirm_pending_action_from_app',
 ];
 const of = (toolset: string) => CATALOG.filter((e) => e.toolset === toolset).map((e) => e.name);
 const sorted = (names: string[]) => [...names].sort();

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { CATALOG } from '../src/catalog/index.js';
+import { NON_ENDPOINT_TOOLS } from './helpers/tools.js';
 import { toolsMd } from './helpers/mcp.js';
 import { randomApiKey, randomSecret } from './helpers/keys.js';
 import { startStandIn, type StandIn } from './helpers/standin.js';
@@ -149,7 +150,7 @@ describe('raw JSON-RPC against the built server', () => {
     assert.match(d.instructions, /confirm_action/);
     raw.send({ id: 2, method: 'tools/list', params: { _meta: envelope() } });
     const list = (await raw.next(2)).result;
-    assert.equal(list.tools.length, CATALOG.length + 10);
+    assert.equal(list.tools.length, CATALOG.length + NON_ENDPOINT_TOOLS.length);
     raw.send({
       id: 3,
       method: 'tools/call',
@@ -169,7 +170,7 @@ describe('raw JSON-RPC against the built server', () => {
     const { raw, standIn } = await startBundle();
     await initialize2025(raw, {}, '2025-06-18');
     raw.send({ id: 9, method: 'tools/list', params: {} });
-    assert.equal((await raw.next(9)).result.tools.length, CATALOG.length + 10);
+    assert.equal((await raw.next(9)).result.tools.length, CATALOG.length + NON_ENDPOINT_TOOLS.length);
     raw.send({ id: 2, method: 'tools/call', params: { name: 'place_order', arguments: ORDER } });
     const pending = (await raw.next(2)).result.structuredContent;
     assert.equal(pending.status, 'confirmation_required');

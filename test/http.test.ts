@@ -16,6 +16,7 @@ import { Client as ClientV2, StreamableHTTPClientTransport as HttpTransportV2 } 
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as HttpTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CATALOG } from '../src/catalog/index.js';
+import { NON_ENDPOINT_TOOLS } from './helpers/tools.js';
 import { parseConfig, UsageError } from '../src/config.js';
 import { startHttpServer } from '../src/http/server.js';
 import { createLogger } from '../src/log.js';
@@ -179,7 +180,7 @@ describe('the SDK Streamable HTTP clients', () => {
     for (const kind of ['modern', 'legacy', 'v1'] as const) {
       const client = kind === 'v1' ? await clientV1(p.url, token) : await clientV2(p.url, token, kind);
       const { tools } = await client.listTools();
-      assert.equal(tools.length, CATALOG.length + 10, kind);
+      assert.equal(tools.length, CATALOG.length + NON_ENDPOINT_TOOLS.length, kind);
       const r = await call(client, 'get_price_index', { symbol: 'BTCUSDT' });
       assert.notEqual(r.isError, true, JSON.stringify(r));
       assert.equal(r.structuredContent!.environment, 'sandbox');
@@ -315,7 +316,7 @@ describe('OAuth resource-server mode', () => {
       const now = Math.floor(Date.now() / 1000);
       const good = as.sign({ iss: as.issuer, aud: resource, sub: 'user-1', exp: now + 300 });
       const client = await clientV2(p.url, good, 'modern');
-      assert.equal((await client.listTools()).tools.length, CATALOG.length + 10);
+      assert.equal((await client.listTools()).tools.length, CATALOG.length + NON_ENDPOINT_TOOLS.length);
       const { privateKey: otherKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       for (const [why, token] of [
         [
@@ -611,7 +612,7 @@ describe('many clients, one set of rails', () => {
     const p = await serve({ dir });
     assert.equal(existsSync(join(dir, 'state', 'http-token')), false);
     const phone = await clientV2(p.url, BOB, 'modern');
-    assert.equal((await phone.listTools()).tools.length, CATALOG.length + 10);
+    assert.equal((await phone.listTools()).tools.length, CATALOG.length + NON_ENDPOINT_TOOLS.length);
     assert.match(p.stderr(), /"clients":\["laptop","phone"\]/);
     p.child.kill('SIGTERM');
     await p.exit;
@@ -661,7 +662,7 @@ describe('many clients, one set of rails', () => {
     });
     assert.equal(
       message((await raw(p.url, { headers: headers(ALICE), body: list })).body).result.tools.length,
-      CATALOG.length + 10,
+      CATALOG.length + NON_ENDPOINT_TOOLS.length,
     );
     const foreign = await raw(p.url, { headers: headers(BOB), body: list });
     assert.equal(foreign.status, 404);
@@ -803,7 +804,7 @@ describe('a client that goes away', () => {
       assert.equal(standIn.wire.requestsTo('POST', '/sapi/v1/margin/order').length, 1, 'sent once, never re-sent');
       // The server outlives the client.
       const other = await clientV2(p.url, token, 'modern');
-      assert.equal((await other.listTools()).tools.length, CATALOG.length + 10);
+      assert.equal((await other.listTools()).tools.length, CATALOG.length + NON_ENDPOINT_TOOLS.length);
       assert.equal(p.child.exitCode, null);
       p.child.kill('SIGTERM');
       assert.deepEqual(await withTimeout(p.exit, 10_000, 'exit'), { code: 0, signal: null });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CATALOG } from '../src/catalog/index.js';
+import { NON_ENDPOINT_TOOLS } from './helpers/tools.js';
 import { errorOf, startServer, structured, toolsMd, type StartOptions, type TestServer } from './helpers/mcp.js';
 import { randomApiKey, randomSecret } from './helpers/keys.js';
 
@@ -371,7 +372,7 @@ describe('status and redaction', () => {
           assert.doesNotMatch(name, credential, `${t.name}.${name}`);
         }
       }
-      assert.equal(tools.length, CATALOG.length + 10);
+      assert.equal(tools.length, CATALOG.length + NON_ENDPOINT_TOOLS.length);
     });
   });
 });

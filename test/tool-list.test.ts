@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { CATALOG, TOOLSETS } from '../src/catalog/index.js';
 import { inputSchemaOf } from '../src/tools/endpoint-tools.js';
 import { startServer } from './helpers/mcp.js';
+import { APP_ONLY_TOOLS } from './helpers/tools.js';
 
 const SNAPSHOT = new URL('../../test/snapshots/tools-list.json', import.meta.url);
 
@@ -74,13 +75,14 @@ test('the tool list the build wrote for the bundle is the one the server compute
   assert.equal(built.version, (await import('../src/version.js')).VERSION);
   const listed = JSON.parse(JSON.stringify(await listTools([]))) as { name: string }[];
   const names = new Set(listed.map((t) => t.name));
-  // Every tool listed by default, as listed; plus what only --toolsets dynamic lists.
+  // Every tool listed by default, as listed; plus what only --toolsets dynamic lists, and what only a client
+  // that renders MCP Apps is offered.
   assert.deepEqual(
     built.tools.filter((t) => names.has(t.name)),
     listed,
   );
   assert.deepEqual(
     built.tools.filter((t) => !names.has(t.name)).map((t) => t.name),
-    ['list_toolsets', 'enable_toolset'],
+    ['list_toolsets', 'enable_toolset', ...APP_ONLY_TOOLS],
   );
 });

@@ -109,8 +109,12 @@ export class ToolRegistry {
   }
 
   /** The tools a connection lists, in registration order. */
-  visible(connection: Pick<Connection, 'enabled'>): ToolDef[] {
-    return this.all().filter((d) => connection.enabled.has(d.group));
+  /**
+   * The tools a connection lists: those of its toolsets, less the app-only ones (MCP Apps `visibility: ["app"]`)
+   * for a client that renders no apps: there no app could call them, and the model must not.
+   */
+  visible(connection: Pick<Connection, 'enabled'>, rendersApps: boolean): ToolDef[] {
+    return this.all().filter((d) => connection.enabled.has(d.group) && (rendersApps || !appOnly(d)));
   }
 
   /**
@@ -200,4 +204,10 @@ export function validationFailure(tool: string, issues: readonly z.core.$ZodIssu
     `Invalid arguments for ${tool}: ${described.map((d) => d.text).join('; ')}. Nothing was sent.`,
     first.path ? { path: first.path } : {},
   );
+}
+
+/** Listed for the app only (MCP Apps): `_meta.ui.visibility` names the app and not the model. */
+function appOnly(def: ToolDef): boolean {
+  const visibility = (def._meta?.ui as { visibility?: unknown } | undefined)?.visibility;
+  return Array.isArray(visibility) && !visibility.includes('model');
 }

@@ -56,11 +56,11 @@ export class ToolLister {
     if (prebuilt && prebuilt.version === VERSION) this.prebuilt = new Map(prebuilt.tools.map((t) => [t.name, t]));
   }
 
-  list(connection: Pick<Connection, 'enabled'>): ListToolsResult {
-    const key = [...connection.enabled].sort().join(',');
+  list(connection: Pick<Connection, 'enabled'>, rendersApps: boolean): ListToolsResult {
+    const key = `${[...connection.enabled].sort().join(',')}${rendersApps ? '+apps' : ''}`;
     let answer = this.answers.get(key);
     if (!answer) {
-      answer = { tools: this.registry.visible(connection).map((d) => this.describe(d)) };
+      answer = { tools: this.registry.visible(connection, rendersApps).map((d) => this.describe(d)) };
       this.answers.set(key, answer);
     }
     return answer;

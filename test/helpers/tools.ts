@@ -1,4 +1,4 @@
-/** The tools that are not Binance endpoints: accounts, the gate, status, and the MCP Apps Confirm button. */
+/** The tools that are not Binance endpoints, as a client lists them: accounts, the gate, status. */
 export const NON_ENDPOINT_TOOLS = [
   'list_accounts',
   'show_account',
@@ -9,5 +9,7 @@ export const NON_ENDPOINT_TOOLS = [
   'server_status',
   'recent_actions',
   'reconcile_actions',
-  'confirm_pending_action_from_app',
 ];
+
+/** Listed only for a client that renders MCP Apps (`visibility: ["app"]`): the confirmation card's Confirm button. */
+export const APP_ONLY_TOOLS = ['confirm_pending_action_from_app'];
