@@ -108,10 +108,9 @@ export class ToolRegistry {
     return [...this.defs.values()];
   }
 
-  /** The tools a connection lists, in registration order. */
   /**
-   * The tools a connection lists: those of its toolsets, less the app-only ones (MCP Apps `visibility: ["app"]`)
-   * for a client that renders no apps: there no app could call them, and the model must not.
+   * The tools a connection lists, in registration order: those of its toolsets, less the app-only ones (MCP Apps
+   * `visibility: ["app"]`) for a client that renders no apps: there no app could call them, and the model must not.
    */
   visible(connection: Pick<Connection, 'enabled'>, rendersApps: boolean): ToolDef[] {
     return this.all().filter((d) => connection.enabled.has(d.group) && (rendersApps || !appOnly(d)));
