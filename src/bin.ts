@@ -18,6 +18,7 @@ import { lstatSync, mkdirSync } from 'node:fs';
 import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ownedByThisUserAlone } from './opening/opening-cache.js';
 import { answerOpening } from './opening/replay.js';
 
 const enableCompileCache = (module as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
@@ -42,8 +43,7 @@ function ownPrivateDir(dir: string): boolean {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return false;
   }
   const st = lstatSync(dir);
-  if (!st.isDirectory()) return false;
-  return process.platform === 'win32' || (st.uid === process.getuid?.() && (st.mode & 0o022) === 0);
+  return st.isDirectory() && ownedByThisUserAlone(st);
 }
 
 // A hash of the bundle, stamped by scripts/build.mjs: the opening cache's answers belong to one build.

@@ -102,6 +102,14 @@ export function withoutId(message: Record<string, unknown>): Record<string, unkn
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/**
+ * This user owns it and nobody else may write to it (POSIX; on Windows the temp and home folders are the user's
+ * own). What bin.ts runs or sends from a file or folder must pass this.
+ */
+export function ownedByThisUserAlone(st: { uid: number; mode: number }): boolean {
+  return process.platform === 'win32' || (st.uid === process.getuid?.() && (st.mode & 0o022) === 0);
+}
+
 /** The kept exchanges, or undefined when there is no usable file (absent, foreign, writable by others, damaged). */
 export function readOpeningCache(file: OpeningCacheFile): Exchange[] | undefined {
   let fd: number;
@@ -114,7 +122,7 @@ export function readOpeningCache(file: OpeningCacheFile): Exchange[] | undefined
     const st = fstatSync(fd);
     if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
     // Answers sent in this server's name: only from a file this user wrote and nobody else can change.
-    if (process.platform !== 'win32' && (st.uid !== process.getuid?.() || (st.mode & 0o022) !== 0)) return undefined;
+    if (!ownedByThisUserAlone(st)) return undefined;
     const data = JSON.parse(readFileSync(fd, 'utf8')) as { v?: unknown; key?: unknown; exchanges?: unknown };
     if (data.v !== 1 || data.key !== file.key || !Array.isArray(data.exchanges)) return undefined;
     const exchanges = data.exchanges as Exchange[];
