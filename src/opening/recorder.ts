@@ -33,8 +33,8 @@ export class OpeningRecorder implements Transport {
   private readonly exchanges: Exchange[] = [];
   /** Recorded requests not answered yet: id → index in `exchanges`. */
   private readonly unanswered = new Map<string, number>();
-  /** Requests replay.ts answered, whose answers from the server are checked and dropped. */
-  private readonly given: Map<string, { answer: string; method: string }>;
+  /** Requests replay.ts answered (from these kept exchanges), whose answers from the server are checked and dropped. */
+  private readonly given: Map<string, Exchange>;
 
   constructor(
     private readonly wire: Transport,
@@ -104,11 +104,12 @@ export class OpeningRecorder implements Transport {
     }
   }
 
-  private check(given: { answer: string; method: string }, message: JSONRPCMessage): void {
-    if (canonical(withoutId(message as Record<string, unknown>)) === given.answer) return;
-    const tell = given.method === 'tools/list' && this.opening.replayed?.legacy;
+  private check(given: Exchange, message: JSONRPCMessage): void {
+    if (canonical(withoutId(message as Record<string, unknown>)) === canonical(given.answer)) return;
+    const method = given.message.method;
+    const tell = method === 'tools/list' && this.opening.replayed?.legacy;
     this.log.warn(
-      { method: given.method },
+      { method },
       'an answer given from the opening cache differs from the server’s; the cache is rewritten' +
         (tell ? ', and the client is told that the tool list changed' : ''),
     );

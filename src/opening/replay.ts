@@ -29,8 +29,8 @@ export interface Replayed {
   input: Buffer;
   /** stdin ended while the opening was answered. */
   inputEnded: boolean;
-  /** The answers already sent, by id: canonical JSON without the id, and the method. */
-  answered: Map<string, { answer: string; method: string }>;
+  /** The requests already answered, by id: the kept exchange each was answered from. */
+  answered: Map<string, Exchange>;
   /** The conversation began with `initialize` (a 2025-era session). */
   legacy: boolean;
 }
@@ -66,7 +66,7 @@ function replay(kept: Exchange[]): Promise<Replayed> {
   let unread: Buffer = Buffer.alloc(0);
   let next = 0;
   let inputEnded = false;
-  const answered = new Map<string, { answer: string; method: string }>();
+  const answered = new Map<string, Exchange>();
 
   return new Promise((resolve) => {
     let finished = false;
@@ -98,11 +98,12 @@ function replay(kept: Exchange[]): Promise<Replayed> {
       if (message === null || typeof message !== 'object' || Array.isArray(message)) return false;
       const { id, ...rest } = message as Record<string, unknown>;
       if (canonical(rest) !== expected[next]) return false;
-      const { answer } = kept[next]!;
-      if (answer) {
+      const exchange = kept[next]!;
+      if (exchange.answer) {
         if (typeof id !== 'string' && typeof id !== 'number') return false;
-        process.stdout.write(`${JSON.stringify({ jsonrpc: '2.0', id, ...answer })}\n`);
-        answered.set(idKey(id), { answer: canonical(answer), method: String(rest.method) });
+        process.stdout.write(`${JSON.stringify({ jsonrpc: '2.0', id, ...exchange.answer })}\n`);
+        // Compared by the server once it is loaded (recorder.ts), not here: the load waits for this.
+        answered.set(idKey(id), exchange);
       } else if (id !== undefined) return false;
       next++;
       return true;
