@@ -68,28 +68,51 @@ const GUARD_PREFILTERS = {
   isJSONRPCResultResponse: 'v.result !== undefined',
   isJSONRPCErrorResponse: 'v.error !== undefined',
 };
-// Every inbound request gets an AbortController from the SDK (Protocol._onrequest), and
-// its signal rides on the handler's context. Under concurrent calls that kept requests
-// alive through young-generation GCs, and RSS grew (issue 23, bench/README.md). The
-// bundle makes it lazy (src/sdk-lazy-abort.ts): the SDK's lines that make, store and
-// check the controller are rewritten, and the build fails if they are not found exactly
-// (an SDK upgrade changed them): look again then.
-const LAZY_ABORT_IMPORT =
-  `import { LAZY_ABORT as __bmmLazyAbort, LazyAbortController as __BmmLazyAbortController, ` +
-  `withLazySignal as __bmmWithLazySignal } from ${JSON.stringify(`${process.cwd()}/src/sdk-lazy-abort.ts`)};\n`;
-const LAZY_ABORT_EDITS = [
-  ['const abortController = new AbortController();', 'const abortController = new __BmmLazyAbortController();', 1],
-  ['signal: abortController.signal,', '[__bmmLazyAbort]: abortController,', 1],
-  [
-    'const ctx = this.buildContext(baseCtx, extra);',
-    'const ctx = __bmmWithLazySignal(this.buildContext(baseCtx, extra));',
-    1,
-  ],
-  ['if (abortController.signal.aborted) return;', 'if (abortController.aborted) return;', 2],
-];
+// Rewrites of the SDK's per-request path (issue 23, bench/README.md), each with the
+// module of ours it imports and the lines it replaces. The build fails if a line is
+// not found exactly as often as expected (an SDK upgrade changed it): look again then.
+const srcModule = (name) => JSON.stringify(`${process.cwd()}/src/${name}`);
+const SDK_EDITS = {
+  // Every inbound request gets an AbortController from the SDK (Protocol._onrequest),
+  // and its signal rides on the handler's context. Under concurrent calls that kept
+  // requests alive through young-generation GCs, and RSS grew. The bundle makes it lazy
+  // (src/sdk-lazy-abort.ts): the signal is made only when a handler reads it.
+  'lazy-abort': {
+    marker: '_onrequest(rawRequest, extra) {',
+    imports:
+      `import { LAZY_ABORT as __bmmLazyAbort, LazyAbortController as __BmmLazyAbortController, ` +
+      `withLazySignal as __bmmWithLazySignal } from ${srcModule('sdk-lazy-abort.ts')};\n`,
+    edits: [
+      ['const abortController = new AbortController();', 'const abortController = new __BmmLazyAbortController();', 1],
+      ['signal: abortController.signal,', '[__bmmLazyAbort]: abortController,', 1],
+      [
+        'const ctx = this.buildContext(baseCtx, extra);',
+        'const ctx = __bmmWithLazySignal(this.buildContext(baseCtx, extra));',
+        1,
+      ],
+      ['if (abortController.signal.aborted) return;', 'if (abortController.aborted) return;', 2],
+    ],
+  },
+  // Every tools/call result is parsed against the SDK's CallToolResult schema; on Node
+  // 22 and 24 that parse kept ~130 KB of each scavenge's survivors alive into the old
+  // generation. A result of the one shape our envelope builds skips it
+  // (src/sdk-fast-result.ts); any other still goes to the schema.
+  'fast-result': {
+    marker: 'const validationResult = codec.validateResult("tools/call", normalizedResult);',
+    imports: `import { isPlainTextToolResult as __bmmIsPlainTextToolResult } from ${srcModule('sdk-fast-result.ts')};\n`,
+    edits: [
+      [
+        'const validationResult = codec.validateResult("tools/call", normalizedResult);',
+        'const validationResult = __bmmIsPlainTextToolResult(normalizedResult) ? { ok: true, value: normalizedResult } ' +
+          ': codec.validateResult("tools/call", normalizedResult);',
+        1,
+      ],
+    ],
+  },
+};
 
 const sdkPatches = {
-  name: 'sdk-guard-prefilters-and-lazy-abort',
+  name: 'sdk-guard-prefilters-and-request-path',
   setup(b) {
     const seen = new Set();
     b.onLoad({ filter: /[\\/]@modelcontextprotocol[\\/]server[\\/]dist[\\/][^\\/]+\.mjs$/ }, (args) => {
@@ -104,25 +127,26 @@ const sdkPatches = {
           );
         });
       }
-      if (contents.includes('_onrequest(rawRequest, extra) {')) {
-        for (const [from, to, times] of LAZY_ABORT_EDITS) {
+      for (const [name, { marker, imports, edits }] of Object.entries(SDK_EDITS)) {
+        if (!contents.includes(marker)) continue;
+        for (const [from, to, times] of edits) {
           const found = contents.split(from).length - 1;
           if (found !== times)
-            throw new Error(`lazy-abort: expected ${times} × "${from}" in ${args.path}, found ${found}`);
+            throw new Error(`${name}: expected ${times} × "${from}" in ${args.path}, found ${found}`);
           contents = contents.replaceAll(from, to);
         }
-        contents = LAZY_ABORT_IMPORT + contents;
-        seen.add('lazy-abort');
+        contents = imports + contents;
+        seen.add(name);
       }
       return { contents, loader: 'js' };
     });
     b.onEnd((r) => {
-      const missing = [...Object.keys(GUARD_PREFILTERS), 'lazy-abort'].filter((g) => !seen.has(g));
+      const missing = [...Object.keys(GUARD_PREFILTERS), ...Object.keys(SDK_EDITS)].filter((g) => !seen.has(g));
       if (missing.length && !r.errors.length)
         r.errors.push({
           text:
             `sdk patches: ${missing.join(', ')} not found in @modelcontextprotocol/server; check the SDK's ` +
-            `message guards and Protocol._onrequest again`,
+            `message guards, Protocol._onrequest and the tools/call result check again`,
         });
     });
   },
@@ -134,6 +158,11 @@ await build({
   bundle: true,
   platform: 'node',
   target: 'node20',
+  // Object spread and rest as helper calls, not V8's own: on Node 20 (V8 11.3) an object that
+  // begins with a spread and then gets another property (`{ ...a, b }`, as the SDK builds each
+  // request's context) is kept through young-generation GCs with what it reaches, so RSS grew
+  // under load (issue 23, bench/README.md). Node 22 and 24 do not do this.
+  supported: { 'object-rest-spread': false },
   format: 'esm',
   outdir: 'dist',
   // What start-up does not need (undici, the sandbox exchange) is split into chunks
@@ -156,6 +185,27 @@ await build({
   logLevel: 'warning',
 });
 chmodSync(outfile, 0o755);
+
+// esbuild's helper for object rest (`const { a, ...rest } = o`) copies with
+// `target[prop] = source[prop]`, which for an own "__proto__" key (JSON.parse makes one)
+// sets the copy's prototype; V8's own rest defines a property, as this does now. The
+// SDK takes rest of what clients send.
+const REST_COPY = 'target[prop] = source[prop];';
+const REST_DEFINE =
+  'if (prop === "__proto__") Object.defineProperty(target, prop, { value: source[prop], enumerable: true, ' +
+  'configurable: true, writable: true }); else target[prop] = source[prop];';
+let restHelpers = 0;
+for (const f of readdirSync('dist/chunks').map((n) => join('dist/chunks', n))) {
+  const js = readFileSync(f, 'utf8');
+  const at = js.indexOf('var __objRest = ');
+  if (at < 0) continue;
+  const end = js.indexOf('\n};\n', at);
+  const helper = js.slice(at, end);
+  if (helper.split(REST_COPY).length - 1 !== 2) throw new Error(`__objRest in ${f} changed: look at it again`);
+  writeFileSync(f, js.slice(0, at) + helper.replaceAll(REST_COPY, REST_DEFINE) + js.slice(end));
+  restHelpers++;
+}
+if (restHelpers !== 1) throw new Error(`expected one __objRest helper in dist/chunks, found ${restHelpers}`);
 
 // The tool list, computed once at build time by the real server and served by the
 // bundle (src/tools/tool-list.ts). The generator is bundled too, so this step needs no tsc.
