@@ -93,6 +93,37 @@ const SDK_EDITS = {
       ['if (abortController.signal.aborted) return;', 'if (abortController.aborted) return;', 2],
     ],
   },
+  // Node 20 (V8 11.3) keeps an object that begins with a spread and then gets another
+  // property (`{ ...a, b }`) through young-generation GCs, and with it all it reaches:
+  // the context the SDK builds for each request held the whole request (Node 22 and 24
+  // do not; bench/v8-promotion.mjs). Object.assign builds the same object here: what
+  // is copied is the SDK's own context, with no "__proto__" key and no getters.
+  'context-without-spread': {
+    marker: 'buildContext(ctx, transportInfo) {',
+    imports: '',
+    edits: [
+      [
+        '\t\treturn {\n\t\t\t...ctx,\n\t\t\tmcpReq: {\n\t\t\t\t...ctx.mcpReq,\n\t\t\t\tlog:',
+        '\t\treturn Object.assign({}, ctx, {\n\t\t\tmcpReq: Object.assign({}, ctx.mcpReq, {\n\t\t\t\tlog:',
+        1,
+      ],
+      [
+        '\t\t\t\trequestSampling: (params, options) => this.createMessage(params, options)\n\t\t\t},\n',
+        '\t\t\t\trequestSampling: (params, options) => this.createMessage(params, options)\n\t\t\t}),\n',
+        1,
+      ],
+      [
+        '\t\t\thttp: hasHttpInfo ? {\n\t\t\t\t...ctx.http,\n',
+        '\t\t\thttp: hasHttpInfo ? Object.assign({}, ctx.http, {\n',
+        1,
+      ],
+      [
+        '\t\t\t\tcloseStandaloneSSE: transportInfo?.closeStandaloneSSEStream\n\t\t\t} : void 0\n\t\t};\n',
+        '\t\t\t\tcloseStandaloneSSE: transportInfo?.closeStandaloneSSEStream\n\t\t\t}) : void 0\n\t\t});\n',
+        1,
+      ],
+    ],
+  },
   // Every tools/call result is parsed against the SDK's CallToolResult schema; on Node
   // 22 and 24 that parse kept ~130 KB of each scavenge's survivors alive into the old
   // generation. A result of the one shape our envelope builds skips it
@@ -158,11 +189,6 @@ await build({
   bundle: true,
   platform: 'node',
   target: 'node20',
-  // Object spread and rest as helper calls, not V8's own: on Node 20 (V8 11.3) an object that
-  // begins with a spread and then gets another property (`{ ...a, b }`, as the SDK builds each
-  // request's context) is kept through young-generation GCs with what it reaches, so RSS grew
-  // under load (issue 23, bench/README.md). Node 22 and 24 do not do this.
-  supported: { 'object-rest-spread': false },
   format: 'esm',
   outdir: 'dist',
   // What start-up does not need (undici, the sandbox exchange) is split into chunks
@@ -185,27 +211,6 @@ await build({
   logLevel: 'warning',
 });
 chmodSync(outfile, 0o755);
-
-// esbuild's helper for object rest (`const { a, ...rest } = o`) copies with
-// `target[prop] = source[prop]`, which for an own "__proto__" key (JSON.parse makes one)
-// sets the copy's prototype; V8's own rest defines a property, as this does now. The
-// SDK takes rest of what clients send.
-const REST_COPY = 'target[prop] = source[prop];';
-const REST_DEFINE =
-  'if (prop === "__proto__") Object.defineProperty(target, prop, { value: source[prop], enumerable: true, ' +
-  'configurable: true, writable: true }); else target[prop] = source[prop];';
-let restHelpers = 0;
-for (const f of readdirSync('dist/chunks').map((n) => join('dist/chunks', n))) {
-  const js = readFileSync(f, 'utf8');
-  const at = js.indexOf('var __objRest = ');
-  if (at < 0) continue;
-  const end = js.indexOf('\n};\n', at);
-  const helper = js.slice(at, end);
-  if (helper.split(REST_COPY).length - 1 !== 2) throw new Error(`__objRest in ${f} changed: look at it again`);
-  writeFileSync(f, js.slice(0, at) + helper.replaceAll(REST_COPY, REST_DEFINE) + js.slice(end));
-  restHelpers++;
-}
-if (restHelpers !== 1) throw new Error(`expected one __objRest helper in dist/chunks, found ${restHelpers}`);
 
 // The tool list, computed once at build time by the real server and served by the
 // bundle (src/tools/tool-list.ts). The generator is bundled too, so this step needs no tsc.
