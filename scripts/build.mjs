@@ -124,6 +124,30 @@ const SDK_EDITS = {
       ],
     ],
   },
+  // The stdio channel keeps a set of the requests it delivered and not yet answered, and
+  // told them apart with the zod guards: a full parse of every inbound request and every
+  // outbound answer (~20 µs a call), for bookkeeping alone. What it delivers was parsed
+  // as a JSON-RPC message already, and what it sends is the SDK's own, so the shape tells
+  // the kind exactly.
+  'channel-bookkeeping': {
+    marker: 'var StdioConnectionChannel = class {',
+    imports: '',
+    edits: [
+      [
+        '\t\tif (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {\n\t\t\tconst { id } = message;',
+        '\t\tif (message.method === void 0 && (message.result !== void 0 || message.error !== void 0)) {\n' +
+          '\t\t\tconst { id } = message;',
+        1,
+      ],
+      [
+        '\t\tif (isJSONRPCRequest(message)) this._pendingRequests.add(message.id);\n' +
+          '\t\telse if (isJSONRPCNotification(message) && message.method === "notifications/cancelled") {',
+        '\t\tif (message.method !== void 0 && message.id !== void 0) this._pendingRequests.add(message.id);\n' +
+          '\t\telse if (message.id === void 0 && message.method === "notifications/cancelled") {',
+        1,
+      ],
+    ],
+  },
   // Every tools/call result is parsed against the SDK's CallToolResult schema; on Node
   // 22 and 24 that parse kept ~130 KB of each scavenge's survivors alive into the old
   // generation. A result of the one shape our envelope builds skips it

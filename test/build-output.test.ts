@@ -4,7 +4,9 @@
  * - the context the SDK builds for each request holds no object literal that begins
  *   with a spread and then adds properties (`{ ...a, b }`): on Node 20 such objects,
  *   and all they reach, outlive young-generation GCs;
- * - the SDK's tools/call result validation has the fast check in front of it.
+ * - the SDK's tools/call result validation has the fast check in front of it;
+ * - the stdio channel's bookkeeping of requests in flight tells messages apart by their
+ *   shape, not by a zod parse of each.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -49,5 +51,15 @@ describe('the built chunks', () => {
       c.js.includes('isPlainTextToolResult(normalizedResult) ? { ok: true, value: normalizedResult } :'),
     );
     assert.equal(sites.length, 1);
+  });
+
+  test("keep the stdio channel's bookkeeping free of zod parses", () => {
+    const withChannel = chunks.filter((c) => c.js.includes('var StdioConnectionChannel = class {'));
+    assert.equal(withChannel.length, 1);
+    const js = withChannel[0]!.js;
+    const at = js.indexOf('var StdioConnectionChannel = class {');
+    const body = js.slice(at, js.indexOf('\n};\n', at));
+    assert.match(body, /deliver\(message, extra\)/);
+    assert.doesNotMatch(body, /isJSONRPC\w+\(/);
   });
 });
