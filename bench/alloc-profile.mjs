@@ -6,11 +6,15 @@ import { writeFileSync } from 'node:fs';
 
 const s = new Session();
 s.connect();
-s.post('HeapProfiler.startSampling', {
-  samplingInterval: 4096,
-  includeObjectsCollectedByMajorGC: true,
-  includeObjectsCollectedByMinorGC: process.env.ALLOC_MINOR !== '0',
-});
+// ALLOC_AFTER=ms starts sampling that late, to leave start-up's allocations out.
+const start = () =>
+  s.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: process.env.ALLOC_MINOR !== '0',
+  });
+if (process.env.ALLOC_AFTER) setTimeout(start, Number(process.env.ALLOC_AFTER)).unref();
+else start();
 const dump = () =>
   s.post('HeapProfiler.stopSampling', (err, r) => {
     if (!err) writeFileSync(process.env.ALLOC_PROFILE ?? 'alloc.heapprofile', JSON.stringify(r.profile));
