@@ -5,6 +5,7 @@
  * Node flags for the server go in PROBE_NODE_ARGS (e.g. `--trace-gc`, `--cpu-prof`);
  * PROBE_SNAP=1 starts it with --heapsnapshot-signal=SIGUSR2 and takes a heap snapshot
  * after 2,000 calls and at the end (written into PROBE_DIR, default a temp folder).
+ * PROBE_ERA=2026 talks as a 2026-07-28 client (the envelope on every request).
  *
  *   node dist/bench/memprobe.js [calls]
  */
@@ -80,8 +81,22 @@ async function main() {
       }
     }
   });
-  await c.initialize();
-  await c.listTools();
+  // PROBE_ERA=2026: a 2026-07-28 client (no initialize; every request carries the envelope).
+  const envelope =
+    process.env.PROBE_ERA === '2026'
+      ? {
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientInfo': { name: 'memprobe', version: '1' },
+            'io.modelcontextprotocol/clientCapabilities': {},
+          },
+        }
+      : undefined;
+  if (envelope) await c.request('tools/list', envelope);
+  else {
+    await c.initialize();
+    await c.listTools();
+  }
   await sleep(500);
   const line: string[] = [`0:${Math.round(c.rssKb()! / 1024)}M`];
   const snap = async (label: string) => {
@@ -100,7 +115,10 @@ async function main() {
       Array.from({ length: Number(process.env.PROBE_CONC ?? 8) }, async () => {
         while (next < stop) {
           next++;
-          const r = await c.callTool(process.env.PROBE_TOOL ?? 'get_bnb_burn_status', {});
+          const name = process.env.PROBE_TOOL ?? 'get_bnb_burn_status';
+          const r = envelope
+            ? await c.request('tools/call', { name, arguments: {}, ...envelope })
+            : await c.callTool(name, {});
           lat.push(r.ms);
           if (r.result?.isError) throw new Error(JSON.stringify(r.result).slice(0, 300));
         }
