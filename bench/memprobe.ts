@@ -55,6 +55,7 @@ async function main() {
       RELAY_PATH: '/sapi/v1/bnbBurn',
       RELAY_KEY: apiKey,
       RELAY_SECRET: secret,
+      ...(process.env.RELAY_SPIN_US ? { RELAY_SPIN_US: process.env.RELAY_SPIN_US } : {}),
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'LOG_LEVEL' || k.startsWith('ALLOC_'))),
       ...Object.fromEntries(
         Object.entries(process.env)

@@ -4,12 +4,14 @@
  * returning Binance's JSON as `structuredContent` plus the same JSON as text, the
  * shape our server returns. No SDK, no validation, no pipeline: what any stdio MCP
  * server pays for the extra process hop on this machine. Env: RELAY_URL, RELAY_PATH,
- * RELAY_KEY, RELAY_SECRET.
+ * RELAY_KEY, RELAY_SECRET; RELAY_SPIN_US (harness only) busy-waits that long before the
+ * request, to show what in-process work per call costs in latency here.
  */
 import { createHmac } from 'node:crypto';
 import { Pool } from 'undici';
 
 const { RELAY_URL = '', RELAY_PATH = '', RELAY_KEY = '', RELAY_SECRET = '' } = process.env;
+const SPIN_MS = Number(process.env.RELAY_SPIN_US ?? 0) / 1000;
 const pool = new Pool(RELAY_URL, { connections: 16, pipelining: 1, keepAliveTimeout: 30_000 });
 const reply = (msg: unknown): void => void process.stdout.write(`${JSON.stringify(msg)}\n`);
 
@@ -26,6 +28,7 @@ async function handle(msg: { id?: number; method?: string; params?: { protocolVe
       },
     });
   if (msg.method === 'tools/list') return reply({ jsonrpc: '2.0', id: msg.id, result: { tools: [] } });
+  if (SPIN_MS > 0) for (const end = performance.now() + SPIN_MS; performance.now() < end; );
   const query = `timestamp=${Date.now()}`;
   const signature = createHmac('sha256', RELAY_SECRET).update(query, 'utf8').digest('hex');
   const res = await pool.request({
