@@ -129,7 +129,8 @@ async function main() {
     if (stop === 2000 || stop === CALLS - 2000) await snap(String(stop));
   }
   const ms = performance.now() - t0;
-  await sleep(2000);
+  // PROBE_IDLE_MS: how long to wait before the idle reading (V8's memory reducer acts after ~8 s).
+  await sleep(Number(process.env.PROBE_IDLE_MS ?? 2000));
   line.push(`idle:${Math.round(c.rssKb()! / 1024)}M`);
   await snap('end');
   const steady = scavenges.slice(10);
