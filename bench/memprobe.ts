@@ -55,7 +55,6 @@ async function main() {
       RELAY_PATH: '/sapi/v1/bnbBurn',
       RELAY_KEY: apiKey,
       RELAY_SECRET: secret,
-      ...(process.env.RELAY_SPIN_US ? { RELAY_SPIN_US: process.env.RELAY_SPIN_US } : {}),
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'LOG_LEVEL' || k.startsWith('ALLOC_'))),
       ...Object.fromEntries(
         Object.entries(process.env)
@@ -107,6 +106,7 @@ async function main() {
     process.stderr.write(`snapshot ${label} requested\n`);
   };
   let next = 0;
+  const name = process.env.PROBE_TOOL ?? 'get_bnb_burn_status';
   const lat: number[] = [];
   const step = 1000;
   const t0 = performance.now();
@@ -116,7 +116,6 @@ async function main() {
       Array.from({ length: Number(process.env.PROBE_CONC ?? 8) }, async () => {
         while (next < stop) {
           next++;
-          const name = process.env.PROBE_TOOL ?? 'get_bnb_burn_status';
           const r = envelope
             ? await c.request('tools/call', { name, arguments: {}, ...envelope })
             : await c.callTool(name, {});
@@ -129,7 +128,7 @@ async function main() {
     if (stop === 2000 || stop === CALLS - 2000) await snap(String(stop));
   }
   const ms = performance.now() - t0;
-  // PROBE_IDLE_MS: how long to wait before the idle reading (V8's memory reducer acts after ~8 s).
+  // PROBE_IDLE_MS: how long to wait before the idle reading (default 2 s).
   await sleep(Number(process.env.PROBE_IDLE_MS ?? 2000));
   line.push(`idle:${Math.round(c.rssKb()! / 1024)}M`);
   await snap('end');

@@ -9,7 +9,7 @@
 // Found 2026-12-07: `getter-literal` and `define-getter` promote everything the getter's
 // closure reaches, on Node 20, 22 and 24 (zod's failed safeParse result is such a
 // literal); `spread-then-property` (`{ ...a, b }`, as the SDK built each request's
-// context) promotes on Node 20 only; `b-then-spread` and a plain literal never do.
+// context) promotes on Node 20 only; `property-then-spread` and a plain literal never do.
 import { spawnSync } from 'node:child_process';
 
 const MODES = {

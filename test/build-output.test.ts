@@ -28,8 +28,9 @@ describe('the built chunks', () => {
       if (!js.includes('buildContext(ctx, transportInfo) {')) continue;
       const sf = ts.createSourceFile(name, js, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
       const visit = (n: ts.Node, inside: boolean) => {
-        const here = inside || (ts.isMethodDeclaration(n) && n.name.getText() === 'buildContext');
-        if (ts.isMethodDeclaration(n) && n.name.getText() === 'buildContext') methods++;
+        const isBuildContext = ts.isMethodDeclaration(n) && n.name.getText() === 'buildContext';
+        if (isBuildContext) methods++;
+        const here = inside || isBuildContext;
         if (
           here &&
           ts.isObjectLiteralExpression(n) &&
