@@ -20,6 +20,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ownedByThisUserAlone } from './opening/opening-cache.js';
 import { answerOpening } from './opening/replay.js';
+import { youngGeneration } from './young-generation.js';
+
+// Before anything is loaded: the start-up alone would grow V8's young generation to 8 MB (src/young-generation.ts).
+youngGeneration.hold();
 
 const enableCompileCache = (module as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
 if (enableCompileCache && !process.env.NODE_COMPILE_CACHE && !process.env.NODE_DISABLE_COMPILE_CACHE) {

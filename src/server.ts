@@ -43,6 +43,7 @@ import { FormAnswerValidator } from './form-validator.js';
 import { VERSION } from './version.js';
 import { MCP_APPS_EXTENSION } from './apps/meta.js';
 import { linkViews, registerAppResources, registerAppTools } from './apps/register.js';
+import { youngGeneration } from './young-generation.js';
 
 // One line per item; the array keeps the source within 120 columns without changing the text.
 export const INSTRUCTIONS = [
@@ -247,11 +248,13 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
     low.setRequestHandler('tools/list', (_req, ctx) => lister.list(connection, !!sessionFor(ctx).rendersApps?.()));
     low.setRequestHandler('tools/call', async (req, ctx) => {
       if (principal !== undefined) running.set(principal, (running.get(principal) ?? 0) + 1);
+      youngGeneration.callStarted();
       try {
         const session = sessionFor(ctx);
         const result = await tools.call(req.params.name, req.params.arguments, { session, connection });
         return 'resultType' in result ? result : low.projectCallToolResult(result, undefined);
       } finally {
+        youngGeneration.callEnded();
         if (principal !== undefined) {
           const left = running.get(principal)! - 1;
           if (left > 0) running.set(principal, left);
