@@ -4,7 +4,7 @@
  * flight, as the bench's memory section does) and prints RSS every 1,000 calls.
  * Node flags for the server go in PROBE_NODE_ARGS (e.g. `--trace-gc`, `--cpu-prof`);
  * PROBE_SNAP=1 starts it with --heapsnapshot-signal=SIGUSR2 and takes a heap snapshot
- * after 2,000 calls and at the end (written into PROBE_DIR, default a temp folder).
+ * before the first call, after 2,000 calls and at the end (written into PROBE_DIR, default a temp folder).
  * PROBE_ERA=2026 talks as a 2026-07-28 client (the envelope on every request).
  *
  *   node dist/bench/memprobe.js [calls]
@@ -105,6 +105,7 @@ async function main() {
     await sleep(3000);
     process.stderr.write(`snapshot ${label} requested\n`);
   };
+  await snap('0');
   let next = 0;
   const name = process.env.PROBE_TOOL ?? 'get_bnb_burn_status';
   const lat: number[] = [];

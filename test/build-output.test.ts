@@ -6,7 +6,10 @@
  *   and all they reach, outlive young-generation GCs;
  * - the SDK's tools/call result validation has the fast check in front of it;
  * - the stdio channel's bookkeeping of requests in flight tells messages apart by their
- *   shape, not by a zod parse of each.
+ *   shape, not by a zod parse of each;
+ * - the entry holds V8's young generation before it loads the server (src/young-generation.ts);
+ * - every file is ASCII: V8 keeps each module's source for as long as its functions
+ *   live, at two bytes a character if one is outside Latin-1.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -62,5 +65,21 @@ describe('the built chunks', () => {
     const body = js.slice(at, js.indexOf('\n};\n', at));
     assert.match(body, /deliver\(message, extra\)/);
     assert.doesNotMatch(body, /isJSONRPC\w+\(/);
+  });
+
+  test("hold V8's young generation in the entry before the server is loaded", () => {
+    const entry = readFileSync(fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url)), 'utf8');
+    const hold = entry.indexOf('youngGeneration.hold();');
+    const load = entry.indexOf('await import("./chunks/main-');
+    assert.ok(hold > 0 && load > 0, 'both are in the entry');
+    assert.ok(hold < load);
+  });
+
+  test('are ASCII only, so that V8 holds their source at one byte a character', () => {
+    const entry = fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url));
+    const files = [...chunks, { name: 'binance-margin-mcp.js', js: readFileSync(entry, 'utf8') }];
+    const wide = files.filter((f) => /[\u0080-\uffff]/.test(f.js)).map((f) => f.name);
+    assert.ok(files.length > 5);
+    assert.deepEqual(wide, []);
   });
 });
