@@ -144,7 +144,7 @@ async function main() {
     );
   console.log(
     `${line.join(' ')}  (${Math.round((CALLS / ms) * 1000)} calls/s, p50 ${pct(lat, 50).toFixed(3)} ` +
-      `ms)${SNAP ? `; snapshots in ${DIR}` : ''}`,
+      `ms, first call ${lat[0]!.toFixed(1)} ms)${SNAP ? `; snapshots in ${DIR}` : ''}`,
   );
   await c.close();
   await sb.close();

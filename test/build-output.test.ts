@@ -8,6 +8,7 @@
  * - the stdio channel's bookkeeping of requests in flight tells messages apart by their
  *   shape, not by a zod parse of each;
  * - the entry holds V8's young generation before it loads the server (src/young-generation.ts);
+ * - of undici, only the Pool and its request API are bundled, not fetch or WebSocket;
  * - every file is ASCII: V8 keeps each module's source for as long as its functions
  *   live, at two bytes a character if one is outside Latin-1.
  */
@@ -73,6 +74,15 @@ describe('the built chunks', () => {
     const load = entry.indexOf('await import("./chunks/main-');
     assert.ok(hold > 0 && load > 0, 'both are in the entry');
     assert.ok(hold < load);
+  });
+
+  test('bundle only the Pool of undici, not its fetch, WebSocket or cache', () => {
+    const undici = chunks.filter((c) => c.js.includes('// node_modules/undici/lib/'));
+    assert.equal(undici.length, 1, 'one chunk, loaded with the first request');
+    const [pool] = undici;
+    assert.match(pool!.js, /\/\/ node_modules\/undici\/lib\/dispatcher\/pool\.js\n/);
+    for (const unused of ['web/fetch/index.js', 'web/websocket/', 'cache/', 'mock/', 'dispatcher/proxy-agent.js'])
+      assert.ok(!pool!.js.includes(`// node_modules/undici/lib/${unused}`), unused);
   });
 
   test('are ASCII only, so that V8 holds their source at one byte a character', () => {

@@ -100,16 +100,12 @@ class Slots {
   }
 }
 
-type UndiciModule = typeof import('undici');
-let undiciModule: Promise<UndiciModule> | undefined;
+let undiciPool: Promise<typeof import('./undici-pool.js')> | undefined;
 /**
  * undici is loaded on the first request, not at start-up: a client that only lists
- * tools never needs it. (Bundled, the CommonJS package arrives as `default`.)
+ * tools never needs it. Only its Pool (binance/undici-pool.ts).
  */
-const loadUndici = () =>
-  (undiciModule ??= import('undici').then((m) =>
-    (m as unknown as { Pool?: unknown }).Pool ? m : (m as unknown as { default: UndiciModule }).default,
-  ));
+const loadUndici = () => (undiciPool ??= import('./undici-pool.js'));
 
 export class BinanceClient {
   readonly clock: ServerClock;
