@@ -29,6 +29,10 @@ export const HOLD_AT = 4;
 
 export type GrowthFactor = 1 | 2;
 
+/** Node flags that leave the young generation to V8: the user's own sizing, or frozen flags. */
+const LEAVE_ALONE =
+  /--(max|min)[-_]semi[-_]space[-_]size|--semi[-_]space[-_]growth[-_]factor|--freeze[-_]flags[-_]after[-_]init/;
+
 export class YoungGeneration {
   private held = false;
   private growing = true;
@@ -36,8 +40,13 @@ export class YoungGeneration {
 
   constructor(private readonly setGrowthFactor: (factor: GrowthFactor) => void = v8GrowthFactor) {}
 
-  /** Holds the young generation at its size. Once, before the server loads. */
-  hold(): void {
+  /**
+   * Holds the young generation at its size. Once, before the server loads. Not when Node
+   * was started with its own say on the young generation, or with V8's flags frozen
+   * (setting one then aborts the process): `nodeFlags` is what Node was started with.
+   */
+  hold(nodeFlags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`): void {
+    if (LEAVE_ALONE.test(nodeFlags)) return;
     this.held = true;
     this.stopGrowing();
   }

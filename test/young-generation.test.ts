@@ -26,7 +26,7 @@ describe('the young-generation policy', () => {
 
   test('held, it lets V8 grow only from GROW_AT calls in flight, and holds again at HOLD_AT', () => {
     const { set, yg } = recorded();
-    yg.hold();
+    yg.hold('');
     assert.deepEqual(set, [1]);
     for (let i = 1; i < GROW_AT; i++) yg.callStarted();
     assert.deepEqual(set, [1], `${GROW_AT - 1} in flight`);
@@ -40,6 +40,24 @@ describe('the young-generation policy', () => {
     assert.equal(yg.callsInFlight, HOLD_AT);
     assert.deepEqual(set, [1, 2, 1]);
     assert.equal(yg.mayGrow, false);
+  });
+
+  test("leaves V8 alone when Node was started with the user's own young-generation size, or frozen flags", () => {
+    for (const flags of [
+      '--max-semi-space-size=64',
+      ' --min_semi_space_size=4',
+      '--semi-space-growth-factor=4 ',
+      '--freeze-flags-after-init',
+    ]) {
+      const { set, yg } = recorded();
+      yg.hold(flags);
+      for (let i = 0; i < GROW_AT; i++) yg.callStarted();
+      for (let i = 0; i < GROW_AT; i++) yg.callEnded();
+      assert.deepEqual(set, [], flags);
+    }
+    const { set, yg } = recorded();
+    yg.hold('--enable-source-maps --max-old-space-size=512');
+    assert.deepEqual(set, [1]);
   });
 });
 
@@ -117,6 +135,16 @@ describe("V8's young generation under the policy (this Node)", () => {
   test('held, with GROW_AT calls in flight V8 grows it as it would', () => {
     const mb = largestSemiSpaceMb(`yg.hold(); for (let i = 0; i < ${GROW_AT}; i++) yg.callStarted();`);
     assert.ok(mb >= alone / 2, `${mb.toFixed(1)} of ${alone.toFixed(1)} MB`);
+  });
+
+  test('started with frozen V8 flags, the server still starts (setting one would abort it)', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--freeze-flags-after-init', '--input-type=module', '-e', `${WORKLOAD('yg.hold();')}\nconsole.log('alive');`],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr.slice(0, 300));
+    assert.match(r.stdout, /alive/);
   });
 
   test('held again once the calls fall to HOLD_AT', () => {
