@@ -56,6 +56,13 @@ const HASH_OUT = (() => {
   return p;
 })();
 const lowerCode = (code: number) => (code >= 65 && code <= 90 ? code + 32 : code);
+/** FNV-1a over text[start, end), exact (signatures are matched as they are). */
+function signatureHash(text: string, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
+
 function windowHash(window: string): number {
   let h = 0;
   for (let i = 0; i < window.length; i++) h = (Math.imul(h, HASH_BASE) + lowerCode(window.charCodeAt(i))) | 0;
@@ -72,7 +79,16 @@ export class Redactor {
   /** windowHash of every key of `windows`, and the same folded to 16 bits: a first look without a Set lookup. */
   private readonly windowHashes = new Set<number>();
   private readonly windowHashBits = new Uint8Array(1 << 16);
-  private readonly signatures = new Set<string>();
+  /**
+   * The newest MAX_SIGNATURES signatures, as 32-bit hashes (signatureHash) in the order
+   * they came: a string kept for a few hundred calls lives through young GCs and is
+   * promoted, a number in a typed array is not (issue 23). A run of key characters whose
+   * length and hash are a signature's is taken for an echo of it; two different strings
+   * of one length sharing a hash would only mask a harmless one.
+   */
+  private readonly signatureHashes = new Set<number>();
+  private readonly signatureOrder = new Int32Array(MAX_SIGNATURES);
+  private signaturesSeen = 0;
   /** The lengths of the remembered signatures (an echo of one is a run of exactly that length). */
   private readonly signatureLengths = new Set<number>();
 
@@ -124,16 +140,20 @@ export class Redactor {
 
   /** Remembers a signature just computed, so that a bare echo of it is scrubbed too. */
   addSignature(signature: string): void {
-    const s = signature.replace(/=+$/, '');
-    if (s.length < MIN_PARTIAL_ECHO) return;
-    this.signatures.add(s);
-    this.signatureLengths.add(s.length);
-    if (this.signatures.size > MAX_SIGNATURES) this.signatures.delete(this.signatures.values().next().value as string);
+    let end = signature.length;
+    while (end > 0 && signature.charCodeAt(end - 1) === 61 /* = */) end--;
+    if (end < MIN_PARTIAL_ECHO) return;
+    const slot = this.signaturesSeen++ % MAX_SIGNATURES;
+    if (this.signaturesSeen > MAX_SIGNATURES) this.signatureHashes.delete(this.signatureOrder[slot]!);
+    const h = signatureHash(signature, 0, end);
+    this.signatureOrder[slot] = h;
+    this.signatureHashes.add(h);
+    this.signatureLengths.add(end);
   }
 
   /** How many forms and windows it scans for (bounded: the same credential twice adds nothing). */
   get size(): number {
-    return this.known.length + this.windows.size + this.signatures.size;
+    return this.known.length + this.windows.size + this.signatureHashes.size;
   }
 
   clear(): void {
@@ -142,7 +162,8 @@ export class Redactor {
     this.windows.clear();
     this.windowHashes.clear();
     this.windowHashBits.fill(0);
-    this.signatures.clear();
+    this.signatureHashes.clear();
+    this.signaturesSeen = 0;
     this.signatureLengths.clear();
   }
 
@@ -151,7 +172,7 @@ export class Redactor {
    * echoes a credential (12 or more of its characters, in any case) or is a signature.
    */
   private runHit(text: string, start: number, end: number): string | undefined {
-    if (this.signatureLengths.has(end - start) && this.signatures.has(text.slice(start, end)))
+    if (this.signatureLengths.has(end - start) && this.signatureHashes.has(signatureHash(text, start, end)))
       return '[SIGNATURE REDACTED]';
     if (!this.windowHashes.size) return undefined;
     let h = 0;
@@ -181,7 +202,7 @@ export class Redactor {
   }
 
   private hasEcho(text: string): boolean {
-    if (!this.windowHashes.size && !this.signatures.size) return false;
+    if (!this.windowHashes.size && !this.signatureHashes.size) return false;
     let start = -1;
     for (let i = 0; i <= text.length; i++) {
       if (i < text.length && isTokenChar(text.charCodeAt(i))) {
