@@ -148,6 +148,32 @@ const SDK_EDITS = {
       ],
     ],
   },
+  // The SDK checked each tools/call request twice against the same schema: in its
+  // tools/call wrapper (for the -32602 error) and again in the handler it wraps. The
+  // wrapper now hands its verdict over (src/sdk-prevalidated.ts); ~8 µs a call.
+  'tools-call-validated-once-wrapper': {
+    marker: 'const validatedRequest = codec.validateRequest("tools/call", request);',
+    imports: `import { handOverValidated as __bmmHandOverValidated } from ${srcModule('sdk-prevalidated.ts')};\n`,
+    edits: [
+      [
+        '\t\t\tconst result = await this._invokeInputRequiredCapableHandler("tools/call", handler, request, ctx);',
+        '\t\t\t__bmmHandOverValidated(request, validatedRequest.value);\n' +
+          '\t\t\tconst result = await this._invokeInputRequiredCapableHandler("tools/call", handler, request, ctx);',
+        1,
+      ],
+    ],
+  },
+  'tools-call-validated-once-handler': {
+    marker: 'let outcome = dispatchCodec.validateRequest(method, request);',
+    imports: `import { takeValidated as __bmmTakeValidated } from ${srcModule('sdk-prevalidated.ts')};\n`,
+    edits: [
+      [
+        'let outcome = dispatchCodec.validateRequest(method, request);',
+        'let outcome = __bmmTakeValidated(method, request) ?? dispatchCodec.validateRequest(method, request);',
+        1,
+      ],
+    ],
+  },
   // Every tools/call result is parsed against the SDK's CallToolResult schema; on Node
   // 22 and 24 that parse kept ~130 KB of each scavenge's survivors alive into the old
   // generation. A result of the one shape our envelope builds skips it

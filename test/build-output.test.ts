@@ -5,6 +5,7 @@
  *   with a spread and then adds properties (`{ ...a, b }`): on Node 20 such objects,
  *   and all they reach, outlive young-generation GCs;
  * - the SDK's tools/call result validation has the fast check in front of it;
+ * - a tools/call request is validated once, not twice;
  * - the stdio channel's bookkeeping of requests in flight tells messages apart by their
  *   shape, not by a zod parse of each;
  * - the entry holds V8's young generation before it loads the server (src/young-generation.ts);
@@ -56,6 +57,15 @@ describe('the built chunks', () => {
       c.js.includes('isPlainTextToolResult(normalizedResult) ? { ok: true, value: normalizedResult } :'),
     );
     assert.equal(sites.length, 1);
+  });
+
+  test('validate a tools/call request once: the wrapper hands its verdict to the handler it wraps', () => {
+    const js = chunks.map((c) => c.js).join('\n');
+    const handOver = js.match(/\bhandOverValidated\w*\(request, validatedRequest\.value\);/g) ?? [];
+    const take =
+      js.match(/let outcome = takeValidated\w*\(method, request\) \?\? dispatchCodec\.validateRequest\(/g) ?? [];
+    assert.equal(handOver.length, 1);
+    assert.equal(take.length, 1);
   });
 
   test("keep the stdio channel's bookkeeping free of zod parses", () => {

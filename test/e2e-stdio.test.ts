@@ -140,6 +140,9 @@ describe('the built server over stdio, as a client starts it', () => {
     assert.equal((await p.response(4)).result.isError, true);
     p.send({ jsonrpc: '2.0', id: 5, method: 'no/such/method', params: {} });
     assert.ok((await p.response(5)).error, 'an unknown method is a JSON-RPC error');
+    // A tools/call the SDK's request schema refuses is -32602 (the bundle checks each request once, not twice).
+    p.send({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 42, arguments: {} } });
+    assert.equal((await p.response(6)).error?.code, -32602);
 
     p.child.stdin.end();
     const { code } = await withTimeout(p.exit, 10_000, 'exit after stdin closed');
