@@ -20,6 +20,16 @@ import { Redactor } from '../src/safety/redact.js';
 import { randomApiKey, randomSecret } from './helpers/keys.js';
 import { startStandIn } from './helpers/standin.js';
 
+/** A redactor that knows one random API key and one secret. */
+function redactorWithKeyAndSecret() {
+  const r = new Redactor();
+  const key = randomApiKey();
+  const secret = randomSecret();
+  r.add(key, 'apiKey');
+  r.add(secret, 'secret');
+  return { r, key, secret };
+}
+
 describe('redactor', () => {
   test('registering the same credential again adds nothing (100 registrations stay at one)', () => {
     const r = new Redactor();
@@ -31,11 +41,7 @@ describe('redactor', () => {
   });
 
   test('a truncated (12+ characters) or case-changed echo of a key or secret is scrubbed', () => {
-    const r = new Redactor();
-    const key = randomApiKey();
-    const secret = randomSecret();
-    r.add(key, 'apiKey');
-    r.add(secret, 'secret');
+    const { r, key, secret } = redactorWithKeyAndSecret();
     for (const echo of [
       key.slice(7, 19),
       key.slice(3, 40).toUpperCase(),
@@ -89,11 +95,7 @@ describe('the redactor scans by hand what a regular expression scanned before', 
   }
 
   test('finds and replaces exactly the same runs, on 2,000 texts of echoes, noise and near misses', () => {
-    const r = new Redactor();
-    const key = randomApiKey();
-    const secret = randomSecret();
-    r.add(key, 'apiKey');
-    r.add(secret, 'secret');
+    const { r, key, secret } = redactorWithKeyAndSecret();
     const sig = hmacSigner(randomSecret()).sign('symbol=BTCUSDT&timestamp=1');
     r.addSignature(sig);
     const known = r as unknown as { windows: Map<string, string> };

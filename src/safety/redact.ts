@@ -188,31 +188,23 @@ export class Redactor {
     return undefined;
   }
 
-  /** Every run of 12 or more token characters in text, with what it stands for (undefined: nothing). */
-  private *runs(text: string): Generator<[start: number, end: number, hit: string | undefined]> {
+  /**
+   * The first run of 12 or more token characters at or after `from` that echoes a
+   * credential or is a signature, with what it stands for; undefined when there is none.
+   */
+  private nextEcho(text: string, from: number): [start: number, end: number, hit: string] | undefined {
+    if (!this.windowHashes.size && !this.signatureHashes.size) return undefined;
     let start = -1;
-    for (let i = 0; i <= text.length; i++) {
+    for (let i = from; i <= text.length; i++) {
       if (i < text.length && isTokenChar(text.charCodeAt(i))) {
         if (start < 0) start = i;
       } else if (start >= 0) {
-        if (i - start >= MIN_PARTIAL_ECHO) yield [start, i, this.runHit(text, start, i)];
+        const hit = i - start >= MIN_PARTIAL_ECHO ? this.runHit(text, start, i) : undefined;
+        if (hit !== undefined) return [start, i, hit];
         start = -1;
       }
     }
-  }
-
-  private hasEcho(text: string): boolean {
-    if (!this.windowHashes.size && !this.signatureHashes.size) return false;
-    let start = -1;
-    for (let i = 0; i <= text.length; i++) {
-      if (i < text.length && isTokenChar(text.charCodeAt(i))) {
-        if (start < 0) start = i;
-      } else if (start >= 0) {
-        if (i - start >= MIN_PARTIAL_ECHO && this.runHit(text, start, i) !== undefined) return true;
-        start = -1;
-      }
-    }
-    return false;
+    return undefined;
   }
 
   /**
@@ -222,7 +214,7 @@ export class Redactor {
   mayHold(text: string): boolean {
     if (/signature=/i.test(text) || text.includes('PRIVATE KEY-----') || CREDENTIAL_KEY_IN_JSON.test(text)) return true;
     for (const k of this.known) if (text.includes(k.value)) return true;
-    return this.hasEcho(text);
+    return this.nextEcho(text, 0) !== undefined;
   }
 
   scrubText(text: string): string {
@@ -231,10 +223,9 @@ export class Redactor {
     // Partial, case-changed and bare echoes: the whole run of key characters goes.
     let scrubbed = '';
     let from = 0;
-    for (const [start, end, hit] of this.runs(out)) {
-      if (hit === undefined) continue;
-      scrubbed += out.slice(from, start) + hit;
-      from = end;
+    for (let echo = this.nextEcho(out, 0); echo; echo = this.nextEcho(out, from)) {
+      scrubbed += out.slice(from, echo[0]) + echo[2];
+      from = echo[1];
     }
     return from === 0 ? out : scrubbed + out.slice(from);
   }
