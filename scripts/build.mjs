@@ -226,8 +226,8 @@ const sdkPatches = {
       if (missing.length && !r.errors.length)
         r.errors.push({
           text:
-            `sdk patches: ${missing.join(', ')} not found in @modelcontextprotocol/server; check the SDK's ` +
-            `message guards, Protocol._onrequest and the tools/call result check again`,
+            `sdk patches: ${missing.join(', ')} not found in @modelcontextprotocol/server; each is an entry ` +
+            `of GUARD_PREFILTERS or SDK_EDITS in scripts/build.mjs: check the SDK code it rewrites again`,
         });
     });
   },
