@@ -43,7 +43,7 @@ import { FormAnswerValidator } from './form-validator.js';
 import { VERSION } from './version.js';
 import { MCP_APPS_EXTENSION } from './apps/meta.js';
 import { linkViews, registerAppResources, registerAppTools } from './apps/register.js';
-import { youngGeneration } from './young-generation.js';
+import { youngGeneration } from './runtime/young-generation.js';
 
 // One line per item; the array keeps the source within 120 columns without changing the text.
 export const INSTRUCTIONS = [

@@ -8,7 +8,8 @@
  * - a tools/call request is validated once, not twice;
  * - the stdio channel's bookkeeping of requests in flight tells messages apart by their
  *   shape, not by a zod parse of each;
- * - the entry holds V8's young generation before it loads the server (src/young-generation.ts);
+ * - the entry holds V8's young generation before it loads the server (src/runtime/young-generation.ts),
+ *   and lowers V8's optimization budgets once it serves (src/runtime/tier-up.ts);
  * - of undici, only the Pool and its request API are bundled, not fetch or WebSocket;
  * - every file is ASCII: V8 keeps each module's source for as long as its functions
  *   live, at two bytes a character if one is outside Latin-1.
@@ -84,6 +85,14 @@ describe('the built chunks', () => {
     const load = entry.indexOf('await import("./chunks/main-');
     assert.ok(hold > 0 && load > 0, 'both are in the entry');
     assert.ok(hold < load);
+  });
+
+  test("lower V8's optimization budgets in the entry once the server serves, not before start-up", () => {
+    const entry = readFileSync(fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url)), 'utf8');
+    const serving = entry.indexOf('await main(');
+    const tierUp = entry.indexOf('tierUpSooner();');
+    assert.ok(serving > 0 && tierUp > 0, 'both are in the entry');
+    assert.ok(serving < tierUp);
   });
 
   test('bundle only the Pool of undici, not its fetch, WebSocket or cache', () => {

@@ -1,5 +1,5 @@
 /**
- * The young generation's size (src/young-generation.ts; issue 23): held from before the
+ * The young generation's size (src/runtime/young-generation.ts; issue 23): held from before the
  * server loads, grown only while calls pile up. The policy's steps with a recorded flag;
  * V8 honouring the flag, on the Node that runs the tests, in child processes (a flag is
  * the whole process's).
@@ -7,7 +7,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
-import { GROW_AT, HOLD_AT, YoungGeneration, youngGeneration, type GrowthFactor } from '../src/young-generation.js';
+import {
+  GROW_AT,
+  HOLD_AT,
+  YoungGeneration,
+  youngGeneration,
+  type GrowthFactor,
+} from '../src/runtime/young-generation.js';
 import { startServer } from './helpers/mcp.js';
 
 function recorded() {
@@ -95,7 +101,7 @@ describe('the server', () => {
 // it run to ~9 MB between two young GCs.
 const WORKLOAD = (setup: string) => `
 import { getHeapSpaceStatistics } from 'node:v8';
-import { YoungGeneration } from ${JSON.stringify(new URL('../src/young-generation.js', import.meta.url).href)};
+import { YoungGeneration } from ${JSON.stringify(new URL('../src/runtime/young-generation.js', import.meta.url).href)};
 const semiSpace = () => {
   const n = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
   return n.space_used_size + n.space_available_size;
