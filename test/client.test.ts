@@ -105,6 +105,78 @@ describe('query building', () => {
     assert.equal(data.s, '1352286576452864727x');
     assert.equal(data.f, 1500);
   });
+
+  test('integers are quoted exactly where the character scan it replaced quoted them', () => {
+    // The scan parseJsonExact used before (one character at a time), kept as the reference.
+    const reference = (text: string): string => {
+      if (!/\d{16}/.test(text)) return text;
+      let out = '';
+      let i = 0;
+      while (i < text.length) {
+        const c = text[i]!;
+        if (c === '"') {
+          let j = i + 1;
+          while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+          out += text.slice(i, j + 1);
+          i = j + 1;
+        } else if (c === '-' || (c >= '0' && c <= '9')) {
+          let j = i + 1;
+          while (j < text.length && /[0-9eE.+-]/.test(text[j]!)) j++;
+          const literal = text.slice(i, j);
+          const quote =
+            /^-?\d+$/.test(literal) && literal.replace('-', '').length >= 16 && !Number.isSafeInteger(Number(literal));
+          out += quote ? `"${literal}"` : literal;
+          i = j;
+        } else {
+          out += c;
+          i++;
+        }
+      }
+      return out;
+    };
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const digits = (n: number) => Array.from({ length: n }, (_, k) => (k === 0 ? 1 + rnd(9) : rnd(10))).join('');
+    const value = (depth: number): unknown => {
+      switch (rnd(depth > 2 ? 6 : 8)) {
+        case 0:
+          return `${rnd(2) ? '-' : ''}${digits(1 + rnd(22))}`; // integers around 2^53
+        case 1:
+          return `${digits(1 + rnd(18))}.${digits(1 + rnd(18))}`;
+        case 2:
+          return `${digits(1 + rnd(3))}e${rnd(2) ? '-' : '+'}${digits(1 + rnd(2))}`;
+        case 3:
+          return JSON.stringify(`${digits(rnd(24))}${['', ':', ',', '\\"', ' [', 'x'][rnd(6)]}${digits(rnd(20))}`);
+        case 4:
+          return ['true', 'null', '"0.00000000"', '0'][rnd(4)];
+        case 5:
+          return JSON.stringify('a"b\\c: 12345678901234567890');
+        case 6:
+          return `[${Array.from({ length: rnd(4) }, () => value(depth + 1)).join(rnd(2) ? ',' : ', ')}]`;
+        default:
+          return `{${Array.from({ length: rnd(4) }, (_, k) => `"k${k}":${rnd(2) ? ' ' : ''}${value(depth + 1)}`).join(',')}}`;
+      }
+    };
+    // Where a number can stand: the whole text, first in an array, after white space.
+    for (const text of [
+      '12345678901234567890',
+      '[12345678901234567890]',
+      '[\n  -12345678901234567890 ]',
+      '{"a":\t12345678901234567890}',
+    ])
+      assert.deepEqual(parseJsonExact(text), JSON.parse(reference(text)), text);
+    let quoted = 0;
+    for (let n = 0; n < 3000; n++) {
+      const text = String(value(0));
+      const expected = JSON.parse(reference(text));
+      assert.deepEqual(parseJsonExact(text), expected, text);
+      if (reference(text) !== text) quoted++;
+    }
+    assert.ok(quoted > 300, `${quoted} texts had an integer to quote`);
+  });
 });
 
 describe('client against the stand-in', () => {

@@ -7,32 +7,22 @@ export function parseJsonExact(text: string): unknown {
   return JSON.parse(quoteUnsafeIntegers(text));
 }
 
+// A JSON number is always the whole text or comes after `:`, `,` or `[` (and white
+// space): without 16 digits in such a place there is no integer to quote. Digits inside
+// strings (Binance's decimal strings, ids, timestamps in text) do not count.
+const MAY_HOLD_LONG_INTEGER = /(?:^|[:,[])\s*-?\d{16}/;
+// A string literal whole (so that nothing inside one is touched), or a number literal whole.
+const STRING_OR_NUMBER = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+const INTEGER_OF_16_DIGITS_OR_MORE = /^-?\d{16,}$/;
+
+/**
+ * Puts quotes around integer literals that a number would round. Regular expressions
+ * only, no loop over characters: they run as compiled code from the first call, which
+ * is what most calls of a server that is not running long get (src/runtime/tier-up.ts).
+ */
 function quoteUnsafeIntegers(text: string): string {
-  if (!/\d{16}/.test(text)) return text; // fast path: no integer long enough to be unsafe
-  let out = '';
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text[i];
-    if (c === '"') {
-      // copy the string literal verbatim
-      let j = i + 1;
-      while (j < n && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j + 1;
-    } else if (c === '-' || (c >= '0' && c <= '9')) {
-      let j = i + 1;
-      while (j < n && /[0-9eE.+-]/.test(text[j])) j++;
-      const literal = text.slice(i, j);
-      const digits = literal.replace('-', '');
-      if (/^-?\d+$/.test(literal) && digits.length >= 16 && !Number.isSafeInteger(Number(literal)))
-        out += `"${literal}"`;
-      else out += literal;
-      i = j;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return out;
+  if (!MAY_HOLD_LONG_INTEGER.test(text)) return text;
+  return text.replace(STRING_OR_NUMBER, (token) =>
+    INTEGER_OF_16_DIGITS_OR_MORE.test(token) && !Number.isSafeInteger(Number(token)) ? `"${token}"` : token,
+  );
 }
