@@ -23,7 +23,8 @@ import { answerOpening } from './opening/replay.js';
 import { tierUpSooner } from './runtime/tier-up.js';
 import { youngGeneration } from './runtime/young-generation.js';
 
-// Before anything is loaded: the start-up alone would grow V8's young generation to 8 MB (src/runtime/young-generation.ts).
+// Before anything is loaded: the start-up alone would grow V8's young generation to 8 MB
+// (src/runtime/young-generation.ts).
 youngGeneration.hold();
 
 const enableCompileCache = (module as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;

@@ -43,8 +43,20 @@ export function tierUpFlags(v8Version: string): string[] {
 }
 
 /** Node flags that leave tiering to V8: the user's own budgets or tiers, or frozen flags. */
-const LEAVE_ALONE =
-  /--(interrupt[-_]budget|invocation[-_]count[-_]for[-_]\w+|minimum[-_]invocations[-_]\w+|jitless|max[-_]opt|no[-_]opt|no[-_](turbofan|maglev|sparkplug)|freeze[-_]flags[-_]after[-_]init)\b/;
+const LEAVE_ALONE = new RegExp(
+  [
+    'interrupt-budget',
+    'invocation-count-for-\\w+',
+    'minimum-invocations-\\w+',
+    'jitless',
+    'max-opt',
+    'no-opt',
+    'no-(?:turbofan|maglev|sparkplug)',
+    'freeze-flags-after-init',
+  ]
+    .map((flag) => `--${flag.replaceAll('-', '[-_]')}\\b`)
+    .join('|'),
+);
 
 /**
  * Lowers V8's budgets for this process, unless Node was started with its own (`nodeFlags`:
