@@ -234,6 +234,43 @@ describe('the built server over stdio, as a client starts it', () => {
     );
   });
 
+  test('a second start finds every module in the compile cache, despite the V8 flags the executable sets', {
+    skip:
+      typeof (module as { enableCompileCache?: unknown }).enableCompileCache !== 'function' &&
+      'Node 20 has no compile cache',
+    timeout: 60_000,
+  }, async () => {
+    // V8 checks a hash of its flags before it uses compiled code from the cache. The young
+    // generation's flag is set before the server loads, the tier-up's once it serves
+    // (src/runtime/): each module must be compiled, cached and found again on the same side.
+    const dir = scratch();
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    const logs: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const p = start([BIN, '--sandbox'], {
+        cwd: dir,
+        env: serverEnv(dir, { TMPDIR: tmp, NODE_DEBUG_NATIVE: 'COMPILE_CACHE', BINANCE_OPENING_CACHE: '0' }),
+      });
+      await withTimeout(initialize(p), 20_000, 'initialize');
+      // A call loads what only a call needs (the HTTP client, the sandbox): after the tier-up.
+      p.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_bnb_burn_status', arguments: {} } });
+      assert.ok(!(await p.response(2)).result.isError, 'the call succeeds');
+      p.child.stdin.end();
+      assert.equal((await withTimeout(p.exit, 10_000, 'exit after stdin closed')).code, 0);
+      logs.push(p.stderr());
+    }
+    const accepted = [...logs[1]!.matchAll(/cache for (?:ESM )?(\S+) was accepted/g)].map(
+      (m) => m[1]!.split('/').pop()!,
+    );
+    for (const chunk of [/^main-/, /^undici-pool-/, /^sandbox-/])
+      assert.ok(
+        accepted.some((f) => chunk.test(f)),
+        `${chunk} from the cache; accepted: ${accepted.join(', ')}`,
+      );
+    assert.doesNotMatch(logs[1]!, /reject|mismatch/i);
+  });
+
   test('a compile cache folder others can write into is never used', {
     skip: process.platform === 'win32' && 'file modes',
     timeout: 30_000,
