@@ -174,6 +174,21 @@ const SDK_EDITS = {
       ],
     ],
   },
+  // The stdio transport parsed every line against the JSON-RPC message schema, a zod
+  // union of four strict objects: ~70 µs a call in a process's first few hundred calls.
+  // A request of the plain shape passes without it (src/sdk-plain-request.ts); its
+  // params are checked by its method's schema anyway. Anything else goes to the schema.
+  'plain-request-read': {
+    marker: 'function deserializeMessage(line) {',
+    imports: `import { isPlainRequest as __bmmIsPlainRequest } from ${srcModule('sdk-plain-request.ts')};\n`,
+    edits: [
+      [
+        '\treturn JSONRPCMessageSchema.parse(JSON.parse(line));',
+        '\tconst message = JSON.parse(line);\n\treturn __bmmIsPlainRequest(message) ? message : JSONRPCMessageSchema.parse(message);',
+        1,
+      ],
+    ],
+  },
   // Every tools/call result is parsed against the SDK's CallToolResult schema; on Node
   // 22 and 24 that parse kept ~130 KB of each scavenge's survivors alive into the old
   // generation. A result of the one shape our envelope builds skips it

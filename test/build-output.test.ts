@@ -6,6 +6,7 @@
  *   and all they reach, outlive young-generation GCs;
  * - the SDK's tools/call result validation has the fast check in front of it;
  * - a tools/call request is validated once, not twice;
+ * - a stdio line that is a plain request is not parsed against the message schema;
  * - the stdio channel's bookkeeping of requests in flight tells messages apart by their
  *   shape, not by a zod parse of each;
  * - the entry holds V8's young generation before it loads the server (src/runtime/young-generation.ts),
@@ -77,6 +78,17 @@ describe('the built chunks', () => {
     const body = js.slice(at, js.indexOf('\n};\n', at));
     assert.match(body, /deliver\(message, extra\)/);
     assert.doesNotMatch(body, /isJSONRPC\w+\(/);
+  });
+
+  test('parse a stdio line against the JSON-RPC message schema unless it is a plain request', () => {
+    const withRead = chunks.filter((c) => c.js.includes('function deserializeMessage(line) {'));
+    assert.equal(withRead.length, 1);
+    const js = withRead[0]!.js;
+    const at = js.indexOf('function deserializeMessage(line) {');
+    assert.match(
+      js.slice(at, js.indexOf('\n}\n', at)),
+      /isPlainRequest\(message\) \? message : JSONRPCMessageSchema\.parse/,
+    );
   });
 
   test("hold V8's young generation in the entry before the server is loaded", () => {

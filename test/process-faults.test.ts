@@ -217,6 +217,30 @@ describe('a client that goes away', () => {
     },
   );
 
+  test('lines the JSON-RPC message schema refuses are still refused, logged, and never run', async () => {
+    const dir = scratch();
+    const p = start([BIN, '--sandbox'], { cwd: dir, env: serverEnv(dir) });
+    await initialize(p);
+    const call = { method: 'tools/call', params: { name: 'get_bnb_burn_status', arguments: {} } };
+    for (const bad of [
+      { jsonrpc: '1.0', id: 11, ...call },
+      { jsonrpc: '2.0', id: 12, ...call, extra: true },
+      { jsonrpc: '2.0', id: 13.5, ...call },
+      { jsonrpc: '2.0', id: 14, ...call, params: null },
+    ])
+      p.send(bad);
+    p.send({ jsonrpc: '2.0', id: 15, ...call });
+    assert.ok(!(await p.response(15)).result.isError, 'a plain request after them is served');
+    await p.waitForStderr(/could not be read(.|\n)*could not be read(.|\n)*could not be read(.|\n)*could not be read/);
+    assert.deepEqual(
+      p.stdoutLines.map((l) => JSON.parse(l).id).filter((id) => id !== 1),
+      [15],
+      'no answer to a refused line',
+    );
+    p.child.stdin.end();
+    assert.equal((await withTimeout(p.exit, 10_000, 'exit')).code, 0);
+  });
+
   test('a line over the read limit is logged and the server stops cleanly', async () => {
     const dir = scratch();
     const p = start([BIN, '--sandbox'], { cwd: dir, env: serverEnv(dir) });
