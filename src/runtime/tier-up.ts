@@ -15,12 +15,12 @@
  * run once) is compiled as before. What it costs: the same compiles, done sooner and
  * closer together, whose scratch memory (TurboFan's zones, up to ~3 MB a function) glibc
  * sometimes keeps; lower budgets (a quarter) kept ~9 MB more RSS in one process of
- * three or four, a third in about one of eight (bench/README.md).
+ * three or four, a third in about one of eight to ten (bench/README.md).
  *
  * Nothing is touched when Node was started with its own say on tiering (one of the
  * flags below, `--jitless`, `--max-opt`, `--no-opt`), or with V8's flags frozen
  * (setting one then aborts the process). A process that embeds the server keeps V8's
- * defaults: only the executable calls `apply`.
+ * defaults: only the executable calls `tierUpSooner`.
  */
 import { setFlagsFromString } from 'node:v8';
 
