@@ -91,21 +91,19 @@ describe('the built chunks', () => {
     );
   });
 
-  test("hold V8's young generation in the entry before the server is loaded", () => {
+  // `first` and `then` both in the built entry, `first` before `then`.
+  const inEntryInOrder = (first: string, then: string) => {
     const entry = readFileSync(fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url)), 'utf8');
-    const hold = entry.indexOf('youngGeneration.hold();');
-    const load = entry.indexOf('await import("./chunks/main-');
-    assert.ok(hold > 0 && load > 0, 'both are in the entry');
-    assert.ok(hold < load);
-  });
+    const [a, b] = [entry.indexOf(first), entry.indexOf(then)];
+    assert.ok(a > 0 && b > 0, `${first} and ${then} are in the entry`);
+    assert.ok(a < b, `${first} before ${then}`);
+  };
 
-  test("lower V8's optimization budgets in the entry once the server serves, not before start-up", () => {
-    const entry = readFileSync(fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url)), 'utf8');
-    const serving = entry.indexOf('await main(');
-    const tierUp = entry.indexOf('tierUpSooner();');
-    assert.ok(serving > 0 && tierUp > 0, 'both are in the entry');
-    assert.ok(serving < tierUp);
-  });
+  test("hold V8's young generation in the entry before the server is loaded", () =>
+    inEntryInOrder('youngGeneration.hold();', 'await import("./chunks/main-'));
+
+  test("lower V8's optimization budgets in the entry once the server serves, not before start-up", () =>
+    inEntryInOrder('await main(', 'tierUpSooner();'));
 
   test('bundle only the Pool of undici, not its fetch, WebSocket or cache', () => {
     const undici = chunks.filter((c) => c.js.includes('// node_modules/undici/lib/'));
