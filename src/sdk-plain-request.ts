@@ -5,8 +5,9 @@
  * JSON-RPC message schema as before, which accepts or refuses it.
  *
  * Why (issue 23, bench/README.md): that schema is a zod union of four strict objects,
- * parsed for every line: ~70 µs a call in a process's first few hundred calls, which
- * is most of a session (src/runtime/tier-up.ts), and a few µs later. The request's
+ * parsed for every line: 10–26 µs a call in a process's first few hundred calls
+ * (zod runs jitless in the server), which is most of a session
+ * (src/runtime/tier-up.ts). The request's
  * params are checked again by its method's own schema before a handler sees them.
  * The shape accepted here is a strict subset of what the message schema accepts, and
  * the schema's parse of it is an equal copy (test/sdk-plain-request.test.ts).
