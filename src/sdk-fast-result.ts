@@ -14,7 +14,8 @@
 
 const RESULT_KEYS = new Set(['content', 'structuredContent', 'isError']);
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+/** An object made by a literal or JSON.parse: Object.prototype, not null, not an array or a class instance. */
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 
 /** Own, enumerable, string-keyed data properties only: what JSON made, and what zod copies the same. */

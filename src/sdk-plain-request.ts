@@ -13,10 +13,9 @@
  * the schema's parse of it is an equal copy (test/sdk-plain-request.test.ts).
  */
 
-const REQUEST_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
+import { isPlainObject } from './sdk-fast-result.js';
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+const REQUEST_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
 
 /**
  * `{ jsonrpc: '2.0', id: string | safe integer, method: string, params?: {…} }` as

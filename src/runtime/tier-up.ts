@@ -23,6 +23,7 @@
  * defaults: only the executable calls `tierUpSooner`.
  */
 import { setFlagsFromString } from 'node:v8';
+import { nodeStartFlags } from './node-flags.js';
 
 /**
  * The budgets by V8 line, each about a third of V8's default. V8 11.3 (Node 20) optimizes
@@ -63,7 +64,7 @@ const LEAVE_ALONE = new RegExp(
  * what Node was started with). Returns the flags set, none when left alone.
  */
 export function tierUpSooner(
-  nodeFlags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`,
+  nodeFlags = nodeStartFlags(),
   v8Version = process.versions.v8,
   setFlags: (flags: string) => void = setFlagsFromString,
 ): string[] {

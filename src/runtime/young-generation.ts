@@ -21,6 +21,7 @@
  * is set only once `hold` was called.
  */
 import { setFlagsFromString } from 'node:v8';
+import { nodeStartFlags } from './node-flags.js';
 
 /** Tool calls in flight from which V8 may grow the young generation. */
 export const GROW_AT = 16;
@@ -45,7 +46,7 @@ export class YoungGeneration {
    * was started with its own say on the young generation, or with V8's flags frozen
    * (setting one then aborts the process): `nodeFlags` is what Node was started with.
    */
-  hold(nodeFlags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`): void {
+  hold(nodeFlags = nodeStartFlags()): void {
     if (LEAVE_ALONE.test(nodeFlags)) return;
     this.held = true;
     this.stopGrowing();
