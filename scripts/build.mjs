@@ -189,6 +189,34 @@ const SDK_EDITS = {
       ],
     ],
   },
+  // The SDK's Protocol tells a request from an answer or a notification by a zod parse
+  // of the JSON-RPC request schema, once for every request read, whatever the
+  // transport: a request of the plain shape is one without it (src/sdk-plain-request.ts).
+  'plain-request-guard': {
+    marker: 'const isJSONRPCRequest = (v) => typeof v === "object"',
+    imports: `import { isPlainRequest as __bmmIsPlainRequestShape } from ${srcModule('sdk-plain-request.ts')};\n`,
+    edits: [
+      [
+        'const isJSONRPCRequest = (v) => typeof v === "object"',
+        'const isJSONRPCRequest = (v) => __bmmIsPlainRequestShape(v) || typeof v === "object"',
+        1,
+      ],
+    ],
+  },
+  // The SDK's tools/call wrapper parsed every request against its era's CallToolRequest
+  // schema; a plain one (a name and arguments) gets the same value without the parse
+  // (src/sdk-plain-request.ts). Its arguments are checked by the tool's own schema.
+  'plain-tool-call': {
+    marker: 'const validatedRequest = codec.validateRequest("tools/call", request);',
+    imports: `import { plainToolCall as __bmmPlainToolCall } from ${srcModule('sdk-plain-request.ts')};\n`,
+    edits: [
+      [
+        'const validatedRequest = codec.validateRequest("tools/call", request);',
+        'const validatedRequest = __bmmPlainToolCall(request) ?? codec.validateRequest("tools/call", request);',
+        1,
+      ],
+    ],
+  },
   // Every tools/call result is parsed against the SDK's CallToolResult schema; on Node
   // 22 and 24 that parse kept ~130 KB of each scavenge's survivors alive into the old
   // generation. A result of the one shape our envelope builds skips it

@@ -6,7 +6,9 @@
  *   and all they reach, outlive young-generation GCs;
  * - the SDK's tools/call result validation has the fast check in front of it;
  * - a tools/call request is validated once, not twice;
- * - a stdio line that is a plain request is not parsed against the message schema;
+ * - a stdio line that is a plain request is not parsed against the message schema, nor
+ *   against the request schema to tell it apart, and a plain tools/call not against
+ *   the CallToolRequest schema;
  * - the stdio channel's bookkeeping of requests in flight tells messages apart by their
  *   shape, not by a zod parse of each;
  * - the entry holds V8's young generation before it loads the server (src/runtime/young-generation.ts),
@@ -89,6 +91,16 @@ describe('the built chunks', () => {
       js.slice(at, js.indexOf('\n}\n', at)),
       /isPlainRequest\(message\) \? message : JSONRPCMessageSchema\.parse/,
     );
+  });
+
+  test('tell a plain request apart, and take a plain tools/call, without their zod schemas', () => {
+    const js = chunks.map((c) => c.js).join('\n');
+    const guard = js.match(/var isJSONRPCRequest = \(v\) => isPlainRequest\w* *\(v\) \|\| [^\n]*JSONRPCRequestSchema/g);
+    assert.equal(guard?.length, 1);
+    const wrapper = js.match(
+      /validatedRequest = plainToolCall\w*\(request\) \?\? codec\w*\.validateRequest\("tools\/call"/g,
+    );
+    assert.equal(wrapper?.length, 1);
   });
 
   // `first` and `then` both in the built entry, `first` before `then`.

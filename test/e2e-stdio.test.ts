@@ -143,6 +143,15 @@ describe('the built server over stdio, as a client starts it', () => {
     // A tools/call the SDK's request schema refuses is -32602 (the bundle checks each request once, not twice).
     p.send({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 42, arguments: {} } });
     assert.equal((await p.response(6)).error?.code, -32602);
+    // So are arguments that are not an object: the plain tools/call check leaves them to that schema.
+    for (const [id, args] of [
+      [7, [1]],
+      [8, null],
+      [9, 'symbol=BTCUSDT'],
+    ] as const) {
+      p.send({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'get_price_index', arguments: args } });
+      assert.equal((await p.response(id)).error?.code, -32602, JSON.stringify(args));
+    }
 
     p.child.stdin.end();
     const { code } = await withTimeout(p.exit, 10_000, 'exit after stdin closed');

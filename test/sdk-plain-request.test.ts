@@ -1,17 +1,19 @@
 /**
- * The check the bundle puts in front of the SDK's parse of every stdio line
- * (src/sdk-plain-request.ts, issue 23): it passes only requests the SDK's JSON-RPC
- * message schema accepts and copies unchanged, and it does pass the requests a client
- * sends for tool calls (or the 10–26 µs a call it saves would be back).
+ * The checks the bundle puts in front of the SDK's parses of every request
+ * (src/sdk-plain-request.ts, issue 23): they pass only requests the SDK's JSON-RPC
+ * message and request schemas accept, and tools/call requests whose value is what the
+ * CallToolRequest schema gives; and they do pass the requests a client sends for tool
+ * calls (or the parses they save would be back).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { specTypeSchemas } from '@modelcontextprotocol/server';
-import { isPlainRequest } from '../src/sdk-plain-request.js';
+import { isPlainRequest, plainToolCall } from '../src/sdk-plain-request.js';
 
-const schema = specTypeSchemas.JSONRPCMessage as unknown as {
-  safeParse(v: unknown): { success: boolean; data?: unknown };
-};
+type Schema = { safeParse(v: unknown): { success: boolean; data?: unknown } };
+const schema = specTypeSchemas.JSONRPCMessage as unknown as Schema;
+const requestSchema = specTypeSchemas.JSONRPCRequest as unknown as Schema;
+const toolCallSchema = specTypeSchemas.CallToolRequest as unknown as Schema;
 
 // As they arrive: JSON text, parsed here as the transport parses each line.
 const accepted: [string, string][] = [
@@ -57,6 +59,8 @@ describe('the plain-request check in front of the stdio parse', () => {
       const parsed = schema.safeParse(JSON.parse(line));
       assert.equal(parsed.success, true);
       assert.deepStrictEqual(parsed.data, message);
+      // The SDK's Protocol tells a request apart with the request schema: it accepts it too.
+      assert.equal(requestSchema.safeParse(JSON.parse(line)).success, true);
     });
 
   for (const [name, line] of deferred)
@@ -72,5 +76,59 @@ describe('the plain-request check in front of the stdio parse', () => {
   test('refuses nothing by itself: every line the schema refuses is still refused by it', () => {
     for (const [name, line] of deferred.slice(0, 14))
       assert.equal(schema.safeParse(JSON.parse(line)).success, false, name);
+  });
+});
+
+// tools/call requests as they arrive, each with what the SDK's tools/call wrapper must
+// get for it: the CallToolRequest schema's value, without the schema.
+const toolCalls: [string, string][] = [
+  ['a name and arguments', '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"a":1}}}'],
+  ['a name only', '{"jsonrpc":"2.0","id":"k","method":"tools/call","params":{"name":"get_cross_margin_account"}}'],
+  ['empty arguments', '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"arguments":{},"name":""}}'],
+  [
+    'nested arguments',
+    '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"x","arguments":{"a":[1,{"b":null}],"c":"d"}}}',
+  ],
+];
+
+const toolCallsDeferred: [string, string][] = [
+  // What the schema refuses:
+  ['a name that is not a string', '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":42}}'],
+  ['no name', '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"arguments":{}}}'],
+  ['no params', '{"jsonrpc":"2.0","id":1,"method":"tools/call"}'],
+  ['arguments an array', '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":[1]}}'],
+  ['arguments null', '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":null}}'],
+  ['arguments a string', '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":"a"}}'],
+  // What the schema decides, not this check:
+  [
+    'arguments with an own __proto__',
+    '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"__proto__":{"a":1}}}}',
+  ],
+  ['a task', '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","task":{"ttl":1}}}'],
+  ['another key in params', '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","extra":1}}'],
+  ['_meta', '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","_meta":{"progressToken":1}}}'],
+  ['another method', '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"name":"x"}}'],
+  ['a notification', '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"x"}}'],
+];
+
+describe("the plain tools/call check in front of the SDK's tools/call wrapper", () => {
+  for (const [name, line] of toolCalls)
+    test(`gives ${name} the value the CallToolRequest schema gives, as a copy`, () => {
+      const request = JSON.parse(line);
+      const fast = plainToolCall(request);
+      assert.ok(fast?.ok);
+      const parsed = toolCallSchema.safeParse(JSON.parse(line));
+      assert.equal(parsed.success, true);
+      assert.deepStrictEqual(fast.value, parsed.data);
+      assert.notEqual(fast.value.params, request.params, 'params are a copy, as the schema makes');
+      if (request.params.arguments) assert.notEqual(fast.value.params.arguments, request.params.arguments);
+    });
+
+  for (const [name, line] of toolCallsDeferred)
+    test(`leaves ${name} to the schema`, () => assert.equal(plainToolCall(JSON.parse(line)), undefined));
+
+  test('refuses nothing by itself: every tools/call the schema refuses is still refused by it', () => {
+    for (const [name, line] of toolCallsDeferred.slice(0, 6))
+      assert.equal(toolCallSchema.safeParse(JSON.parse(line)).success, false, name);
   });
 });
