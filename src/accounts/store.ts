@@ -152,7 +152,8 @@ export class AccountStore {
   resolve(name: string | undefined): Account {
     this.refresh();
     const accounts = this.accounts;
-    const choices = accounts.map((a) => `${a.name} (${a.environment})`).join(', ');
+    // Only an error names the choices: not built for every call.
+    const choices = () => accounts.map((a) => `${a.name} (${a.environment})`).join(', ');
     if (name !== undefined) {
       const found = accounts.find((a) => a.name === name);
       if (found) return found;
@@ -164,7 +165,7 @@ export class AccountStore {
           'Fix that account in TOOLS.md; the change is picked up without a restart.',
         );
       throw configError(
-        `There is no account named "${name}". Accounts: ${choices || 'none'}.`,
+        `There is no account named "${name}". Accounts: ${choices() || 'none'}.`,
         'Ask the user which account to use.',
       );
     }
@@ -177,7 +178,7 @@ export class AccountStore {
         'Add one with add_account, or fix TOOLS.md.',
       );
     throw configError(
-      `Several accounts and none is named "main": choose one with the account parameter. Accounts: ${choices}.`,
+      `Several accounts and none is named "main": choose one with the account parameter. Accounts: ${choices()}.`,
       'Ask the user which account to use.',
     );
   }
