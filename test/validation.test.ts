@@ -267,6 +267,52 @@ describe('the tool registry parses arguments synchronously, and asynchronously w
     assert.match(JSON.stringify(refused), /n must be above 1/);
   });
 
+  /** A schema that counts its parses, and a tool that records the arguments it was given. */
+  const counted = <S extends z.ZodType>(schema: S) => {
+    const parses = { n: 0 };
+    const inner = schema.safeParse.bind(schema);
+    (schema as { safeParse: unknown }).safeParse = (v: unknown) => {
+      parses.n++;
+      return inner(v);
+    };
+    const seen: unknown[] = [];
+    const registry = new ToolRegistry();
+    registry.registerTool('t', { inputSchema: schema }, (args) => {
+      seen.push(args);
+      return { content: [{ type: 'text', text: JSON.stringify(args) }] };
+    });
+    return { registry, parses, seen };
+  };
+
+  test('a call without arguments is parsed once per tool, and each gets its own {}', async () => {
+    const { registry, parses, seen } = counted(z.strictObject({ a: z.string().optional() }));
+    for (const args of [{}, {}, { a: null }, {}]) assert.equal((await run(registry, args)).isError, undefined);
+    assert.equal(parses.n, 1, 'the verdict on {} is kept');
+    assert.deepEqual(seen, [{}, {}, {}, {}]);
+    assert.notEqual(seen[0], seen[1], 'not one object shared between calls');
+    await run(registry, { a: 'x' });
+    assert.equal(parses.n, 2, 'arguments are parsed');
+    assert.deepEqual(seen.at(-1), { a: 'x' });
+  });
+
+  test('a schema that refuses {} refuses every call without arguments, naming the parameter', async () => {
+    const { registry, seen } = counted(z.strictObject({ n: z.number() }));
+    for (let i = 0; i < 2; i++) {
+      const refused = await run(registry, {});
+      assert.equal((refused as { isError?: boolean }).isError, true);
+      assert.equal((refused as { structuredContent: { error: { path?: string } } }).structuredContent.error.path, 'n');
+    }
+    assert.deepEqual(seen, []);
+  });
+
+  test('a schema that gives something for {} (a default) is parsed for every call', async () => {
+    const { registry, parses, seen } = counted(z.strictObject({ n: z.number().default(5) }));
+    await run(registry, {});
+    await run(registry, {});
+    assert.deepEqual(seen, [{ n: 5 }, { n: 5 }]);
+    assert.equal(parses.n, 3, 'the first verdict was not kept: one look, then a parse per call');
+  });
+
   test('a plain schema refuses a wrong type, naming the parameter', async () => {
     const registry = new ToolRegistry();
     registry.registerTool('t', { inputSchema: z.object({ n: z.number() }) }, () => ({ content: [] }));

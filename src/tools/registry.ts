@@ -60,6 +60,8 @@ export interface ToolDef {
   group: ToolGroup;
   /** The zod input schema, built once on first use. */
   schema(): z.ZodType;
+  /** Whether the schema accepts `{}` and gives `{}`: decided once, on the first call without arguments. */
+  acceptsNoArguments(): boolean;
   /** Answers a call whose arguments failed the schema (endpoint tools journal the refused write). */
   refuse(args: Record<string, unknown>, err: ToolError, ctx: ToolCallContext): CallToolResult;
   run(args: unknown, ctx: ToolCallContext): ToolResult | Promise<ToolResult>;
@@ -87,6 +89,7 @@ export class ToolRegistry {
     if (this.defs.has(name)) throw new Error(`Tool ${name} is registered twice`);
     const make = config.inputSchema;
     let built: z.ZodType | undefined;
+    let takesNothing: boolean | undefined;
     this.defs.set(name, {
       name,
       title: config.title,
@@ -95,6 +98,10 @@ export class ToolRegistry {
       _meta: config._meta,
       group: opts.group ?? 'always',
       schema: () => (built ??= typeof make === 'function' ? (make as () => S)() : make),
+      acceptsNoArguments() {
+        takesNothing ??= parsesToNothing(this.schema());
+        return takesNothing;
+      },
       refuse: opts.refuse ?? ((_args, err) => fail(err)),
       run: cb as ToolDef['run'],
     });
@@ -139,7 +146,12 @@ export class ToolRegistry {
       );
     try {
       const args = withoutNulls(rawArgs ?? {});
-      const verdict = parseArguments(def.schema(), args);
+      // A call without arguments (every read of a whole account) gets the verdict the
+      // schema gave the first one: our schemas are pure, so it is the same each time.
+      const verdict =
+        isEmpty(args) && def.acceptsNoArguments()
+          ? { success: true as const, data: {} }
+          : parseArguments(def.schema(), args);
       const parsed = verdict instanceof Promise ? await verdict : verdict;
       if (!parsed.success) return def.refuse(args, validationFailure(name, parsed.error.issues), ctx);
       return await def.run(parsed.data, ctx);
@@ -166,6 +178,27 @@ function parseArguments(
     if (err instanceof zod.core.$ZodAsyncError) return schema.safeParseAsync(args);
     throw err;
   }
+}
+
+/**
+ * True when the schema accepts no arguments and gives none back (no defaults), so that
+ * a call without arguments needs no parse of its own: ~30 µs of a call in a process's
+ * first few hundred (zod runs jitless here; issue 23). Decided by the schema itself,
+ * once. Our schemas have no side effects and read no outside state (prices, time,
+ * TOOLS.md): their verdict on `{}` does not change. An async schema is parsed every time.
+ */
+function parsesToNothing(schema: z.ZodType): boolean {
+  try {
+    const verdict = schema.safeParse({});
+    return verdict.success && isEmpty(verdict.data);
+  } catch {
+    return false;
+  }
+}
+
+/** An object without any own key (a symbol or a non-enumerable one included). */
+function isEmpty(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Reflect.ownKeys(value).length === 0;
 }
 
 /**
