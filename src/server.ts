@@ -294,6 +294,7 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
       served.clear();
       await hosts.close();
       journal.close();
+      accounts.close();
       return unanswered;
     },
   };

@@ -25,6 +25,7 @@ import { withFileLock } from '../safety/file-lock.js';
 import { redactor } from '../safety/redact.js';
 import { KeyFileError, readPemPrivateKey } from './key-files.js';
 import { parseToolsMd, withAccount, type AccountEntry, type AccountIssue, type NewAccount } from './toolsmd.js';
+import { ChangeWatch } from './change-watch.js';
 import { accountFromEnv, type AccountEnv } from './environment.js';
 
 export type Account = AccountEntry & { /** True for the built-in sandbox demo account. */ demo?: boolean };
@@ -39,6 +40,8 @@ export interface StoreOptions {
    * file.
    */
   env?: AccountEnv;
+  /** How the store learns that TOOLS.md changed (tests pass their own); by default a watch of its folder. */
+  watch?: ChangeWatch;
 }
 
 interface FileStamp {
@@ -51,6 +54,7 @@ export class AccountStore {
   private accounts: Account[] = [];
   private issues: AccountIssue[] = [];
   private stamp: FileStamp | null | undefined;
+  private readonly watch: ChangeWatch;
   private readonly signers = new Map<string, { fingerprint: string; signer: Signer }>();
   readonly demo: Account;
   /** The account the environment defines, and its issues (none when no variable is set). */
@@ -76,7 +80,13 @@ export class AccountStore {
     redactor.add(opts.env?.BINANCE_API_KEY?.trim(), 'apiKey');
     redactor.add(opts.env?.BINANCE_API_SECRET?.trim(), 'secret');
     redactor.add(opts.env?.BINANCE_PRIVATE_KEY_PASSPHRASE?.trim(), 'passphrase');
+    this.watch = opts.watch ?? new ChangeWatch(opts.path);
     this.refresh();
+  }
+
+  /** Ends the watch of TOOLS.md's folder. */
+  close(): void {
+    this.watch.close();
   }
 
   get path(): string {
@@ -96,13 +106,19 @@ export class AccountStore {
     return !!this.fromEnv.account || this.fromEnv.issues.length > 0;
   }
 
-  /** Re-reads the file when it changed since the last read. */
-  refresh(): void {
+  /**
+   * Re-reads the file when it changed since the last read: when the watch reports a
+   * change (or cannot watch), when the last look is a second old, and for `fresh`
+   * (every write), a stat tells.
+   */
+  refresh(fresh = false): void {
     if (this.opts.forceSandbox) {
       this.accounts = [this.demo];
       this.stamp = null;
       return;
     }
+    if (!fresh && this.stamp !== undefined && !this.watch.due()) return;
+    const reported = this.watch.look();
     let stamp: FileStamp | null;
     try {
       const st = statSync(this.opts.path);
@@ -110,7 +126,8 @@ export class AccountStore {
     } catch {
       stamp = null;
     }
-    if (this.stamp !== undefined && sameStamp(stamp, this.stamp)) return;
+    // A reported change is read even at the same size and time (an edit within the clock's tick).
+    if (this.stamp !== undefined && !reported && sameStamp(stamp, this.stamp)) return;
     this.stamp = stamp;
     if (!stamp) {
       // No file: the environment's account when BINANCE_API_KEY & co. are set (a limit
@@ -148,9 +165,12 @@ export class AccountStore {
     return [...this.issues];
   }
 
-  /** The account a call names, or the default: `main`, else the only account. */
-  resolve(name: string | undefined): Account {
-    this.refresh();
+  /**
+   * The account a call names, or the default: `main`, else the only account. `fresh`:
+   * TOOLS.md as it is on disk now, whatever the watch reported (writes ask for it).
+   */
+  resolve(name: string | undefined, { fresh = false } = {}): Account {
+    this.refresh(fresh);
     const accounts = this.accounts;
     // Only an error names the choices: not built for every call.
     const choices = () => accounts.map((a) => `${a.name} (${a.environment})`).join(', ');

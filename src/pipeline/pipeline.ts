@@ -63,7 +63,7 @@ export class Pipeline {
   ): Promise<CallToolResult | InputRequiredResult> {
     const { account: accountName, ...rawParams } = args as { account?: string } & Record<string, unknown>;
     try {
-      const account = this.d.accounts.resolve(accountName);
+      const account = this.d.accounts.resolve(accountName, { fresh: endpoint.write });
       this.d.hosts.assertServesMargin(account);
       const { params, clientOrderId } = this.prepareOrJournal(endpoint, rawParams, account);
       if (endpoint.write && this.d.config.readOnly)
@@ -127,7 +127,7 @@ export class Pipeline {
    * Cancels and repays only reduce risk: they pass the kill switch and wait for no lock.
    */
   async execute(endpoint: Endpoint, cleared: ClearedAction, market?: Market): Promise<CallToolResult> {
-    const account = this.d.accounts.resolve(cleared.account);
+    const account = this.d.accounts.resolve(cleared.account, { fresh: true });
     const changed =
       envName(account) !== cleared.environment
         ? configError(`Account "${account.name}" changed environment since the action was frozen; nothing was sent.`)
@@ -172,7 +172,8 @@ export class Pipeline {
     principal?: string,
   ): Promise<CallToolResult> {
     try {
-      const account = this.d.accounts.resolve(typeof args.account === 'string' ? args.account : undefined);
+      const name = typeof args.account === 'string' ? args.account : undefined;
+      const account = this.d.accounts.resolve(name, { fresh: true });
       const frozen = this.d.sealed.open(state, {
         tool: endpoint.name,
         account: account.name,
