@@ -9,7 +9,7 @@
  *
  *   node dist/bench/memprobe.js [calls]
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,16 @@ const SNAP = process.env.PROBE_SNAP === '1';
 const GC = process.env.PROBE_GC === '1';
 const DIR = process.env.PROBE_DIR ? resolve(process.env.PROBE_DIR) : mkdtempSync(join(tmpdir(), 'bmm-memprobe-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** RSS in parts on Linux (anonymous, file-backed such as the node binary's pages, shared memory): `(a41+f20+s0)`. */
+function rssParts(pid: number | undefined): string {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const mb = (k: string) => Math.round(Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024);
+    return `(a${mb('RssAnon')}+f${mb('RssFile')}+s${mb('RssShmem')})`;
+  } catch {
+    return '';
+  }
+}
 
 async function main() {
   mkdirSync(DIR, { recursive: true });
@@ -98,7 +108,7 @@ async function main() {
     await c.listTools();
   }
   await sleep(500);
-  const line: string[] = [`0:${Math.round(c.rssKb()! / 1024)}M`];
+  const line: string[] = [`0:${Math.round(c.rssKb()! / 1024)}M${rssParts(c.pid)}`];
   const snap = async (label: string) => {
     if (!SNAP) return;
     process.kill(c.pid!, 'SIGUSR2');
@@ -131,7 +141,7 @@ async function main() {
   const ms = performance.now() - t0;
   // PROBE_IDLE_MS: how long to wait before the idle reading (default 2 s).
   await sleep(Number(process.env.PROBE_IDLE_MS ?? 2000));
-  line.push(`idle:${Math.round(c.rssKb()! / 1024)}M`);
+  line.push(`idle:${Math.round(c.rssKb()! / 1024)}M${rssParts(c.pid)}`);
   await snap('end');
   const steady = scavenges.slice(10);
   const per = (k: 'allocated' | 'survived' | 'promoted') => steady.reduce((a, x) => a + x[k], 0) / steady.length / 1024;
