@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { BinanceClient, USER_AGENT, type Credentials, type WireEndpoint } from '../src/binance/client.js';
 import { toPlainDecimal } from '../src/binance/decimal.js';
 import { parseJsonExact } from '../src/binance/json.js';
-import { buildQuery } from '../src/binance/query.js';
+import { buildQuery, encodeRfc3986 } from '../src/binance/query.js';
 import { ed25519Signer, hmacSigner, loadPrivateKey, rsaSigner } from '../src/binance/signer.js';
 import { ToolError } from '../src/errors.js';
 import { ed25519KeyPair, randomApiKey, randomSecret, rsaKeyPair } from './helpers/keys.js';
@@ -85,6 +85,22 @@ describe('query building', () => {
       buildQuery({ b: 'x y', a: "!'()*", c: undefined, d: null, e: '~-_.' }),
       'b=x%20y&a=%21%27%28%29%2A&e=~-_.',
     );
+  });
+  test('the encoding of each character is the full percent-encoding, whether or not a value has any to encode', () => {
+    const full = (t: string) =>
+      encodeURIComponent(t).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    const alphabet = [...Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)), 'é', '€', '😀', 'ı', 'K'];
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    for (let n = 0; n < 3_000; n++) {
+      // Half the values only of unreserved characters (the path that encodes nothing), half of anything.
+      const pool = n % 2 ? alphabet : [...'abcXYZ019-._~'];
+      const text = Array.from({ length: next() % 70 }, () => pool[next() % pool.length]).join('');
+      assert.equal(encodeRfc3986(text), full(text), JSON.stringify(text));
+    }
+    const hex = createHmac('sha256', 'k').update('q').digest('hex');
+    assert.equal(encodeRfc3986(hex), hex);
+    assert.equal(encodeRfc3986('a\nb'), 'a%0Ab');
   });
   test('decimals never in exponent notation', () => {
     assert.equal(toPlainDecimal(1e-8), '0.00000001');

@@ -6,8 +6,12 @@
 export type WireValue = string | number | boolean;
 export type WireParams = Record<string, WireValue | undefined | null>;
 
+const UNRESERVED = /^[\w.~-]*$/;
+
 /** RFC 3986 percent-encoding of UTF-8: only A-Z a-z 0-9 - _ . ~ stay as they are. */
 export function encodeRfc3986(text: string): string {
+  // Most values (symbols, numbers, an HMAC signature in hex) have nothing to encode.
+  if (UNRESERVED.test(text)) return text;
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
