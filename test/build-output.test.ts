@@ -6,6 +6,7 @@
  *   and all they reach, outlive young-generation GCs;
  * - the SDK's tools/call result validation has the fast check in front of it;
  * - a tools/call request is validated once, not twice;
+ * - the stdio read buffer does not copy every chunk into a new buffer;
  * - a stdio line that is a plain request is not parsed against the message schema, nor
  *   against the request schema to tell it apart, and a plain tools/call not against
  *   the CallToolRequest schema;
@@ -101,6 +102,22 @@ describe('the built chunks', () => {
       /validatedRequest = plainToolCall\w*\(request\) \?\? codec\w*\.validateRequest\("tools\/call"/g,
     );
     assert.equal(wrapper?.length, 1);
+  });
+
+  test('read stdio lines without copying each chunk into a new buffer', () => {
+    const withBuffer = chunks.filter((c) => c.js.includes('var ReadBuffer = class {'));
+    assert.equal(withBuffer.length, 1);
+    const js = withBuffer[0]!.js;
+    const at = js.indexOf('var ReadBuffer = class {');
+    const body = js.slice(at, js.indexOf('\n};\n', at));
+    assert.match(
+      body,
+      /this\._buffer = this\._buffer\?\.length \? Buffer\.concat\(\[this\._buffer, chunk\]\) : chunk;/,
+    );
+    assert.match(
+      body,
+      /this\._buffer = index \+ 1 < this\._buffer\.length \? this\._buffer\.subarray\(index \+ 1\) : void 0;/,
+    );
   });
 
   // `first` and `then` both in the built entry, `first` before `then`.

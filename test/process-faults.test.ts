@@ -241,6 +241,31 @@ describe('a client that goes away', () => {
     assert.equal((await withTimeout(p.exit, 10_000, 'exit')).code, 0);
   });
 
+  test('reads each line once, whether it comes in pieces, with others, after a blank line or ends in CRLF', async () => {
+    const dir = scratch();
+    const p = start([BIN, '--sandbox'], { cwd: dir, env: serverEnv(dir) });
+    await initialize(p);
+    const line = (id: number) =>
+      JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'list_accounts', arguments: {} } });
+    const pause = () => new Promise((r) => setTimeout(r, 30));
+    // One line in three writes (three chunks on the server's side).
+    const first = `${line(21)}\n`;
+    for (const piece of [first.slice(0, 10), first.slice(10, 40), first.slice(40)]) {
+      p.child.stdin.write(piece);
+      await pause();
+    }
+    // Two lines and the start of a third in one write, its end in the next.
+    const third = `${line(24)}\r\n`;
+    p.child.stdin.write(`${line(22)}\n${line(23)}\n${third.slice(0, 25)}`);
+    await pause();
+    p.child.stdin.write(`${third.slice(25)}\n${line(25)}\n`);
+    for (const id of [21, 22, 23, 24, 25]) assert.ok((await p.response(id)).result, `answer to ${id}`);
+    p.child.stdin.end();
+    assert.equal((await withTimeout(p.exit, 10_000, 'exit')).code, 0);
+    const ids = p.stdoutLines.map((l) => JSON.parse(l).id).filter((id) => id !== 1);
+    assert.deepEqual(ids.sort(), [21, 22, 23, 24, 25], 'each line answered once');
+  });
+
   test('a line over the read limit is logged and the server stops cleanly', async () => {
     const dir = scratch();
     const p = start([BIN, '--sandbox'], { cwd: dir, env: serverEnv(dir) });
