@@ -8,13 +8,13 @@
  *   other messages, once a request is read on any transport;
  * - the tools/call request schema of the era, in the SDK's tools/call wrapper.
  *
- * Why (issue 23, bench/README.md): that schema is a zod union of four strict objects,
- * parsed for every line: 10–26 µs a call in a process's first few hundred calls
- * (zod runs jitless in the server), which is most of a session
- * (src/runtime/tier-up.ts). The request's
- * params are checked again by its method's own schema before a handler sees them.
- * The shape accepted here is a strict subset of what the message schema accepts, and
- * the schema's parse of it is an equal copy (test/sdk-plain-request.test.ts).
+ * Why (issue 23, bench/README.md): in a process's first few hundred calls, which is
+ * most of a session (src/runtime/tier-up.ts), the message schema (a zod union of four
+ * strict objects; zod runs jitless in the server) cost 10–26 µs a call, and the other
+ * two ~65 µs together. The request's params are checked again by its method's own
+ * schema before a handler sees them, a tool's arguments by the tool's input schema.
+ * The shapes accepted here are strict subsets of what the schemas accept, and the
+ * schemas' values for them are equal copies (test/sdk-plain-request.test.ts).
  */
 
 import { isPlainObject } from './sdk-fast-result.js';
