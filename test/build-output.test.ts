@@ -30,6 +30,15 @@ const chunks = readdirSync(CHUNKS)
   .filter((n) => n.endsWith('.js'))
   .map((n) => ({ name: n, js: readFileSync(join(CHUNKS, n), 'utf8') }));
 
+/** The source of the one built chunk that holds `start`, from there to `end`. */
+function builtSource(start: string, end: string): string {
+  const holding = chunks.filter((c) => c.js.includes(start));
+  assert.equal(holding.length, 1, `one chunk holds ${start}`);
+  const js = holding[0]!.js;
+  const at = js.indexOf(start);
+  return js.slice(at, js.indexOf(end, at));
+}
+
 describe('the built chunks', () => {
   test("build the SDK's request context without an object literal that begins with a spread", () => {
     const found: string[] = [];
@@ -74,22 +83,14 @@ describe('the built chunks', () => {
   });
 
   test("keep the stdio channel's bookkeeping free of zod parses", () => {
-    const withChannel = chunks.filter((c) => c.js.includes('var StdioConnectionChannel = class {'));
-    assert.equal(withChannel.length, 1);
-    const js = withChannel[0]!.js;
-    const at = js.indexOf('var StdioConnectionChannel = class {');
-    const body = js.slice(at, js.indexOf('\n};\n', at));
+    const body = builtSource('var StdioConnectionChannel = class {', '\n};\n');
     assert.match(body, /deliver\(message, extra\)/);
     assert.doesNotMatch(body, /isJSONRPC\w+\(/);
   });
 
   test('parse a stdio line against the JSON-RPC message schema unless it is a plain request', () => {
-    const withRead = chunks.filter((c) => c.js.includes('function deserializeMessage(line) {'));
-    assert.equal(withRead.length, 1);
-    const js = withRead[0]!.js;
-    const at = js.indexOf('function deserializeMessage(line) {');
     assert.match(
-      js.slice(at, js.indexOf('\n}\n', at)),
+      builtSource('function deserializeMessage(line) {', '\n}\n'),
       /isPlainRequest\(message\) \? message : JSONRPCMessageSchema\.parse/,
     );
   });
@@ -105,11 +106,7 @@ describe('the built chunks', () => {
   });
 
   test('read stdio lines without copying each chunk into a new buffer', () => {
-    const withBuffer = chunks.filter((c) => c.js.includes('var ReadBuffer = class {'));
-    assert.equal(withBuffer.length, 1);
-    const js = withBuffer[0]!.js;
-    const at = js.indexOf('var ReadBuffer = class {');
-    const body = js.slice(at, js.indexOf('\n};\n', at));
+    const body = builtSource('var ReadBuffer = class {', '\n};\n');
     assert.match(
       body,
       /this\._buffer = this\._buffer\?\.length \? Buffer\.concat\(\[this\._buffer, chunk\]\) : chunk;/,

@@ -4,24 +4,15 @@
  * last look; writes, and every call where nothing can be watched, look at once.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ChangeWatch, MAX_AGE_MS } from '../src/accounts/change-watch.js';
 import { AccountStore } from '../src/accounts/store.js';
 import { randomApiKey, randomSecret } from './helpers/keys.js';
 import { toolsMd } from './helpers/mcp.js';
+import { scratch } from './helpers/process.js';
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'bmm-watch-'));
-  dirs.push(d);
-  return d;
-};
 const keys = { 'API Key': randomApiKey(), Secret: randomSecret() };
 const accountsFile = (description: string) =>
   toolsMd([{ name: 'main', fields: { ...keys, Environment: 'Testnet', Description: description } }]);
@@ -34,7 +25,7 @@ async function eventually(ok: () => boolean): Promise<boolean> {
 
 describe('the watch of TOOLS.md', () => {
   test('is due at first, then only when the folder reports a change of the file, or after a second', async () => {
-    const dir = tempDir();
+    const dir = scratch();
     const path = join(dir, 'TOOLS.md');
     writeFileSync(path, 'one');
     let now = 0;
@@ -71,7 +62,7 @@ describe('the watch of TOOLS.md', () => {
   });
 
   test('watches nothing, so that every call looks, for a symbolic link or a folder that does not exist', () => {
-    const dir = tempDir();
+    const dir = scratch();
     mkdirSync(join(dir, 'real'));
     writeFileSync(join(dir, 'real', 'TOOLS.md'), 'x');
     symlinkSync(join(dir, 'real', 'TOOLS.md'), join(dir, 'TOOLS.md'));
@@ -86,7 +77,7 @@ describe('the watch of TOOLS.md', () => {
   });
 
   test('stops when TOOLS.md is replaced by a symbolic link (its target is in a folder nobody watches)', async () => {
-    const dir = tempDir();
+    const dir = scratch();
     const path = join(dir, 'TOOLS.md');
     writeFileSync(path, 'x');
     writeFileSync(join(dir, 'elsewhere.md'), 'y');
@@ -119,7 +110,7 @@ describe('the account store with the watch', () => {
   };
 
   test('reads look at TOOLS.md only when the watch says so; a fresh resolve (a write) always does', () => {
-    const dir = tempDir();
+    const dir = scratch();
     const path = join(dir, 'TOOLS.md');
     writeFileSync(path, accountsFile('first'));
     const { w, watch } = driven();
@@ -140,7 +131,7 @@ describe('the account store with the watch', () => {
   });
 
   test('a reported change is read even when size and modification time did not move', () => {
-    const dir = tempDir();
+    const dir = scratch();
     const path = join(dir, 'TOOLS.md');
     const { w, watch } = driven();
     // The same size and the same modification time (whole seconds, set back after the edit).
