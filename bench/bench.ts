@@ -7,7 +7,7 @@
  * Everything runs on this machine: the peers are started offline with no keys, and
  * every request of ours goes to the loopback stand-in (src/sandbox) in bench/standin.ts.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import {
   cpSync,
@@ -50,6 +50,33 @@ const OUT = process.env.BENCH_OUT
   : QUICK
     ? join(tmpdir(), 'binance-margin-mcp-bench-quick.json')
     : join(ROOT, 'bench', 'results.json');
+
+/**
+ * BENCH_SECTIONS: which sections to run (default all). A run on another Node (below)
+ * measures what depends on the Node: cold start, per call and memory.
+ */
+const ALL_SECTIONS = ['coldStart', 'toolList', 'perCall', 'throughput', 'burst', 'memory'] as const;
+type Section = (typeof ALL_SECTIONS)[number];
+const SECTIONS = new Set<Section>(
+  process.env.BENCH_SECTIONS
+    ? (process.env.BENCH_SECTIONS.split(',').filter((s) => {
+        if ((ALL_SECTIONS as readonly string[]).includes(s)) return true;
+        throw new Error(`BENCH_SECTIONS: unknown section ${s} (one of ${ALL_SECTIONS.join(', ')})`);
+      }) as Section[])
+    : ALL_SECTIONS,
+);
+/**
+ * BENCH_NODES: the other Node majors the same sections run on after this one, each in
+ * a run of its own with that Node (issue 23: cold start, per call and memory on the
+ * Node versions users run), fetched from the npm registry's `node` package as CI does.
+ * Default `22,24`; `none` for this Node only.
+ */
+const OTHER_NODES =
+  process.env.BENCH_NODES === undefined
+    ? ['22', '24']
+    : process.env.BENCH_NODES.split(',').filter((m) => m && m !== 'none');
+for (const m of OTHER_NODES) if (!/^\d+$/.test(m)) throw new Error(`BENCH_NODES: ${m} is not a Node major`);
+const ON_OTHER_NODES: Section[] = ['coldStart', 'perCall', 'memory'];
 
 const RUNS = {
   coldStart: QUICK ? 5 : 20,
@@ -200,6 +227,23 @@ function floorSpec(): ServerSpec {
   };
 }
 
+/** The per-call floor (bench/relay.ts): a bare node process doing one signed undici GET of `path` per tools/call. */
+function relaySpec(url: string, path: string): ServerSpec {
+  return {
+    label: 'relay',
+    command: process.execPath,
+    args: [join(snapshotDir, 'relay.js')],
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      RELAY_URL: url,
+      RELAY_PATH: path,
+      RELAY_KEY: API_KEY,
+      RELAY_SECRET: SECRET,
+    },
+    cwd: snapshotDir,
+  };
+}
+
 async function startOurs(label: string, dirName: string, baseUrl: string, args: string[] = []): Promise<RpcChild> {
   const c = new RpcChild(oursSpec(label, dirName, args, baseUrl));
   await c.initialize();
@@ -305,19 +349,7 @@ async function perCall(standin: StandIn, ep: { tool: string; path: string; weigh
   const server = await startOurs('ours', `percall-${ep.tool}`, url);
   const viaMcp = () => call(server, ep.tool);
   // (d) the floor of (c): a bare node relay doing (a) behind stdio (bench/relay.ts).
-  const relay = new RpcChild({
-    label: 'relay',
-    command: process.execPath,
-    args: [join(snapshotDir, 'relay.js')],
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      RELAY_URL: url,
-      RELAY_PATH: ep.path,
-      RELAY_KEY: API_KEY,
-      RELAY_SECRET: SECRET,
-    },
-    cwd: snapshotDir,
-  });
+  const relay = new RpcChild(relaySpec(url, ep.path));
   await relay.initialize();
   const viaRelay = () => call(relay, ep.tool);
   // (e) the same MCP server over Streamable HTTP (--http, a 2025 session, bearer token) on a keep-alive connection.
@@ -498,41 +530,52 @@ async function rssSettled(c: RpcChild, reads = 5): Promise<number | undefined> {
   return xs.length ? Math.round(pct(xs, 50)) : undefined;
 }
 
+/** RSS of one server, idle, then every tenth of RUNS.memoryCalls get_bnb_burn_status calls (8 in flight), then idle. */
+async function rssOverCalls(server: RpcChild) {
+  await sleep(500);
+  const idleKb = await rssSettled(server);
+  const samples: { calls: number; rssKb: number | undefined }[] = [{ calls: 0, rssKb: idleKb }];
+  // The server's own limiter budgets 12,000 weight a minute: 10,000 calls of weight 1 stay inside it.
+  const step = RUNS.memoryCalls / 10;
+  let errors = 0;
+  for (let done = 0; done < RUNS.memoryCalls; done += step) {
+    errors += (await runConcurrent(server, step, 8, 'get_bnb_burn_status')).errors;
+    samples.push({ calls: done + step, rssKb: server.rssKb() });
+  }
+  const endIdleKb = await rssSettled(server);
+  const at = (calls: number) => samples.find((s) => s.calls === calls)?.rssKb;
+  const warmKb = at(step * 2);
+  const lastKb = at(RUNS.memoryCalls);
+  const loaded = samples
+    .slice(1)
+    .map((s) => s.rssKb)
+    .filter((x): x is number => x !== undefined);
+  return {
+    calls: RUNS.memoryCalls,
+    errors,
+    idleAfterStartKb: idleKb ?? null,
+    afterCallsKb: lastKb ?? null,
+    afterCallsIdleKb: endIdleKb ?? null,
+    peakKb: loaded.length ? Math.max(...loaded) : null,
+    growthFromWarmKb: warmKb !== undefined && lastKb !== undefined ? lastKb - warmKb : null,
+    warmAtCalls: step * 2,
+    samples,
+  };
+}
+
 async function memory(standin: StandIn) {
   const { box, url } = await standin.sandbox({ ipWeightLimit: 1e9, uidWeightLimit: 1e9 });
-  const server = await startOurs('ours', 'memory', url);
   try {
-    await sleep(500);
-    const idleKb = await rssSettled(server);
-    const samples: { calls: number; rssKb: number | undefined }[] = [{ calls: 0, rssKb: idleKb }];
-    // The server's own limiter budgets 12,000 weight a minute: 10,000 calls of weight 1 stay inside it.
-    const step = RUNS.memoryCalls / 10;
-    let errors = 0;
-    for (let done = 0; done < RUNS.memoryCalls; done += step) {
-      errors += (await runConcurrent(server, step, 8, 'get_bnb_burn_status')).errors;
-      samples.push({ calls: done + step, rssKb: server.rssKb() });
-    }
-    const endIdleKb = await rssSettled(server);
-    const at = (calls: number) => samples.find((s) => s.calls === calls)?.rssKb;
-    const warmKb = at(step * 2);
-    const lastKb = at(RUNS.memoryCalls);
-    const loaded = samples
-      .slice(1)
-      .map((s) => s.rssKb)
-      .filter((x): x is number => x !== undefined);
-    return {
-      calls: RUNS.memoryCalls,
-      errors,
-      idleAfterStartKb: idleKb ?? null,
-      afterCallsKb: lastKb ?? null,
-      afterCallsIdleKb: endIdleKb ?? null,
-      peakKb: loaded.length ? Math.max(...loaded) : null,
-      growthFromWarmKb: warmKb !== undefined && lastKb !== undefined ? lastKb - warmKb : null,
-      warmAtCalls: step * 2,
-      samples,
-    };
+    const server = await startOurs('ours', 'memory', url);
+    const ours = await rssOverCalls(server).finally(() => server.close());
+    // The same calls through the relay of the per-call section ((d): one signed undici GET, no SDK): how much of
+    // the growth any Node process doing this request shows on this Node.
+    const relay = new RpcChild(relaySpec(url, '/sapi/v1/bnbBurn'));
+    await relay.initialize();
+    const floor = await rssOverCalls(relay).finally(() => relay.close());
+    const { samples: _, ...floorFigures } = floor;
+    return { ...ours, relayFloor: floorFigures };
   } finally {
-    await server.close();
     await standin.close(box);
   }
 }
@@ -617,8 +660,9 @@ async function main() {
     spec: floorSpec,
     runs: [],
   });
-  log(`cold start: 1 warm-up round + ${RUNS.coldStart} rounds × ${variants.length} servers`);
-  for (let round_ = 0; round_ <= RUNS.coldStart; round_++) {
+  const coldRounds = SECTIONS.has('coldStart') ? RUNS.coldStart : -1;
+  if (coldRounds >= 0) log(`cold start: 1 warm-up round + ${RUNS.coldStart} rounds × ${variants.length} servers`);
+  for (let round_ = 0; round_ <= coldRounds; round_++) {
     const live = variants.filter((v) => !v.failure);
     for (let j = 0; j < live.length; j++) {
       const v = live[(round_ + j) % live.length];
@@ -635,8 +679,8 @@ async function main() {
       }
     }
   }
-  const cold = variants.map(summariseCold);
-  results.coldStart = cold;
+  const cold = coldRounds >= 0 ? variants.map(summariseCold) : [];
+  if (coldRounds >= 0) results.coldStart = cold;
   const peerCold = cold.filter((c, i) => !variants[i].ours && !variants[i].floor && !c.unavailable && c.runs > 0);
   const fastestPeer = peerCold.length
     ? peerCold.reduce((a, b) => (a.toolsListMs.p50 <= b.toolsListMs.p50 ? a : b))
@@ -649,38 +693,40 @@ async function main() {
     );
 
   // Tool-list size of every other toolset and the peers' variants (one start each)
-  log("tool-list sizes: each toolset and the peers' variants");
   const toolList: { server: string; variant: string; tools: number; bytes: number; tokens: number }[] = [];
   const addSize = (server: string, variant: string, tools: number, bytes: number) =>
     toolList.push({ server, variant, tools, bytes, tokens: Math.round(bytes / 4) });
-  const oursNames = ['all toolsets', '--toolsets core', '--read-only'];
-  for (const [i, c] of cold.slice(0, 3).entries()) addSize('ours', oursNames[i], c.tools!, c.toolsBytes!);
-  // The issue's budget is for the 65 endpoint tools; the 8 account, gate and status tools come on top.
-  {
-    const listed = JSON.parse(readFileSync(join(dirname(BIN), 'tool-list.json'), 'utf8')) as {
-      tools: { _meta?: Record<string, unknown> }[];
-    };
-    const endpointTools = listed.tools.filter((t) => t._meta?.['binance/endpoint']);
-    addSize('ours', '65 endpoint tools', endpointTools.length, Buffer.byteLength(JSON.stringify(endpointTools)));
-  }
-  for (const ts of TOOLSETS.filter((t) => t !== 'core')) {
-    const r = await coldOnce(oursSpec(`ours ${ts}`, `list-${ts}`, ['--toolsets', ts]));
-    addSize('ours', `--toolsets ${ts}`, r.tools, r.bytes);
-  }
-  for (const [i, c] of cold.entries()) {
-    if (variants[i].ours || variants[i].floor || c.unavailable || !c.runs) continue;
-    addSize(c.label, 'default', c.tools!, c.toolsBytes!);
-    const p = peers.find((x) => x.def.id === variants[i].key) as Extract<PeerState, { available: true }>;
-    for (const pv of p.def.variants) {
-      try {
-        const r = await coldOnce(peerSpec(p, workDir, pv.args));
-        addSize(c.label, pv.label, r.tools, r.bytes);
-      } catch (err) {
-        log(`  ${c.label} ${pv.label}: ${err instanceof Error ? err.message.slice(0, 200) : err}`);
+  if (SECTIONS.has('toolList') && cold.length) {
+    log("tool-list sizes: each toolset and the peers' variants");
+    const oursNames = ['all toolsets', '--toolsets core', '--read-only'];
+    for (const [i, c] of cold.slice(0, 3).entries()) addSize('ours', oursNames[i], c.tools!, c.toolsBytes!);
+    // The issue's budget is for the 65 endpoint tools; the 8 account, gate and status tools come on top.
+    {
+      const listed = JSON.parse(readFileSync(join(dirname(BIN), 'tool-list.json'), 'utf8')) as {
+        tools: { _meta?: Record<string, unknown> }[];
+      };
+      const endpointTools = listed.tools.filter((t) => t._meta?.['binance/endpoint']);
+      addSize('ours', '65 endpoint tools', endpointTools.length, Buffer.byteLength(JSON.stringify(endpointTools)));
+    }
+    for (const ts of TOOLSETS.filter((t) => t !== 'core')) {
+      const r = await coldOnce(oursSpec(`ours ${ts}`, `list-${ts}`, ['--toolsets', ts]));
+      addSize('ours', `--toolsets ${ts}`, r.tools, r.bytes);
+    }
+    for (const [i, c] of cold.entries()) {
+      if (variants[i].ours || variants[i].floor || c.unavailable || !c.runs) continue;
+      addSize(c.label, 'default', c.tools!, c.toolsBytes!);
+      const p = peers.find((x) => x.def.id === variants[i].key) as Extract<PeerState, { available: true }>;
+      for (const pv of p.def.variants) {
+        try {
+          const r = await coldOnce(peerSpec(p, workDir, pv.args));
+          addSize(c.label, pv.label, r.tools, r.bytes);
+        } catch (err) {
+          log(`  ${c.label} ${pv.label}: ${err instanceof Error ? err.message.slice(0, 200) : err}`);
+        }
       }
     }
+    results.toolList = toolList;
   }
-  results.toolList = toolList;
 
   // Each section on its own: one that fails is reported as failed, and the rest still run.
   const section = async <T>(name: string, run: () => Promise<T>): Promise<T | { failed: string }> => {
@@ -693,100 +739,91 @@ async function main() {
     }
   };
   try {
-    log(
-      `per-call overhead: ${RUNS.perCallAccount} × 5 paths GET /sapi/v1/margin/account, ${RUNS.perCallSmall} × 5 ` +
-        `paths GET /sapi/v1/bnbBurn`,
-    );
-    results.perCall = [
-      await section('per-call margin/account', () =>
-        perCall(
-          standin,
-          { tool: 'get_cross_margin_account', path: '/sapi/v1/margin/account', weight: 10 },
-          RUNS.perCallAccount,
-          RUNS.perCallWarm,
+    if (SECTIONS.has('perCall')) {
+      log(
+        `per-call overhead: ${RUNS.perCallAccount} × 5 paths GET /sapi/v1/margin/account, ${RUNS.perCallSmall} × 5 ` +
+          `paths GET /sapi/v1/bnbBurn`,
+      );
+      results.perCall = [
+        await section('per-call margin/account', () =>
+          perCall(
+            standin,
+            { tool: 'get_cross_margin_account', path: '/sapi/v1/margin/account', weight: 10 },
+            RUNS.perCallAccount,
+            RUNS.perCallWarm,
+          ),
         ),
-      ),
-      await section('per-call bnbBurn', () =>
-        perCall(
-          standin,
-          { tool: 'get_bnb_burn_status', path: '/sapi/v1/bnbBurn', weight: 1 },
-          RUNS.perCallSmall,
-          RUNS.perCallWarm,
+        await section('per-call bnbBurn', () =>
+          perCall(
+            standin,
+            { tool: 'get_bnb_burn_status', path: '/sapi/v1/bnbBurn', weight: 1 },
+            RUNS.perCallSmall,
+            RUNS.perCallWarm,
+          ),
         ),
-      ),
-    ];
+      ];
+    }
 
-    log('throughput: 1, 8, 64 concurrent calls over one stdio session');
-    results.throughput = await section('throughput', () => throughput(standin));
+    if (SECTIONS.has('throughput')) {
+      log('throughput: 1, 8, 64 concurrent calls over one stdio session');
+      results.throughput = await section('throughput', () => throughput(standin));
+    }
 
-    log('bursts: 500 calls at once against a per-minute weight budget (≈ 15–20 s each)');
-    const mixed = Array.from({ length: RUNS.burst }, (_, i) =>
-      i % 2 === 0
-        ? { tool: 'get_max_transferable', args: { asset: 'USDT' }, weight: 50 }
-        : { tool: 'get_cross_margin_account', args: {}, weight: 10 },
-    );
-    const account10 = Array.from({ length: RUNS.burst }, () => ({
-      tool: 'get_cross_margin_account',
-      args: {},
-      weight: 10,
-    }));
-    results.burst = [
-      await section('burst A', () =>
-        burst(standin, {
-          name: "Binance's budget (12,000/min IP)",
-          ipWeightLimit: 12_000,
-          calls: mixed,
-          startSecond: 45,
-        }),
-      ),
-      await section('burst B', () =>
-        burst(standin, {
-          name: 'tighter stand-in budget (2,000/min IP), not known to the server',
-          ipWeightLimit: 2_000,
-          calls: account10,
-          startSecond: 45,
-        }),
-      ),
-    ];
+    if (SECTIONS.has('burst')) {
+      log('bursts: 500 calls at once against a per-minute weight budget (≈ 15–20 s each)');
+      const mixed = Array.from({ length: RUNS.burst }, (_, i) =>
+        i % 2 === 0
+          ? { tool: 'get_max_transferable', args: { asset: 'USDT' }, weight: 50 }
+          : { tool: 'get_cross_margin_account', args: {}, weight: 10 },
+      );
+      const account10 = Array.from({ length: RUNS.burst }, () => ({
+        tool: 'get_cross_margin_account',
+        args: {},
+        weight: 10,
+      }));
+      results.burst = [
+        await section('burst A', () =>
+          burst(standin, {
+            name: "Binance's budget (12,000/min IP)",
+            ipWeightLimit: 12_000,
+            calls: mixed,
+            startSecond: 45,
+          }),
+        ),
+        await section('burst B', () =>
+          burst(standin, {
+            name: 'tighter stand-in budget (2,000/min IP), not known to the server',
+            ipWeightLimit: 2_000,
+            calls: account10,
+            startSecond: 45,
+          }),
+        ),
+      ];
+    }
 
-    log(`memory: RSS idle, then over ${RUNS.memoryCalls} read calls`);
-    results.memory = await section('memory', () => memory(standin));
+    if (SECTIONS.has('memory')) {
+      log(`memory: RSS idle, then over ${RUNS.memoryCalls} read calls`);
+      results.memory = await section('memory', () => memory(standin));
+    }
   } finally {
     await standin.exit();
   }
 
-  // Targets (a section that failed leaves its targets unmeasured)
+  // Targets (a section that failed leaves its targets unmeasured; one not run, none)
   const ok = (x: any) => x && !x.failed;
   const ours = cold[0];
-  const coreSize = toolList.find((t) => t.server === 'ours' && t.variant === '--toolsets core')!;
-  const allSize = toolList.find((t) => t.server === 'ours' && t.variant === 'all toolsets')!;
-  const endpointSize = toolList.find((t) => t.server === 'ours' && t.variant === '65 endpoint tools')!;
-  const perCallOk = (results.perCall as any[]).filter(ok);
-  const worstAdded = perCallOk.length
-    ? perCallOk.reduce(
-        (a: { p50: number; p99: number }, r: any) => ({
-          p50: Math.max(a.p50, r.addedByMcp.p50),
-          p99: Math.max(a.p99, r.addedByMcp.p99),
-        }),
-        { p50: -Infinity, p99: -Infinity },
-      )
-    : undefined;
-  const b0 = results.burst[0];
-  const mem = results.memory;
-  const peerTokens = toolList.filter((t) => t.server !== 'ours' && t.variant === 'default');
-  const smallestPeerTokens = peerTokens.length ? Math.min(...peerTokens.map((t) => t.tokens)) : undefined;
   const unmeasured = (target: string, why: string) => ({
     target,
     measured: `not measured: ${why.slice(0, 120)}`,
     ratio: null,
     pass: false,
   });
-  const perCallPartial = perCallOk.length < results.perCall.length ? ' (one endpoint failed)' : '';
+  const targets: { target: string; measured: string; ratio: number | null; pass: boolean | null }[] = [];
   // Issue 23: 0.40 × on the Node versions users run, and on Node 20 no slower than 2026-11-29's 0.44 ×.
   const coldTarget = Number(process.versions.node.split('.')[0]) >= 22 ? 0.4 : 0.44;
   const off = cold.find((c) => c.label === 'ours, opening cache off');
-  results.targets = [
-    {
+  if (ours)
+    targets.push({
       target: `cold start p50 ≤ ${coldTarget} × fastest peer (node ${process.versions.node})`,
       measured:
         `${fmtMs(ours.toolsListMs.p50)} vs ` +
@@ -794,89 +831,129 @@ async function main() {
         (off?.toolsListMs ? `; opening cache off ${fmtMs(off.toolsListMs.p50)}` : ''),
       ratio: fastestPeer ? round(ours.toolsListMs.p50 / fastestPeer.toolsListMs.p50, 2) : null,
       pass: fastestPeer ? ours.toolsListMs.p50 <= coldTarget * fastestPeer.toolsListMs.p50 : null,
-    },
-    {
-      target: 'all 65 endpoint tools ≤ 10k tokens',
-      measured: `${endpointSize.tokens} tokens (${endpointSize.tools} tools; with the 8 other tools ${allSize.tokens})`,
-      ratio: smallestPeerTokens ? round(endpointSize.tokens / smallestPeerTokens, 2) : null,
-      pass: endpointSize.tokens <= 10_000,
-    },
-    {
-      target: 'core toolset ≤ 3k tokens',
-      measured: `${coreSize.tokens} tokens (${coreSize.tools} tools)`,
-      ratio: smallestPeerTokens ? round(coreSize.tokens / smallestPeerTokens, 2) : null,
-      pass: coreSize.tokens <= 3_000,
-    },
-    worstAdded
-      ? {
+    });
+  const peerTokens = toolList.filter((t) => t.server !== 'ours' && t.variant === 'default');
+  const smallestPeerTokens = peerTokens.length ? Math.min(...peerTokens.map((t) => t.tokens)) : undefined;
+  if (results.toolList) {
+    const coreSize = toolList.find((t) => t.server === 'ours' && t.variant === '--toolsets core')!;
+    const allSize = toolList.find((t) => t.server === 'ours' && t.variant === 'all toolsets')!;
+    const endpointSize = toolList.find((t) => t.server === 'ours' && t.variant === '65 endpoint tools')!;
+    targets.push(
+      {
+        target: 'all 65 endpoint tools ≤ 10k tokens',
+        measured: `${endpointSize.tokens} tokens (${endpointSize.tools} tools; with the 8 other tools ${allSize.tokens})`,
+        ratio: smallestPeerTokens ? round(endpointSize.tokens / smallestPeerTokens, 2) : null,
+        pass: endpointSize.tokens <= 10_000,
+      },
+      {
+        target: 'core toolset ≤ 3k tokens',
+        measured: `${coreSize.tokens} tokens (${coreSize.tools} tools)`,
+        ratio: smallestPeerTokens ? round(coreSize.tokens / smallestPeerTokens, 2) : null,
+        pass: coreSize.tokens <= 3_000,
+      },
+    );
+  }
+  if (results.perCall) {
+    const perCallOk = (results.perCall as any[]).filter(ok);
+    const perCallPartial = perCallOk.length < results.perCall.length ? ' (one endpoint failed)' : '';
+    const why = results.perCall[0].failed;
+    if (!perCallOk.length)
+      targets.push(
+        unmeasured('added latency (c) MCP p50 ≤ 1 ms', why),
+        unmeasured('added latency (c) MCP p99 ≤ 5 ms', why),
+        unmeasured('added latency over the stdio floor ≤ 0.35 ms', why),
+      );
+    else {
+      const worst = (key: 'p50' | 'p99') => Math.max(...perCallOk.map((r: any) => r.addedByMcp[key]));
+      // (c) − (d): what the server adds over a bare stdio relay doing the same request (issue 23).
+      const overFloor = Math.max(...perCallOk.map((r: any) => r.addedByMcp.p50 - r.addedByStdioFloor.p50));
+      targets.push(
+        {
           target: 'added latency (c) MCP p50 ≤ 1 ms',
           measured:
-            `${worstAdded.p50.toFixed(3)} ms (worse endpoint; stdio floor ` +
+            `${worst('p50').toFixed(3)} ms (worse endpoint; stdio floor ` +
             `${Math.max(...perCallOk.map((r: any) => r.addedByStdioFloor.p50)).toFixed(3)})${perCallPartial}`,
           ratio: null,
-          pass: worstAdded.p50 <= 1,
-        }
-      : unmeasured('added latency (c) MCP p50 ≤ 1 ms', results.perCall[0].failed),
-    worstAdded
-      ? {
+          pass: worst('p50') <= 1,
+        },
+        {
           target: 'added latency (c) MCP p99 ≤ 5 ms',
-          measured: `${worstAdded.p99.toFixed(3)} ms (worse endpoint)${perCallPartial}`,
+          measured: `${worst('p99').toFixed(3)} ms (worse endpoint)${perCallPartial}`,
           ratio: null,
-          pass: worstAdded.p99 <= 5,
-        }
-      : unmeasured('added latency (c) MCP p99 ≤ 5 ms', results.perCall[0].failed),
-    perCallOk.length
-      ? (() => {
-          // (c) − (d): what the server adds over a bare stdio relay doing the same request (issue 23).
-          const overFloor = Math.max(...perCallOk.map((r: any) => r.addedByMcp.p50 - r.addedByStdioFloor.p50));
-          return {
-            target: 'added latency over the stdio floor, (c) − (d) p50 ≤ 0.35 ms',
-            measured: `${overFloor.toFixed(3)} ms (worse endpoint)${perCallPartial}`,
+          pass: worst('p99') <= 5,
+        },
+        {
+          target: 'added latency over the stdio floor, (c) − (d) p50 ≤ 0.35 ms',
+          measured: `${overFloor.toFixed(3)} ms (worse endpoint)${perCallPartial}`,
+          ratio: null,
+          pass: overFloor <= 0.35,
+        },
+      );
+    }
+  }
+  const b0 = results.burst?.[0];
+  if (b0)
+    targets.push(
+      ok(b0)
+        ? {
+            target: "zero 429s in the burst (Binance's budget)",
+            measured: `${b0.http429} × 429, ${b0.http418} × 418; ${b0.requestsHeldBack} held back`,
             ratio: null,
-            pass: overFloor <= 0.35,
-          };
-        })()
-      : unmeasured('added latency over the stdio floor ≤ 0.35 ms', results.perCall[0].failed),
-    ok(b0)
-      ? {
-          target: "zero 429s in the burst (Binance's budget)",
-          measured: `${b0.http429} × 429, ${b0.http418} × 418; ${b0.requestsHeldBack} held back`,
-          ratio: null,
-          pass: b0.http429 === 0 && b0.http418 === 0,
-        }
-      : unmeasured("zero 429s in the burst (Binance's budget)", b0.failed),
-    ok(mem)
-      ? {
-          target: 'idle RSS ≤ 70 MB',
-          measured:
-            `${fmtBytes(mem.idleAfterStartKb)}` +
-            `${leanestPeerRss ? ` (after tools/list: ours ${fmtBytes(ours.rssAfterListKb)} vs ${leanestPeerRss.label} ${fmtBytes(leanestPeerRss.rssAfterListKb!)})` : ''}`,
-          ratio:
-            leanestPeerRss && ours.rssAfterListKb
-              ? round(ours.rssAfterListKb / leanestPeerRss.rssAfterListKb!, 2)
-              : null,
-          pass: mem.idleAfterStartKb !== null && mem.idleAfterStartKb <= 70 * 1024,
-        }
-      : unmeasured('idle RSS ≤ 70 MB', mem.failed),
-    ok(mem)
-      ? {
-          target: `RSS flat over ${mem.calls} calls (≤ 4 MB growth after warm-up)`,
-          measured:
-            `${mem.growthFromWarmKb === null ? '?' : fmtBytes(mem.growthFromWarmKb)} from ` +
-            `${mem.warmAtCalls} to ${mem.calls} calls`,
-          ratio: null,
-          pass: mem.growthFromWarmKb !== null && mem.growthFromWarmKb <= 4 * 1024,
-        }
-      : unmeasured('RSS flat after 10,000 calls', mem.failed),
-    ok(mem)
-      ? {
-          target: `RSS after ${mem.calls} calls ≤ 1.3 × idle RSS`,
-          measured: `${fmtBytes(mem.afterCallsKb)} after vs ${fmtBytes(mem.idleAfterStartKb)} idle`,
-          ratio: mem.idleAfterStartKb ? round(mem.afterCallsKb / mem.idleAfterStartKb, 2) : null,
-          pass: !!mem.idleAfterStartKb && mem.afterCallsKb <= 1.3 * mem.idleAfterStartKb,
-        }
-      : unmeasured('RSS after 10,000 calls ≤ 1.3 × idle', mem.failed),
-  ];
+            pass: b0.http429 === 0 && b0.http418 === 0,
+          }
+        : unmeasured("zero 429s in the burst (Binance's budget)", b0.failed),
+    );
+  const mem = results.memory;
+  if (mem && !ok(mem))
+    targets.push(
+      unmeasured('idle RSS ≤ 70 MB', mem.failed),
+      unmeasured('RSS flat after 10,000 calls', mem.failed),
+      unmeasured('RSS after 10,000 calls ≤ 1.3 × idle', mem.failed),
+    );
+  else if (mem)
+    targets.push(
+      {
+        target: 'idle RSS ≤ 70 MB',
+        measured:
+          `${fmtBytes(mem.idleAfterStartKb)}` +
+          `${leanestPeerRss && ours ? ` (after tools/list: ours ${fmtBytes(ours.rssAfterListKb)} vs ${leanestPeerRss.label} ${fmtBytes(leanestPeerRss.rssAfterListKb!)})` : ''}`,
+        ratio:
+          leanestPeerRss && ours?.rssAfterListKb
+            ? round(ours.rssAfterListKb / leanestPeerRss.rssAfterListKb!, 2)
+            : null,
+        pass: mem.idleAfterStartKb !== null && mem.idleAfterStartKb <= 70 * 1024,
+      },
+      {
+        target: `RSS flat over ${mem.calls} calls (≤ 4 MB growth after warm-up)`,
+        measured:
+          `${mem.growthFromWarmKb === null ? '?' : fmtBytes(mem.growthFromWarmKb)} from ` +
+          `${mem.warmAtCalls} to ${mem.calls} calls`,
+        ratio: null,
+        pass: mem.growthFromWarmKb !== null && mem.growthFromWarmKb <= 4 * 1024,
+      },
+      {
+        target: `RSS after ${mem.calls} calls ≤ 1.3 × idle RSS`,
+        measured:
+          `${fmtBytes(mem.afterCallsKb)} after vs ${fmtBytes(mem.idleAfterStartKb)} idle` +
+          (mem.relayFloor?.idleAfterStartKb
+            ? `; the relay (d) ${fmtRatio(mem.relayFloor.afterCallsKb / mem.relayFloor.idleAfterStartKb)}`
+            : ''),
+        ratio: mem.idleAfterStartKb ? round(mem.afterCallsKb / mem.idleAfterStartKb, 2) : null,
+        pass: !!mem.idleAfterStartKb && mem.afterCallsKb <= 1.3 * mem.idleAfterStartKb,
+      },
+    );
+  results.targets = targets;
+  // The same sections on the other Node versions, each in a run of its own (after this one: never two at once).
+  if (OTHER_NODES.length) {
+    results.otherNodes = [];
+    for (const major of OTHER_NODES) results.otherNodes.push(await onOtherNode(major));
+    for (const run of results.otherNodes)
+      for (const t of run.targets ?? [])
+        targets.push({
+          ...t,
+          target: t.target.includes('(node ') ? t.target : `${t.target} (node ${run.version.replace(/^v/, '')})`,
+        });
+  }
   results.durationSeconds = round((performance.now() - t0) / 1000, 1);
   results.machine.loadAverageAtEnd = loadavg().map((x) => round(x, 2));
 
@@ -884,6 +961,47 @@ async function main() {
   report(results, fastestPeer?.toolsListMs.p50, smallestPeerTokens);
   console.log(`\nResults written to ${OUT} (${results.durationSeconds} s).`);
   cleanup();
+}
+
+// ── the other Node versions ───────────────────────────────────────────────────
+/**
+ * Runs this bench's Node-dependent sections with Node `major` (from the npm registry's
+ * `node` package, as .ci/run does) and returns that run's results. The servers, the peers
+ * and the stand-in all run on it: they are started with that run's process.execPath.
+ * What fails is recorded, not thrown: the run on this Node stands on its own.
+ */
+async function onOtherNode(major: string): Promise<Record<string, any>> {
+  const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+  const where = spawnSync(npx, ['-y', `node@${major}`, '-p', 'process.execPath'], { encoding: 'utf8' });
+  const execPath = where.stdout?.trim();
+  if (where.status !== 0 || !execPath) {
+    log(`node ${major}: could not be fetched from the npm registry`);
+    return { major, failed: `node@${major} could not be fetched: ${(where.stderr ?? '').slice(0, 300)}` };
+  }
+  const out = join(workDir, `node-${major}.json`);
+  log(`node ${major}: ${ON_OTHER_NODES.join(', ')} with ${execPath} (its own log follows)`);
+  const run = spawnSync(execPath, [join(ROOT, 'dist', 'bench', 'bench.js')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      BENCH_NODES: 'none',
+      BENCH_SECTIONS: ON_OTHER_NODES.join(','),
+      BENCH_OUT: out,
+      BENCH_BIN: BIN,
+    },
+  });
+  if (run.status !== 0 || !existsSync(out))
+    return { major, failed: `the run on node ${major} exited with ${run.status}` };
+  const r = JSON.parse(readFileSync(out, 'utf8')) as Record<string, any>;
+  return {
+    major,
+    version: r.machine.node,
+    durationSeconds: r.durationSeconds,
+    coldStart: r.coldStart,
+    perCall: r.perCall,
+    memory: r.memory,
+    targets: r.targets,
+  };
 }
 
 function cleanup() {
@@ -900,10 +1018,107 @@ function report(r: Record<string, any>, fastestPeerMs: number | undefined, small
   for (const [id, p] of Object.entries<any>(r.peers))
     if (!p.available) console.log(`peer ${id} (${p.package}) unavailable: ${p.reason}`);
 
-  console.log(`\nCold start: spawn → initialize → tools/list answered (${r.runs.coldStart} runs each, interleaved)`);
+  if (r.coldStart) printColdStart(r.coldStart, r.runs.coldStart, fastestPeerMs);
+
+  if (r.toolList) {
+    console.log('\nTool-list size (tools/list `tools` JSON; tokens ≈ bytes ÷ 4)');
+    printTable(
+      ['server', 'variant', 'tools', 'bytes', '≈ tokens', '× smallest peer'],
+      r.toolList.map((t: any) => [
+        t.server,
+        t.variant,
+        t.tools,
+        t.bytes,
+        t.tokens,
+        smallestPeerTokens ? fmtRatio(t.tokens / smallestPeerTokens) : '-',
+      ]),
+    );
+  }
+
+  if (r.perCall) printPerCall(r.perCall);
+
+  if (r.throughput) {
+    console.log('\nThroughput: get_bnb_burn_status over one stdio session');
+    if (r.throughput.failed) console.log(`  FAILED: ${r.throughput.failed.slice(0, 300)}`);
+    else
+      printTable(
+        ['concurrency', 'calls', 'errors', 'calls/s', 'p50 ms', 'p99 ms'],
+        r.throughput.map((t: any) => [t.concurrency, t.calls, t.errors, t.callsPerSecond, t.p50Ms, t.p99Ms]),
+      );
+  }
+
+  if (r.burst) {
+    console.log('\nBurst: 500 read calls sent at once, stand-in enforcing a per-minute IP weight budget');
+    printTable(
+      [
+        'budget',
+        'weight',
+        'wall',
+        'ok',
+        'ok in 1st minute',
+        'errors',
+        'sent',
+        '429',
+        '418',
+        'held back',
+        'refused locally',
+      ],
+      r.burst.map((b: any) =>
+        b.failed
+          ? ['FAILED', b.failed.slice(0, 100)]
+          : [
+              b.name,
+              b.totalWeight,
+              fmtMs(b.wallMs),
+              b.ok,
+              b.okBeforeMinuteRolledOver,
+              Object.entries(b.errorsByKind)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ') || '0',
+              b.sentToStandIn,
+              b.http429,
+              b.http418,
+              b.requestsHeldBack,
+              b.refusedLocally,
+            ],
+      ),
+    );
+  }
+
+  if (r.memory) printMemory(r.memory);
+
+  for (const other of r.otherNodes ?? []) {
+    if (other.failed) {
+      console.log(`\nNode ${other.major}: FAILED: ${other.failed}`);
+      continue;
+    }
+    console.log(`\n── Node ${other.version}: the same sections with that Node (${other.durationSeconds} s) ──`);
+    if (other.coldStart) {
+      const peers = other.coldStart.filter((c: any) => !c.label.startsWith('ours') && !c.label.startsWith('floor'));
+      const fastest = Math.min(...peers.filter((c: any) => c.runs).map((c: any) => c.toolsListMs.p50));
+      printColdStart(other.coldStart, r.runs.coldStart, Number.isFinite(fastest) ? fastest : undefined);
+    }
+    if (other.perCall) printPerCall(other.perCall);
+    if (other.memory) printMemory(other.memory);
+  }
+
+  console.log('\nTargets');
+  printTable(
+    ['target', 'measured', 'ratio', 'status'],
+    r.targets.map((t: any) => [
+      t.target,
+      t.measured,
+      t.ratio ?? '-',
+      t.pass === null ? 'n/a' : t.pass ? 'MET' : 'MISSED',
+    ]),
+  );
+}
+
+function printColdStart(rows: any[], runs: number, fastestPeerMs: number | undefined) {
+  console.log(`\nCold start: spawn → initialize → tools/list answered (${runs} runs each, interleaved)`);
   printTable(
     ['server', 'tools', 'p50', 'p90', 'initialize p50', 'RSS after list', '× fastest peer'],
-    r.coldStart.map((c: any) => [
+    rows.map((c: any) => [
       c.label,
       c.tools ?? '-',
       c.unavailable ? 'unavailable' : fmtMs(c.toolsListMs.p50),
@@ -913,20 +1128,9 @@ function report(r: Record<string, any>, fastestPeerMs: number | undefined, small
       fastestPeerMs ? fmtRatio(c.toolsListMs.p50 / fastestPeerMs) : '-',
     ]),
   );
+}
 
-  console.log('\nTool-list size (tools/list `tools` JSON; tokens ≈ bytes ÷ 4)');
-  printTable(
-    ['server', 'variant', 'tools', 'bytes', '≈ tokens', '× smallest peer'],
-    r.toolList.map((t: any) => [
-      t.server,
-      t.variant,
-      t.tools,
-      t.bytes,
-      t.tokens,
-      smallestPeerTokens ? fmtRatio(t.tokens / smallestPeerTokens) : '-',
-    ]),
-  );
-
+function printPerCall(rows: any[]) {
   console.log(
     '\nPer-call latency, same loopback stand-in, interleaved (ms); (d) = bare node relay doing (a) behind stdio, ' +
       'the floor of (c); (e) = MCP over Streamable HTTP (--http)',
@@ -944,7 +1148,7 @@ function report(r: Record<string, any>, fastestPeerMs: number | undefined, small
       '(e)−(a) p50/p99',
       '(d)−(a) stdio floor',
     ],
-    r.perCall.map((p: any) =>
+    rows.map((p: any) =>
       p.failed
         ? ['FAILED', p.failed.slice(0, 100)]
         : [
@@ -961,75 +1165,29 @@ function report(r: Record<string, any>, fastestPeerMs: number | undefined, small
           ],
     ),
   );
+}
 
-  console.log('\nThroughput: get_bnb_burn_status over one stdio session');
-  if (r.throughput.failed) console.log(`  FAILED: ${r.throughput.failed.slice(0, 300)}`);
-  else
-    printTable(
-      ['concurrency', 'calls', 'errors', 'calls/s', 'p50 ms', 'p99 ms'],
-      r.throughput.map((t: any) => [t.concurrency, t.calls, t.errors, t.callsPerSecond, t.p50Ms, t.p99Ms]),
-    );
-
-  console.log('\nBurst: 500 read calls sent at once, stand-in enforcing a per-minute IP weight budget');
-  printTable(
-    [
-      'budget',
-      'weight',
-      'wall',
-      'ok',
-      'ok in 1st minute',
-      'errors',
-      'sent',
-      '429',
-      '418',
-      'held back',
-      'refused locally',
-    ],
-    r.burst.map((b: any) =>
-      b.failed
-        ? ['FAILED', b.failed.slice(0, 100)]
-        : [
-            b.name,
-            b.totalWeight,
-            fmtMs(b.wallMs),
-            b.ok,
-            b.okBeforeMinuteRolledOver,
-            Object.entries(b.errorsByKind)
-              .map(([k, v]) => `${k} ${v}`)
-              .join(', ') || '0',
-            b.sentToStandIn,
-            b.http429,
-            b.http418,
-            b.requestsHeldBack,
-            b.refusedLocally,
-          ],
-    ),
+function printMemory(mem: any) {
+  if (mem.failed) {
+    console.log(`\nMemory: FAILED: ${mem.failed.slice(0, 300)}`);
+    return;
+  }
+  console.log(
+    `\nMemory (ours, RSS): idle after start ${fmtBytes(mem.idleAfterStartKb)}; after ${mem.calls} calls ` +
+      `${fmtBytes(mem.afterCallsKb)} (idle 2 s later ${fmtBytes(mem.afterCallsIdleKb)}), peak ` +
+      `${fmtBytes(mem.peakKb)}; growth ${mem.warmAtCalls}→${mem.calls} calls ${fmtBytes(mem.growthFromWarmKb)}`,
   );
-
-  const mem = r.memory;
-  if (mem.failed) console.log(`\nMemory: FAILED: ${mem.failed.slice(0, 300)}`);
-  else
-    console.log(
-      `\nMemory (ours, RSS): idle after start ${fmtBytes(mem.idleAfterStartKb)}; after ${mem.calls} calls ` +
-        `${fmtBytes(mem.afterCallsKb)} (idle 2 s later ${fmtBytes(mem.afterCallsIdleKb)}), peak ` +
-        `${fmtBytes(mem.peakKb)}; growth ${mem.warmAtCalls}→${mem.calls} calls ${fmtBytes(mem.growthFromWarmKb)}`,
-    );
-  if (!mem.failed)
-    console.log(
-      `  samples: ` +
-        `${mem.samples.map((s: any) => `${s.calls}:${s.rssKb ? Math.round(s.rssKb / 1024) : '?'}M`).join(' ')}`,
-    );
-
-  console.log('\nTargets');
-  printTable(
-    ['target', 'measured', 'ratio', 'status'],
-    r.targets.map((t: any) => [
-      t.target,
-      t.measured,
-      t.ratio ?? '-',
-      t.pass === null ? 'n/a' : t.pass ? 'MET' : 'MISSED',
-    ]),
+  console.log(
+    `  samples: ` +
+      `${mem.samples.map((s: any) => `${s.calls}:${s.rssKb ? Math.round(s.rssKb / 1024) : '?'}M`).join(' ')}`,
   );
+  const f = mem.relayFloor;
+  if (f)
+    console.log(
+      `  the relay (d), same calls: idle ${fmtBytes(f.idleAfterStartKb)}, after ${fmtBytes(f.afterCallsKb)} ` +
+        `(${fmtRatio(f.afterCallsKb / f.idleAfterStartKb)}), growth ${f.warmAtCalls}→${f.calls} calls ` +
+        `${fmtBytes(f.growthFromWarmKb)}`,
+    );
 }
 
 process.once('SIGINT', () => {
