@@ -7,7 +7,8 @@
  * PROBE_BIN: another build of the server; PROBE_ENV_X=v: X=v in the server's
  * environment; PROBE_NODE_ARGS: node flags for the server; PROBE_TOOL / PROBE_PATH:
  * another read (default get_bnb_burn_status, /sapi/v1/bnbBurn; the bench's other one is
- * get_cross_margin_account, /sapi/v1/margin/account, 300 calls, weight 10).
+ * get_cross_margin_account, /sapi/v1/margin/account, 300 calls, weight 10); PROBE_WORST=n: the
+ * n slowest calls of each path.
  *
  *   node dist/bench/latprobe.js [calls per round] [rounds]
  */
@@ -78,6 +79,10 @@ async function main() {
     cwd: dir,
   });
   ours.child.stderr!.on('data', (d: string) => process.env.PROBE_STDERR === '1' && process.stderr.write(d));
+  // Node's --trace-gc writes to stdout: its lines (not JSON-RPC) go to stderr.
+  ours.child.stdout!.on('data', (d: string) => {
+    for (const l of d.split('\n')) if (l.startsWith('[')) process.stderr.write(`${l}\n`);
+  });
   for (const c of [ours, relay]) {
     await c.initialize();
     await c.listTools();
@@ -85,12 +90,14 @@ async function main() {
   // PROBE_GAP_US: busy-wait this long in this process before each call, as the bench's
   // other paths (a), (b) and (e) keep the machine busy between two calls of (c).
   const gapMs = Number(process.env.PROBE_GAP_US ?? 0) / 1000;
+  const starts = new Map<RpcChild, number[]>();
   const call = async (c: RpcChild) => {
     if (gapMs > 0 && GAP_MODE === 'sleep') await new Promise((r) => setTimeout(r, gapMs));
     else if (gapMs > 0 && GAP_MODE === 'thrash')
       for (let end = performance.now() + gapMs, i = 0; performance.now() < end; i = (i + 4096) % THRASH.length)
         THRASH[i]++;
     else if (gapMs > 0) for (const end = performance.now() + gapMs; performance.now() < end; );
+    if (process.env.PROBE_WORST) starts.set(c, [...(starts.get(c) ?? []), performance.now() - c.spawnedAt]);
     const r = await c.callTool(TOOL, {});
     if (r.result?.isError) throw new Error(JSON.stringify(r.result).slice(0, 300));
     return r.ms;
@@ -126,6 +133,20 @@ async function main() {
       const us = (ms: number) => ((ms / CALLS) * 1000).toFixed(0);
       return `user ${us(u.user - before[k]!.user)} sys ${us(u.sys - before[k]!.sys)} others ${us(u.others - before[k]!.others)} µs`;
     });
+    // PROBE_WORST=n: the n slowest calls of each path, as call number: ms (what sets a p99).
+    const worst = Number(process.env.PROBE_WORST ?? 0);
+    if (worst)
+      for (const [k, label] of ['ours', 'relay'].entries())
+        console.log(
+          `  slowest of ${label}: ${xs[k]!.map((ms, i) => [i, ms] as const)
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, worst)
+            .map(([i, ms]) => {
+              const at = starts.get(k ? relay : ours)?.[Number(process.env.PROBE_WARM ?? 30) + round * CALLS + i];
+              return `#${i} ${ms.toFixed(1)}${at === undefined ? '' : ` (at ${Math.round(at)} ms)`}`;
+            })
+            .join(', ')}`,
+        );
     console.log(
       `round ${round + 1}: (c) ${c!.toFixed(3)}  (d) ${d!.toFixed(3)}  (c) − (d) ${(c! - d!).toFixed(3)} ms; ` +
         `per call: ours ${per[0]}, relay ${per[1]}`,
