@@ -21,11 +21,14 @@ import { join } from 'node:path';
 import { ownedByThisUserAlone } from './opening/opening-cache.js';
 import { answerOpening } from './opening/replay.js';
 import { tierUpSooner } from './runtime/tier-up.js';
+import { keepWasmInLiftoff } from './runtime/wasm-tier.js';
 import { youngGeneration } from './runtime/young-generation.js';
 
 // Before anything is loaded: the start-up alone would grow V8's young generation to 8 MB
-// (src/runtime/young-generation.ts).
+// (src/runtime/young-generation.ts), and undici's HTTP parser is compiled when it loads
+// (src/runtime/wasm-tier.ts).
 youngGeneration.hold();
+keepWasmInLiftoff();
 
 const enableCompileCache = (module as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
 if (enableCompileCache && !process.env.NODE_COMPILE_CACHE && !process.env.NODE_DISABLE_COMPILE_CACHE) {

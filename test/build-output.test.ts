@@ -12,8 +12,9 @@
  *   the CallToolRequest schema;
  * - the stdio channel's bookkeeping of requests in flight tells messages apart by their
  *   shape, not by a zod parse of each;
- * - the entry holds V8's young generation before it loads the server (src/runtime/young-generation.ts),
- *   and lowers V8's optimization budgets once it serves (src/runtime/tier-up.ts);
+ * - the entry holds V8's young generation and keeps WebAssembly in Liftoff code before it loads
+ *   the server (src/runtime/young-generation.ts, wasm-tier.ts), and lowers V8's optimization budgets
+ *   once it serves (src/runtime/tier-up.ts);
  * - of undici, only the Pool and its request API are bundled, not fetch or WebSocket;
  * - every file is ASCII: V8 keeps each module's source for as long as its functions
  *   live, at two bytes a character if one is outside Latin-1.
@@ -127,6 +128,9 @@ describe('the built chunks', () => {
 
   test("hold V8's young generation in the entry before the server is loaded", () =>
     inEntryInOrder('youngGeneration.hold();', 'await import("./chunks/main-'));
+
+  test('keep WebAssembly in Liftoff code in the entry before the server (and undici with it) is loaded', () =>
+    inEntryInOrder('keepWasmInLiftoff();', 'await import("./chunks/main-'));
 
   test("lower V8's optimization budgets in the entry once the server serves, not before start-up", () =>
     inEntryInOrder('await main(', 'tierUpSooner();'));
