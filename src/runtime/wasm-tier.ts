@@ -8,13 +8,13 @@
  * few hundred calls into a session: V8's peak_malloced_memory over 3,000 requests goes
  * from 39 to 5 MB on Node 20 with Liftoff only, 20 to 5 on Node 22, 36 to 15–18 on Node
  * 24. V8 frees it once the compile is done, but glibc keeps part of it in the compiler
- * thread's arena: the ~9 MB step of RSS in about one process in ten on Node 20, and ~10
+ * thread's arena: the ~9 MB step of RSS in about one process in ten on Node 20, and ~8
  * MB of Node 24's growth (bench/README.md).
  *
  * What Liftoff costs: the parser runs over a response's few hundred bytes of head and
- * its body's chunk framing once per call; 3,000 sequential requests took the same time
- * either way (bench/README.md), and the TurboFan compile itself no longer takes a core
- * for ~0.1 s early in a session.
+ * its body's framing once per call. Warm, a request through undici took the same 51 µs
+ * either way, and the first thousand were faster without the compile taking a core
+ * (bench/README.md).
  *
  * So the executable (bin.ts) keeps wasm in Liftoff from the start, before undici is
  * loaded. `--liftoff-only` alone is not enough when set at run time: V8 derives
