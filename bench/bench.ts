@@ -69,12 +69,11 @@ const SECTIONS = new Set<Section>(
  * BENCH_NODES: the other Node majors the same sections run on after this one, each in
  * a run of its own with that Node (issue 23: cold start, per call and memory on the
  * Node versions users run), fetched from the npm registry's `node` package as CI does.
- * Default `22,24`; `none` for this Node only.
+ * Default `22,24`, without the major of this Node; `none` for this Node only.
  */
-const OTHER_NODES =
-  process.env.BENCH_NODES === undefined
-    ? ['22', '24']
-    : process.env.BENCH_NODES.split(',').filter((m) => m && m !== 'none');
+const OTHER_NODES = (process.env.BENCH_NODES === undefined ? ['22', '24'] : process.env.BENCH_NODES.split(',')).filter(
+  (m) => m && m !== 'none' && m !== process.versions.node.split('.')[0],
+);
 for (const m of OTHER_NODES) if (!/^\d+$/.test(m)) throw new Error(`BENCH_NODES: ${m} is not a Node major`);
 const ON_OTHER_NODES: Section[] = ['coldStart', 'perCall', 'memory'];
 
