@@ -13,9 +13,12 @@
  * So once the server is serving, the executable (bin.ts) lowers the budgets to about a
  * third of V8's defaults. It does so after start-up, so that the start itself (code
  * run once) is compiled as before. What it costs: the same compiles, done sooner and
- * closer together, whose scratch memory (TurboFan's zones, up to ~3 MB a function) glibc
- * sometimes keeps; lower budgets (a quarter) kept ~9 MB more RSS in one process of
- * three or four, a third in about one of eight to ten (bench/README.md).
+ * closer together, whose scratch memory glibc partly keeps. A third was chosen when a
+ * quarter kept ~9 MB more RSS in one process of three or four; most of that was the
+ * TurboFan recompile of undici's wasm parser landing among them, which wasm-tier.ts now
+ * prevents (Node 20, 2,000 calls: ten processes at a quarter and ten at a third all
+ * ended at 69-71 MB; bench/README.md). The third stays: a quarter was not measured again
+ * for latency.
  *
  * Nothing is touched when Node was started with its own say on tiering (one of the
  * flags below, `--jitless`, `--max-opt`, `--no-opt`), or with V8's flags frozen
