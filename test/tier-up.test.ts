@@ -1,6 +1,6 @@
 /**
  * Tier-up (src/runtime/tier-up.ts; issue 23): once serving, the executable lowers V8's
- * optimization budgets to about a third. The flags chosen by V8 line, Node's own flags
+ * optimization budgets to a quarter. The flags chosen by V8 line, Node's own flags
  * respected, and V8 honouring the budgets on the Node that runs the tests, in child
  * processes (a flag is the whole process's).
  */
@@ -11,14 +11,14 @@ import { tierUpFlags, tierUpSooner } from '../src/runtime/tier-up.js';
 
 describe('the tier-up policy', () => {
   test('sets the budget of V8 11.3 (Node 20) and the invocation counts of later V8s', () => {
-    assert.deepEqual(tierUpFlags('11.3.244.8-node.33'), ['--interrupt-budget=22528']);
+    assert.deepEqual(tierUpFlags('11.3.244.8-node.33'), ['--interrupt-budget=16896']);
     for (const v8 of ['11.8.172.17-node.20', '12.4.254.21-node.33', '12.9.202.28-node.14', '13.6.233.17-node.1'])
       assert.deepEqual(
         tierUpFlags(v8),
         [
-          '--invocation-count-for-turbofan=1000',
-          '--invocation-count-for-maglev=130',
-          '--minimum-invocations-after-ic-update=170',
+          '--invocation-count-for-turbofan=750',
+          '--invocation-count-for-maglev=100',
+          '--minimum-invocations-after-ic-update=125',
         ],
         v8,
       );
@@ -48,7 +48,7 @@ describe('the tier-up policy', () => {
     tierUpSooner('--enable-source-maps --max-old-space-size=512 --no-optimize-for-size', '11.3.244.8', (f) =>
       set.push(f),
     );
-    assert.deepEqual(set, ['--interrupt-budget=22528']);
+    assert.deepEqual(set, ['--interrupt-budget=16896']);
   });
 });
 

@@ -10,15 +10,15 @@
  * CPU each against ~0.3 ms from the 3,000th call on. An agent's session is mostly
  * shorter than that, so nearly every call a user makes runs in that warm-up.
  *
- * So once the server is serving, the executable (bin.ts) lowers the budgets to about a
- * third of V8's defaults. It does so after start-up, so that the start itself (code
+ * So once the server is serving, the executable (bin.ts) lowers the budgets to a
+ * quarter of V8's defaults. It does so after start-up, so that the start itself (code
  * run once) is compiled as before. What it costs: the same compiles, done sooner and
- * closer together, whose scratch memory glibc partly keeps. A third was chosen when a
- * quarter kept ~9 MB more RSS in one process of three or four; most of that was the
+ * closer together, whose scratch memory glibc partly keeps. A third was the choice while
+ * a quarter kept ~9 MB more RSS in one process of three or four; most of that was the
  * TurboFan recompile of undici's wasm parser landing among them, which wasm-tier.ts now
- * prevents (Node 20, 2,000 calls: ten processes at a quarter and ten at a third all
- * ended at 69-71 MB; bench/README.md). The third stays: a quarter was not measured again
- * for latency.
+ * prevents. Measured again (bench/README.md): memory the same at a quarter as at a third
+ * (Node 20, 2,000 calls, eight processes each: 69-70 MB), and (c) - (d) lower on every
+ * Node (latprobe, margin account, Node 20 0.18-0.22 against 0.24-0.35 ms).
  *
  * Nothing is touched when Node was started with its own say on tiering (one of the
  * flags below, `--jitless`, `--max-opt`, `--no-opt`), or with V8's flags frozen
@@ -29,7 +29,7 @@ import { setFlagsFromString } from 'node:v8';
 import { nodeStartFlags } from './node-flags.js';
 
 /**
- * The budgets by V8 line, each about a third of V8's default. V8 11.3 (Node 20) optimizes
+ * The budgets by V8 line, each a quarter of V8's default. V8 11.3 (Node 20) optimizes
  * a function with TurboFan once it has run `--interrupt-budget` bytes of bytecode
  * (67,584). From V8 11.8 on (Node 21 and later) the budgets are invocations' worth of
  * bytecode: TurboFan 3,000 (Node 22 has Maglev off), Maglev 400 (on from Node 24), and
@@ -38,11 +38,11 @@ import { nodeStartFlags } from './node-flags.js';
  */
 export function tierUpFlags(v8Version: string): string[] {
   return /^11\.[0-7]\./.test(v8Version)
-    ? ['--interrupt-budget=22528']
+    ? ['--interrupt-budget=16896']
     : [
-        '--invocation-count-for-turbofan=1000',
-        '--invocation-count-for-maglev=130',
-        '--minimum-invocations-after-ic-update=170',
+        '--invocation-count-for-turbofan=750',
+        '--invocation-count-for-maglev=100',
+        '--minimum-invocations-after-ic-update=125',
       ];
 }
 
