@@ -11,7 +11,7 @@
  * shorter than that, so nearly every call a user makes runs in that warm-up.
  *
  * So once the server is serving, the executable (bin.ts) lowers the budgets to a
- * quarter of V8's defaults. It does so after start-up, so that the start itself (code
+ * quarter of V8's defaults (a third on Node 24, below). It does so after start-up, so that the start itself (code
  * run once) is compiled as before. What it costs: the same compiles, done sooner and
  * closer together, whose scratch memory glibc partly keeps. A third was the choice while
  * a quarter kept ~9 MB more RSS in one process of three or four; most of that was the
@@ -29,16 +29,23 @@ import { setFlagsFromString } from 'node:v8';
 import { nodeStartFlags } from './node-flags.js';
 
 /**
- * The budgets by V8 line, each a quarter of V8's default. V8 11.3 (Node 20) optimizes
- * a function with TurboFan once it has run `--interrupt-budget` bytes of bytecode
- * (67,584). From V8 11.8 on (Node 21 and later) the budgets are invocations' worth of
- * bytecode: TurboFan 3,000 (Node 22 has Maglev off), Maglev 400 (on from Node 24), and
- * after a change of a function's inline caches at least 500 more invocations, which is
- * what holds Node 24's tier-up back while a call's code still meets new object shapes.
+ * The budgets by V8 line. V8 11.3 (Node 20) optimizes a function with TurboFan once it
+ * has run `--interrupt-budget` bytes of bytecode (67,584). From V8 11.8 on (Node 21 and
+ * later) the budgets are invocations' worth of bytecode: TurboFan 3,000, Maglev 400
+ * (off on Node 22, on from Node 24), and after a change of a function's inline caches at
+ * least 500 more invocations, which is what holds Node 24's tier-up back while a call's
+ * code still meets new object shapes. A quarter of each, except where Maglev is on (V8
+ * 13, Node 24 and later): there a quarter kept ~5 MB more RSS than a third after 10,000
+ * calls (91-104 against 97-109 MB, six processes each), so a third.
  */
 export function tierUpFlags(v8Version: string): string[] {
-  return /^11\.[0-7]\./.test(v8Version)
-    ? ['--interrupt-budget=16896']
+  if (/^11\.[0-7]\./.test(v8Version)) return ['--interrupt-budget=16896'];
+  return Number(v8Version.split('.')[0]) >= 13
+    ? [
+        '--invocation-count-for-turbofan=1000',
+        '--invocation-count-for-maglev=130',
+        '--minimum-invocations-after-ic-update=170',
+      ]
     : [
         '--invocation-count-for-turbofan=750',
         '--invocation-count-for-maglev=100',
