@@ -11,8 +11,8 @@
  * shorter than that, so nearly every call a user makes runs in that warm-up.
  *
  * So once the server is serving, the executable (bin.ts) lowers the budgets to a
- * quarter of V8's defaults (a third on Node 24, below). It does so after start-up, so that the start itself (code
- * run once) is compiled as before. What it costs: the same compiles, done sooner and
+ * quarter of V8's defaults (a third on Node 24, below). It does so after start-up, so
+ * that the start itself (code run once) is compiled as before. What it costs: the same compiles, done sooner and
  * closer together, whose scratch memory glibc partly keeps. A third was the choice while
  * a quarter kept ~9 MB more RSS in one process of three or four; most of that was the
  * TurboFan recompile of undici's wasm parser landing among them, which wasm-tier.ts now
@@ -36,7 +36,7 @@ import { nodeStartFlags } from './node-flags.js';
  * least 500 more invocations, which is what holds Node 24's tier-up back while a call's
  * code still meets new object shapes. A quarter of each, except where Maglev is on (V8
  * 13, Node 24 and later): there a quarter kept ~5 MB more RSS than a third after 10,000
- * calls (91-104 against 97-109 MB, six processes each), so a third.
+ * calls (97-109 against 91-104 MB, six processes each), so a third.
  */
 export function tierUpFlags(v8Version: string): string[] {
   if (/^11\.[0-7]\./.test(v8Version)) return ['--interrupt-budget=16896'];

@@ -25,7 +25,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { nodeStartFlags } from './node-flags.js';
 
-export const LIFTOFF_ONLY = ['--liftoff-only', '--no-wasm-tier-up', '--no-wasm-dynamic-tiering'];
+export const LIFTOFF_ONLY: readonly string[] = ['--liftoff-only', '--no-wasm-tier-up', '--no-wasm-dynamic-tiering'];
 
 /** Node flags that leave wasm tiering to V8: the user's own, or frozen flags. */
 const LEAVE_ALONE = new RegExp(
@@ -45,5 +45,5 @@ export function keepWasmInLiftoff(
 ): string[] {
   if (LEAVE_ALONE.test(nodeFlags)) return [];
   for (const f of LIFTOFF_ONLY) setFlags(f);
-  return LIFTOFF_ONLY;
+  return [...LIFTOFF_ONLY];
 }
