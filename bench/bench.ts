@@ -679,11 +679,14 @@ async function main() {
     }
   }
   const cold = coldRounds >= 0 ? variants.map(summariseCold) : [];
-  if (coldRounds >= 0) results.coldStart = cold;
   const peerCold = cold.filter((c, i) => !variants[i].ours && !variants[i].floor && !c.unavailable && c.runs > 0);
   const fastestPeer = peerCold.length
     ? peerCold.reduce((a, b) => (a.toolsListMs.p50 <= b.toolsListMs.p50 ? a : b))
     : undefined;
+  if (coldRounds >= 0) {
+    results.coldStart = cold;
+    results.fastestPeerListMs = fastestPeer?.toolsListMs.p50 ?? null;
+  }
   const leanestPeerRss = peerCold
     .filter((c) => c.rssAfterListKb)
     .reduce<(typeof cold)[number] | undefined>(
@@ -739,28 +742,14 @@ async function main() {
   };
   try {
     if (SECTIONS.has('perCall')) {
-      log(
-        `per-call overhead: ${RUNS.perCallAccount} × 5 paths GET /sapi/v1/margin/account, ${RUNS.perCallSmall} × 5 ` +
-          `paths GET /sapi/v1/bnbBurn`,
-      );
-      results.perCall = [
-        await section('per-call margin/account', () =>
-          perCall(
-            standin,
-            { tool: 'get_cross_margin_account', path: '/sapi/v1/margin/account', weight: 10 },
-            RUNS.perCallAccount,
-            RUNS.perCallWarm,
-          ),
-        ),
-        await section('per-call bnbBurn', () =>
-          perCall(
-            standin,
-            { tool: 'get_bnb_burn_status', path: '/sapi/v1/bnbBurn', weight: 1 },
-            RUNS.perCallSmall,
-            RUNS.perCallWarm,
-          ),
-        ),
+      const endpoints = [
+        { tool: 'get_cross_margin_account', path: '/sapi/v1/margin/account', weight: 10, calls: RUNS.perCallAccount },
+        { tool: 'get_bnb_burn_status', path: '/sapi/v1/bnbBurn', weight: 1, calls: RUNS.perCallSmall },
       ];
+      log(`per-call overhead: ${endpoints.map((e) => `${e.calls} × 5 paths GET ${e.path}`).join(', ')}`);
+      results.perCall = [];
+      for (const e of endpoints)
+        results.perCall.push(await section(`per-call ${e.path}`, () => perCall(standin, e, e.calls, RUNS.perCallWarm)));
     }
 
     if (SECTIONS.has('throughput')) {
@@ -957,7 +946,7 @@ async function main() {
   results.machine.loadAverageAtEnd = loadavg().map((x) => round(x, 2));
 
   writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
-  report(results, fastestPeer?.toolsListMs.p50, smallestPeerTokens);
+  report(results, smallestPeerTokens);
   console.log(`\nResults written to ${OUT} (${results.durationSeconds} s).`);
   cleanup();
 }
@@ -997,6 +986,7 @@ async function onOtherNode(major: string): Promise<Record<string, any>> {
     version: r.machine.node,
     durationSeconds: r.durationSeconds,
     coldStart: r.coldStart,
+    fastestPeerListMs: r.fastestPeerListMs,
     perCall: r.perCall,
     memory: r.memory,
     targets: r.targets,
@@ -1007,7 +997,7 @@ function cleanup() {
   for (const d of [workDir, snapshotDir]) if (d) rmSync(d, { recursive: true, force: true });
 }
 
-function report(r: Record<string, any>, fastestPeerMs: number | undefined, smallestPeerTokens: number | undefined) {
+function report(r: Record<string, any>, smallestPeerTokens: number | undefined) {
   const m = r.machine;
   console.log(
     `\nbinance-margin-mcp bench — ${r.date}${r.quick ? ' (QUICK)' : ''}\n${m.os} ${m.arch}, ${m.cpus} × ` +
@@ -1017,7 +1007,7 @@ function report(r: Record<string, any>, fastestPeerMs: number | undefined, small
   for (const [id, p] of Object.entries<any>(r.peers))
     if (!p.available) console.log(`peer ${id} (${p.package}) unavailable: ${p.reason}`);
 
-  if (r.coldStart) printColdStart(r.coldStart, r.runs.coldStart, fastestPeerMs);
+  if (r.coldStart) printColdStart(r.coldStart, r.runs.coldStart, r.fastestPeerListMs ?? undefined);
 
   if (r.toolList) {
     console.log('\nTool-list size (tools/list `tools` JSON; tokens ≈ bytes ÷ 4)');
@@ -1092,11 +1082,7 @@ function report(r: Record<string, any>, fastestPeerMs: number | undefined, small
       continue;
     }
     console.log(`\n── Node ${other.version}: the same sections with that Node (${other.durationSeconds} s) ──`);
-    if (other.coldStart) {
-      const peers = other.coldStart.filter((c: any) => !c.label.startsWith('ours') && !c.label.startsWith('floor'));
-      const fastest = Math.min(...peers.filter((c: any) => c.runs).map((c: any) => c.toolsListMs.p50));
-      printColdStart(other.coldStart, r.runs.coldStart, Number.isFinite(fastest) ? fastest : undefined);
-    }
+    if (other.coldStart) printColdStart(other.coldStart, r.runs.coldStart, other.fastestPeerListMs ?? undefined);
     if (other.perCall) printPerCall(other.perCall);
     if (other.memory) printMemory(other.memory);
   }
