@@ -26,7 +26,7 @@
  * defaults: only the executable calls `tierUpSooner`.
  */
 import { setFlagsFromString } from 'node:v8';
-import { nodeStartFlags } from './node-flags.js';
+import { anyNodeFlag, nodeStartFlags } from './node-flags.js';
 
 /**
  * The budgets by V8 line. V8 11.3 (Node 20) optimizes a function with TurboFan once it
@@ -54,20 +54,16 @@ export function tierUpFlags(v8Version: string): string[] {
 }
 
 /** Node flags that leave tiering to V8: the user's own budgets or tiers, or frozen flags. */
-const LEAVE_ALONE = new RegExp(
-  [
-    'interrupt-budget',
-    'invocation-count-for-\\w+',
-    'minimum-invocations-\\w+',
-    'jitless',
-    'max-opt',
-    'no-opt',
-    'no-(?:turbofan|maglev|sparkplug)',
-    'freeze-flags-after-init',
-  ]
-    .map((flag) => `--${flag.replaceAll('-', '[-_]')}\\b`)
-    .join('|'),
-);
+const LEAVE_ALONE = anyNodeFlag([
+  'interrupt-budget',
+  'invocation-count-for-\\w+',
+  'minimum-invocations-\\w+',
+  'jitless',
+  'max-opt',
+  'no-opt',
+  'no-(?:turbofan|maglev|sparkplug)',
+  'freeze-flags-after-init',
+]);
 
 /**
  * Lowers V8's budgets for this process, unless Node was started with its own (`nodeFlags`:

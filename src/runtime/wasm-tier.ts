@@ -23,16 +23,17 @@
  * own say on wasm tiering or with V8's flags frozen (setting one then aborts the process).
  */
 import { setFlagsFromString } from 'node:v8';
-import { nodeStartFlags } from './node-flags.js';
+import { anyNodeFlag, nodeStartFlags } from './node-flags.js';
 
 export const LIFTOFF_ONLY: readonly string[] = ['--liftoff-only', '--no-wasm-tier-up', '--no-wasm-dynamic-tiering'];
 
 /** Node flags that leave wasm tiering to V8: the user's own, or frozen flags. */
-const LEAVE_ALONE = new RegExp(
-  ['(?:no-)?liftoff(?:\\w|-)*', '(?:no-)?wasm-(?:\\w|-)*tier(?:\\w|-)*', 'jitless', 'freeze-flags-after-init']
-    .map((flag) => `--${flag.replaceAll('-', '[-_]')}\\b`)
-    .join('|'),
-);
+const LEAVE_ALONE = anyNodeFlag([
+  '(?:no-)?liftoff(?:\\w|-)*',
+  '(?:no-)?wasm-(?:\\w|-)*tier(?:\\w|-)*',
+  'jitless',
+  'freeze-flags-after-init',
+]);
 
 /**
  * Keeps WebAssembly in Liftoff code for this process, unless Node was started with its own
