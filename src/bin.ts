@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ownedByThisUserAlone } from './opening/opening-cache.js';
 import { answerOpening } from './opening/replay.js';
-import { tierUpSooner } from './runtime/tier-up.js';
+import { tierUp } from './runtime/tier-up.js';
 import { keepWasmInLiftoff } from './runtime/wasm-tier.js';
 import { youngGeneration } from './runtime/young-generation.js';
 
@@ -63,8 +63,9 @@ try {
   const opening = await answerOpening(BUILD_ID).catch(() => undefined);
   const { main } = await import('./main.js');
   await main(new URL('./tool-list.json', import.meta.url), opening);
-  // Serving now: the calls' code is optimized sooner than V8 would (src/runtime/tier-up.ts); start-up was not.
-  tierUpSooner();
+  // Serving now: from the first tools/call on, the calls' code is optimized sooner than V8 would
+  // (src/runtime/tier-up.ts); start-up and the client's opening were not.
+  tierUp.arm();
 } catch (err) {
   process.stderr.write(`binance-margin-mcp: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

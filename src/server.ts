@@ -43,6 +43,7 @@ import { FormAnswerValidator } from './form-validator.js';
 import { VERSION } from './version.js';
 import { MCP_APPS_EXTENSION } from './apps/meta.js';
 import { linkViews, registerAppResources, registerAppTools } from './apps/register.js';
+import { tierUp } from './runtime/tier-up.js';
 import { youngGeneration } from './runtime/young-generation.js';
 
 // One line per item; the array keeps the source within 120 columns without changing the text.
@@ -249,6 +250,7 @@ export function createServer(config: Config, log: Logger, opts: { toolList?: Too
     low.setRequestHandler('tools/call', async (req, ctx) => {
       if (principal !== undefined) running.set(principal, (running.get(principal) ?? 0) + 1);
       youngGeneration.callStarted();
+      tierUp.callStarted();
       try {
         const session = sessionFor(ctx);
         const result = await tools.call(req.params.name, req.params.arguments, { session, connection });

@@ -132,8 +132,8 @@ describe('the built chunks', () => {
   test('keep WebAssembly in Liftoff code in the entry before the server (and undici with it) is loaded', () =>
     inEntryInOrder('keepWasmInLiftoff();', 'await import("./chunks/main-'));
 
-  test("lower V8's optimization budgets in the entry once the server serves, not before start-up", () =>
-    inEntryInOrder('await main(', 'tierUpSooner();'));
+  test("arm the tier-up (V8's lower budgets) in the entry once the server serves, not before start-up", () =>
+    inEntryInOrder('await main(', 'tierUp.arm();'));
 
   test('bundle only the Pool of undici, not its fetch, WebSocket or cache', () => {
     const undici = chunks.filter((c) => c.js.includes('// node_modules/undici/lib/'));
