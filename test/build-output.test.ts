@@ -13,8 +13,8 @@
  * - the stdio channel's bookkeeping of requests in flight tells messages apart by their
  *   shape, not by a zod parse of each;
  * - the entry holds V8's young generation and keeps WebAssembly in Liftoff code before it loads
- *   the server (src/runtime/young-generation.ts, wasm-tier.ts), and lowers V8's optimization budgets
- *   once it serves (src/runtime/tier-up.ts);
+ *   the server (src/runtime/young-generation.ts, wasm-tier.ts), and arms the tier-up (V8's lower
+ *   optimization budgets from the first tools/call on) once it serves (src/runtime/tier-up.ts);
  * - of undici, only the Pool and its request API are bundled, not fetch or WebSocket;
  * - every file is ASCII: V8 keeps each module's source for as long as its functions
  *   live, at two bytes a character if one is outside Latin-1.

@@ -250,8 +250,8 @@ describe('the built server over stdio, as a client starts it', () => {
     timeout: 60_000,
   }, async () => {
     // V8 checks a hash of its flags before it uses compiled code from the cache. The young
-    // generation's and wasm's flags are set before the server loads, the tier-up's once it serves
-    // (src/runtime/): each module must be compiled, cached and found again on the same side.
+    // generation's and wasm's flags are set before the server loads, the tier-up's at the first
+    // tools/call (src/runtime/): each module must be compiled, cached and found again on the same side.
     const dir = scratch();
     const tmp = join(dir, 'tmp');
     mkdirSync(tmp);
