@@ -82,8 +82,8 @@ export function tierUpSooner(
 }
 
 /**
- * The process's tier-up, applied once at the first tools/call after the executable armed
- * it: the server counts every call (server.ts), armed or not.
+ * The process's tier-up, applied once, at the first tools/call after the executable armed
+ * it. server.ts tells it of every tools/call on every transport, armed or not.
  */
 export class TierUp {
   private pending: (() => string[]) | undefined;
