@@ -6,10 +6,10 @@
  * them on the Node that runs the tests, in child processes (a flag is the whole process's).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { TierUp, tierUp, tierUpFlags, tierUpSooner } from '../src/runtime/tier-up.js';
 import { startServer } from './helpers/mcp.js';
+import { runWithNatives } from './helpers/v8-child.js';
 
 describe('the tier-up policy', () => {
   test('sets the budget of V8 11.3 (Node 20), and TurboFan alone at a quarter of its invocation counts later', () => {
@@ -131,12 +131,7 @@ console.log(JSON.stringify({ turbofan, maglev }));
 `;
 
 function tiering(setup: string): { turbofan: number; maglev: number } {
-  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', WORKLOAD(setup)], {
-    encoding: 'utf8',
-  });
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stderr, '', 'V8 knows every flag set (an unknown one is reported on stderr)');
-  return JSON.parse(r.stdout.trim());
+  return JSON.parse(runWithNatives(WORKLOAD(setup)));
 }
 
 describe("V8's tier-up under the policy (this Node)", () => {

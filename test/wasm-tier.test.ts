@@ -6,9 +6,9 @@
  * the whole process's).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { keepWasmInLiftoff, LIFTOFF_ONLY } from '../src/runtime/wasm-tier.js';
+import { runWithNatives } from './helpers/v8-child.js';
 
 describe('the wasm tiering policy', () => {
   test('sets Liftoff only, and the two flags V8 derives from it only on its command line', () => {
@@ -70,12 +70,7 @@ console.log(JSON.stringify({ at, liftoff: eval('%IsLiftoffFunction(f)') }));
 `;
 
 function hotWasm(setup: string): { at: number; liftoff: boolean } {
-  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', WORKLOAD(setup)], {
-    encoding: 'utf8',
-  });
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stderr, '', 'V8 knows every flag set (an unknown one is reported on stderr)');
-  return JSON.parse(r.stdout.trim());
+  return JSON.parse(runWithNatives(WORKLOAD(setup)));
 }
 
 describe("V8's wasm tiering under the policy (this Node)", () => {
