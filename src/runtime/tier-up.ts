@@ -46,8 +46,9 @@ import { anyNodeFlag, nodeStartFlags } from './node-flags.js';
  * arenas keep the compilers' freed memory. Node 24 after 10,000 calls: 97-104 MB with
  * Maglev on, 85-87 with it off (memprobe, four processes each, from 65 MB). The other
  * threads' CPU per call fell from ~630 to ~450 µs, and (c) - (d) was the same or lower
- * (latprobe, margin account, three processes each: 0.16-0.21 against 0.22-0.26 ms)
- * (bench/README.md).
+ * (latprobe, margin account, three processes each: 0.16-0.21 against 0.22-0.26 ms).
+ * What Maglev did better: back-to-back calls of a fresh process, ~5 % more a second over
+ * the first 6,000, and ~5 ms off the first call (bench/README.md).
  */
 export function tierUpFlags(v8Version: string): string[] {
   if (/^11\.[0-7]\./.test(v8Version)) return ['--interrupt-budget=16896'];
