@@ -119,10 +119,11 @@ async function main() {
   let next = 0;
   const name = process.env.PROBE_TOOL ?? 'get_bnb_burn_status';
   const lat: number[] = [];
-  const step = 1000;
+  // PROBE_STEP: RSS every this many calls (1,000); the last reading is at the N-th call, never past it.
+  const step = Number(process.env.PROBE_STEP ?? 1000);
   const t0 = performance.now();
   for (let done = 0; done < CALLS; done += step) {
-    const stop = done + step;
+    const stop = Math.min(done + step, CALLS);
     await Promise.all(
       Array.from({ length: Number(process.env.PROBE_CONC ?? 8) }, async () => {
         while (next < stop) {
