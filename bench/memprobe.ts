@@ -121,6 +121,8 @@ async function main() {
   const lat: number[] = [];
   // PROBE_STEP: RSS every this many calls (1,000); the last reading is at the N-th call, never past it.
   const step = Number(process.env.PROBE_STEP ?? 1000);
+  if (!Number.isInteger(step) || step < 1)
+    throw new Error(`PROBE_STEP: ${process.env.PROBE_STEP} is not a whole number of calls`);
   const t0 = performance.now();
   for (let done = 0; done < CALLS; done += step) {
     const stop = Math.min(done + step, CALLS);
