@@ -11,6 +11,7 @@ import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { buildTestHost, buildViews } from './build-views.mjs';
+import { buildWithCappedChunks } from './chunk-cap.mjs';
 
 const bundleOnly = process.argv.includes('--bundle-only');
 if (bundleOnly) {
@@ -299,7 +300,7 @@ const sdkPatches = {
 };
 
 const outfile = 'dist/binance-margin-mcp.js';
-await build({
+await buildWithCappedChunks({
   entryPoints: { 'binance-margin-mcp': 'src/bin.ts' },
   bundle: true,
   platform: 'node',

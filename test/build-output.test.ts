@@ -31,6 +31,24 @@ const chunks = readdirSync(CHUNKS)
   .filter((n) => n.endsWith('.js'))
   .map((n) => ({ name: n, js: readFileSync(join(CHUNKS, n), 'utf8') }));
 
+/** scripts/chunk-cap.mjs: the most any built file may hold (bench/README.md, "Tenth look"). */
+const CHUNK_CAP = 240 * 1024;
+
+/** The chunks `name` imports statically, directly or through others (with itself unless `self` is false). */
+function staticallyLoaded(name: string, self = true): Set<string> {
+  const seen = new Set<string>(self ? [name] : []);
+  const visit = (n: string) => {
+    const js = chunks.find((c) => c.name === n)?.js ?? '';
+    for (const m of js.matchAll(/^(?:import|export)\b[^;]*?"\.\/([\w-]+\.js)";$/gms))
+      if (!seen.has(m[1]!)) {
+        seen.add(m[1]!);
+        visit(m[1]!);
+      }
+  };
+  visit(name);
+  return seen;
+}
+
 /** The source of the one built chunk that holds `start`, from there to `end`. */
 function builtSource(start: string, end: string): string {
   const holding = chunks.filter((c) => c.js.includes(start));
@@ -135,13 +153,34 @@ describe('the built chunks', () => {
   test("arm the tier-up (V8's lower budgets) in the entry once the server serves, not before start-up", () =>
     inEntryInOrder('await main(', 'tierUp.arm();'));
 
-  test('bundle only the Pool of undici, not its fetch, WebSocket or cache', () => {
+  test('bundle only the Pool of undici, not its fetch, WebSocket or cache, and load it with the first request', () => {
     const undici = chunks.filter((c) => c.js.includes('// node_modules/undici/lib/'));
-    assert.equal(undici.length, 1, 'one chunk, loaded with the first request');
-    const [pool] = undici;
-    assert.match(pool!.js, /\/\/ node_modules\/undici\/lib\/dispatcher\/pool\.js\n/);
+    assert.ok(undici.length >= 1);
+    const js = undici.map((c) => c.js).join('\n');
+    assert.match(js, /\/\/ node_modules\/undici\/lib\/dispatcher\/pool\.js\n/);
     for (const unused of ['web/fetch/index.js', 'web/websocket/', 'cache/', 'mock/', 'dispatcher/proxy-agent.js'])
-      assert.ok(!pool!.js.includes(`// node_modules/undici/lib/${unused}`), unused);
+      assert.ok(!js.includes(`// node_modules/undici/lib/${unused}`), unused);
+    const atStart = staticallyLoaded(chunks.find((c) => c.name.startsWith('main-'))!.name);
+    assert.ok(atStart.size > 1, 'the server chunk and what it imports');
+    assert.deepEqual(
+      undici.map((c) => c.name).filter((n) => atStart.has(n)),
+      [],
+      'no undici chunk is imported by the server before its first request',
+    );
+  });
+
+  test(`are each at most ${CHUNK_CAP / 1024} KB, so that freeing a read of one never raises glibc's mmap threshold`, () => {
+    const entry = fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url));
+    const sizes = [...chunks, { name: 'binance-margin-mcp.js', js: readFileSync(entry, 'utf8') }].map((f) => ({
+      name: f.name,
+      bytes: Buffer.byteLength(f.js),
+    }));
+    assert.deepEqual(
+      sizes.filter((f) => f.bytes > CHUNK_CAP),
+      [],
+    );
+    // The cut keeps what runs first in a chunk before what runs after it: the chunks import each other without a cycle.
+    for (const c of chunks) assert.ok(!staticallyLoaded(c.name, false).has(c.name), `${c.name} imports itself back`);
   });
 
   test('are ASCII only, so that V8 holds their source at one byte a character', () => {
