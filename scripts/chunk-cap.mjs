@@ -11,11 +11,12 @@
 //
 // esbuild cannot cap a chunk: it cuts only where the sets of entry points that reach a
 // module differ. So a first build (in memory) finds the chunks over the cap and cuts their
-// modules into runs in the order they run (each after what it imports), and a second
-// build adds an extra entry for each cut, importing every module up to it. A module in
-// run j is then reached by the extra entries j and later only, so each run becomes a
-// chunk of its own that imports only the runs before it: the same modules, run in the
-// same order. The extra entries' own files are deleted.
+// modules into runs in the order they run (each after what it imports; where a package
+// ends, if one ends near the cap), and the real build adds an extra entry for each cut
+// that imports every module up to it. A module in run j is then reached by the extra
+// entries j and later only, so each run becomes a chunk of its own that imports only the
+// runs before it: the same modules, run in the same order. The extra entries' own files
+// are deleted.
 import { rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -59,50 +60,70 @@ function oversized(result) {
   return found;
 }
 
-/** Cuts a file's modules into runs of at most RUN_CAP bytes (a module bigger than that is a run alone). */
-function runs(modules) {
-  const cut = [[]];
-  let bytes = 0;
-  for (const m of modules) {
-    if (bytes + m.bytes > RUN_CAP && cut.at(-1).length) {
-      cut.push([]);
-      bytes = 0;
-    }
-    cut.at(-1).push(m.path);
-    bytes += m.bytes;
-  }
-  return cut;
+/** The package a module belongs to (`src` for ours): where a cut costs the fewest imports between chunks. */
+function packageOf(path) {
+  const parts = path.split('node_modules/').at(-1).split('/');
+  return path.includes('node_modules/') ? parts.slice(0, parts[0].startsWith('@') ? 2 : 1).join('/') : parts[0];
 }
 
 /**
- * What an extra entry imports of each module: one of its exports, so that the module
- * counts as used even where its package says it has no side effects, without keeping its
- * other exports from being tree-shaken; CommonJS whole. An ES module with no exports
- * has nothing to import: it goes where the modules that import it go.
+ * Cuts a file's modules into runs of at most RUN_CAP bytes (a module bigger than that is
+ * a run alone), each cut at the last change of package in the run if that leaves the run
+ * at least half full: a package's modules call each other most.
  */
-async function importLines(paths, options, formats) {
-  if (!paths.length) return new Map();
-  const { metafile } = await build({
-    entryPoints: paths.map((p) => resolve(p)),
-    bundle: false,
-    write: false,
-    metafile: true,
-    format: 'esm',
-    platform: options.platform,
-    outdir: options.outdir,
-    outbase: process.cwd(),
-    logLevel: 'silent',
-  });
-  const exportsOf = new Map(
-    Object.values(metafile.outputs)
-      .filter((o) => o.entryPoint)
-      .map((o) => [o.entryPoint, o.exports]),
-  );
+function runs(modules) {
+  const cut = [[]];
+  for (const m of modules) {
+    const run = cut.at(-1);
+    const bytes = run.reduce((n, r) => n + r.bytes, 0);
+    if (bytes + m.bytes > RUN_CAP && run.length) {
+      let at = run.length;
+      for (let i = run.length - 1, kept = bytes; i > 0; i--) {
+        kept -= run[i].bytes;
+        if (kept < RUN_CAP / 2) break;
+        if (packageOf(run[i - 1].path) !== packageOf(run[i].path)) {
+          at = i;
+          break;
+        }
+      }
+      cut.push(run.splice(at));
+    }
+    cut.at(-1).push(m);
+  }
+  return cut.map((run) => run.map((m) => m.path));
+}
+
+/**
+ * What an extra entry imports of each module: the module itself (`import "…"`), which
+ * adds no export to the chunk it lands in. (An exported binding is a module variable,
+ * which V8 reads through a cell everywhere, its own module included, and never folds
+ * into a constant: one the redaction scan reads in its loop cost ~0.03 ms a call.) A
+ * module whose package says it has no side effects is not reached by a bare import, so
+ * the entry imports one of its exports.
+ */
+async function importLines(paths, sideEffectFree, options) {
+  const named = paths.filter((p) => sideEffectFree.has(p));
+  const exportsOf = new Map();
+  if (named.length) {
+    const { metafile } = await build({
+      entryPoints: named.map((p) => resolve(p)),
+      bundle: false,
+      write: false,
+      metafile: true,
+      format: 'esm',
+      platform: options.platform,
+      outdir: options.outdir,
+      outbase: process.cwd(),
+      logLevel: 'silent',
+    });
+    for (const o of Object.values(metafile.outputs)) if (o.entryPoint) exportsOf.set(o.entryPoint, o.exports);
+  }
   return new Map(
     paths.map((p, i) => {
-      const name = exportsOf.get(p)?.[0];
       const from = JSON.stringify(resolve(p));
-      if (formats[p] === 'cjs') return [p, `import ${from};`];
+      if (!sideEffectFree.has(p)) return [p, `import ${from};`];
+      const name = exportsOf.get(p)?.[0];
+      // An ES module with no exports and no side effects has nothing to place: it goes where its importers go.
       return [p, name ? `export { ${JSON.stringify(name)} as m${i} } from ${from};` : ''];
     }),
   );
@@ -122,6 +143,20 @@ function splitEntries(prefixes, lines) {
   };
 }
 
+/** The options for a build with the extra entries. */
+function withSplitEntries(options, prefixes, lines) {
+  const entryPoints = { ...options.entryPoints };
+  prefixes.forEach((_, i) => {
+    entryPoints[`${SPLIT_DIR}/${i}`] = `bmm-split:${i}`;
+  });
+  return {
+    ...options,
+    entryPoints,
+    metafile: true,
+    plugins: [...(options.plugins ?? []), splitEntries(prefixes, lines)],
+  };
+}
+
 /** esbuild's `build` with `splitting`, each written file under CHUNK_CAP; throws if one is not. */
 export async function buildWithCappedChunks(options) {
   const first = await build({ ...options, metafile: true, write: false });
@@ -131,18 +166,17 @@ export async function buildWithCappedChunks(options) {
     // Runs 1..k-1 each get an entry importing the runs up to them; run k stays with the file's own entries.
     for (let i = 1; i < cut.length; i++) prefixes.push(cut.slice(0, i).flat());
   }
-  const formats = Object.fromEntries(Object.entries(first.metafile.inputs).map(([p, i]) => [p, i.format]));
-  const lines = await importLines([...new Set(prefixes.flat())], options, formats);
-  const entryPoints = { ...options.entryPoints };
-  prefixes.forEach((_, i) => {
-    entryPoints[`${SPLIT_DIR}/${i}`] = `bmm-split:${i}`;
-  });
-  const result = await build({
-    ...options,
-    entryPoints,
-    metafile: true,
-    plugins: [...(options.plugins ?? []), splitEntries(prefixes, lines)],
-  });
+  const modules = [...new Set(prefixes.flat())];
+  // Which modules esbuild drops a bare import of: a build in memory that imports each bare tells.
+  const bare = new Map(modules.map((p) => [p, `import ${JSON.stringify(resolve(p))};`]));
+  const probe = prefixes.length
+    ? await build({ ...withSplitEntries(options, prefixes, bare), write: false, logLevel: 'silent' })
+    : { warnings: [] };
+  const sideEffectFree = new Set(
+    probe.warnings.filter((w) => w.id === 'ignored-bare-import').map((w) => /"([^"]+)"/.exec(w.text)?.[1]),
+  );
+  const lines = await importLines(modules, sideEffectFree, options);
+  const result = await build(withSplitEntries(options, prefixes, lines));
   rmSync(join(options.outdir, SPLIT_DIR), { recursive: true, force: true });
   const over = Object.keys(result.metafile.outputs)
     .filter((f) => f.endsWith('.js') && !f.includes(`/${SPLIT_DIR}/`))
