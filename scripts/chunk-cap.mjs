@@ -6,8 +6,10 @@
 // with the compile cache, copies its source once more), so freeing the read of a 779 KB
 // chunk let each arena of V8's compiler threads keep up to 1.56 MB free at its top for
 // good: 2-5 MB of RSS after 10,000 calls on Node 20, 22 and 24. Node 22 and 24 free a 259 KB
-// block of their own at start, so files under 240 KB leave the thresholds about where
-// Node puts them (the SDK's largest module is 216 KB, so no cap much lower is possible).
+// block of their own at start, so on Node 24 files under 240 KB leave the thresholds
+// where Node puts them (Node 22's compile cache copies a source at three bytes a
+// character: 655 KB there, against 2.4 MB before). The SDK's largest module is 216 KB,
+// so no cap much lower is possible.
 //
 // esbuild cannot cap a chunk: it cuts only where the sets of entry points that reach a
 // module differ. So a first build (in memory) finds the chunks over the cap and cuts their
