@@ -99,9 +99,9 @@ function runs(modules) {
  * What an extra entry imports of each module: the module itself (`import "…"`), which
  * adds no export to the chunk it lands in. (An exported binding is a module variable,
  * which V8 reads through a cell everywhere, its own module included, not as a constant:
- * one the redaction scan reads in its loop cost ~0.03 ms a call.) A
- * module whose package says it has no side effects is not reached by a bare import, so
- * the entry imports one of its exports.
+ * one the redaction scan reads in its loop cost ~0.03 ms a call.) A module whose package
+ * says it has no side effects is not reached by a bare import, so the entry imports one
+ * of its exports.
  */
 async function importLines(paths, sideEffectFree, options) {
   const named = paths.filter((p) => sideEffectFree.has(p));
