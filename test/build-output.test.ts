@@ -23,13 +23,14 @@
  *   each file into one block. The cut chunks import each other without a cycle.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import ts from 'typescript';
 
 const CHUNKS = fileURLToPath(new URL('../chunks/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const chunks = readdirSync(CHUNKS)
   .filter((n) => n.endsWith('.js'))
   .map((n) => ({ name: n, js: readFileSync(join(CHUNKS, n), 'utf8') }));
@@ -50,6 +51,27 @@ function staticallyLoaded(name: string, self = true): Set<string> {
   };
   visit(name);
   return seen;
+}
+
+/** The module (`// path` line esbuild writes before each) whose code declares `binding` at the top of a chunk. */
+function declaredIn(js: string, binding: string): string | undefined {
+  const at = js.search(
+    new RegExp(`^(?:var|let|const|class|(?:async )?function\\*?) ${binding.replace(/\$/g, '\\$')}\\b`, 'm'),
+  );
+  return at < 0 ? undefined : [...js.slice(0, at).matchAll(/^\/\/ (\S+)$/gm)].at(-1)?.[1];
+}
+
+/** Whether the package.json nearest a bundled module says it has no side effects (`false`, or a list it is not on). */
+function sideEffectFree(module: string | undefined): boolean {
+  const parts = module?.split('/') ?? [];
+  for (let n = parts.length - 1; n > 0 && parts[n - 1] !== 'node_modules'; n--) {
+    const file = join(ROOT, ...parts.slice(0, n), 'package.json');
+    if (!existsSync(file)) continue;
+    const { sideEffects } = JSON.parse(readFileSync(file, 'utf8'));
+    const self = `./${parts.slice(n).join('/')}`;
+    return sideEffects === false || (Array.isArray(sideEffects) && !sideEffects.includes(self));
+  }
+  return false;
 }
 
 /** The source of the one built chunk that holds `start`, from there to `end`. */
@@ -184,6 +206,40 @@ describe('the built chunks', () => {
     );
     // The cut keeps what runs first in a chunk before what runs after it: the chunks import each other without a cycle.
     for (const c of chunks) assert.ok(!staticallyLoaded(c.name, false).has(c.name), `${c.name} imports itself back`);
+  });
+
+  test('export only what another file imports, so that the cut adds no module variable for V8 to read through a cell', () => {
+    const entry = readFileSync(fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url)), 'utf8');
+    const files = [...chunks, { name: 'binance-margin-mcp.js', js: entry }];
+    const names = (list: string) =>
+      list
+        .split(',')
+        .map((spec) => spec.trim().split(/\s+as\s+/))
+        .filter(([name]) => name);
+    const imported = new Set<string>();
+    const loadedWhole = new Set<string>();
+    for (const { js } of files) {
+      for (const m of js.matchAll(/^import \{([^}]*)\} from "\.\/(?:chunks\/)?([\w-]+\.js)";$/gm))
+        for (const [name] of names(m[1]!)) imported.add(`${m[2]}:${name}`);
+      // A chunk loaded with import() is read as a namespace: its exports are all in use.
+      for (const m of js.matchAll(/\bimport\("\.\/(?:chunks\/)?([\w-]+\.js)"\)/g)) loadedWhole.add(m[1]!);
+    }
+    const unused: string[] = [];
+    for (const { name, js } of chunks) {
+      if (loadedWhole.has(name)) continue;
+      for (const m of js.matchAll(/^export \{([^}]*)\};$/gm))
+        for (const [local, as] of names(m[1]!)) {
+          const exported = as ?? local!;
+          if (imported.has(`${name}:${exported}`)) continue;
+          // A CommonJS module's wrapper is called once, at its first require, so an export of one costs nothing.
+          if (/^require_\w+$/.test(local!)) continue;
+          // The cut entries name one export of a module whose package declares it free of side effects (zod).
+          if (sideEffectFree(declaredIn(js, local!))) continue;
+          unused.push(`${name}:${exported}`);
+        }
+    }
+    assert.ok(imported.size > 50, 'the chunks import from each other');
+    assert.deepEqual(unused, []);
   });
 
   test('are ASCII only, so that V8 holds their source at one byte a character', () => {
