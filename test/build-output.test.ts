@@ -34,9 +34,16 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const chunks = readdirSync(CHUNKS)
   .filter((n) => n.endsWith('.js'))
   .map((n) => ({ name: n, js: readFileSync(join(CHUNKS, n), 'utf8') }));
+/** The executable's entry, which imports the chunks. */
+const entry = {
+  name: 'binance-margin-mcp.js',
+  js: readFileSync(fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url)), 'utf8'),
+};
 
-/** scripts/chunk-cap.mjs: the most any built file may hold (bench/README.md, "Tenth look"). */
-const CHUNK_CAP = 240 * 1024;
+/** The most any built file may hold, as the build enforces it (scripts/chunk-cap.mjs; bench/README.md, "Tenth look"). */
+const { CHUNK_CAP } = (await import(new URL('../../scripts/chunk-cap.mjs', import.meta.url).href)) as {
+  CHUNK_CAP: number;
+};
 
 /** The chunks `name` imports statically, directly or through others (with itself unless `self` is false). */
 function staticallyLoaded(name: string, self = true): Set<string> {
@@ -163,8 +170,7 @@ describe('the built chunks', () => {
 
   // `first` and `then` both in the built entry, `first` before `then`.
   const inEntryInOrder = (first: string, then: string) => {
-    const entry = readFileSync(fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url)), 'utf8');
-    const [a, b] = [entry.indexOf(first), entry.indexOf(then)];
+    const [a, b] = [entry.js.indexOf(first), entry.js.indexOf(then)];
     assert.ok(a > 0 && b > 0, `${first} and ${then} are in the entry`);
     assert.ok(a < b, `${first} before ${then}`);
   };
@@ -195,8 +201,7 @@ describe('the built chunks', () => {
   });
 
   test(`are each at most ${CHUNK_CAP / 1024} KB, under the mmap threshold Node's own start leaves glibc at`, () => {
-    const entry = fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url));
-    const sizes = [...chunks, { name: 'binance-margin-mcp.js', js: readFileSync(entry, 'utf8') }].map((f) => ({
+    const sizes = [...chunks, entry].map((f) => ({
       name: f.name,
       bytes: Buffer.byteLength(f.js),
     }));
@@ -209,8 +214,7 @@ describe('the built chunks', () => {
   });
 
   test('export only what another file imports, so that the cut adds no module variable for V8 to read through a cell', () => {
-    const entry = readFileSync(fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url)), 'utf8');
-    const files = [...chunks, { name: 'binance-margin-mcp.js', js: entry }];
+    const files = [...chunks, entry];
     const names = (list: string) =>
       list
         .split(',')
@@ -243,8 +247,7 @@ describe('the built chunks', () => {
   });
 
   test('are ASCII only, so that V8 holds their source at one byte a character', () => {
-    const entry = fileURLToPath(new URL('../binance-margin-mcp.js', import.meta.url));
-    const files = [...chunks, { name: 'binance-margin-mcp.js', js: readFileSync(entry, 'utf8') }];
+    const files = [...chunks, entry];
     const wide = files.filter((f) => /[\u0080-\uffff]/.test(f.js)).map((f) => f.name);
     assert.ok(files.length > 5);
     assert.deepEqual(wide, []);
